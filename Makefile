@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: demo serve test lint typecheck unit integration e2e corpus bench validate clean
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $$(scripts/find-python) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/alerts demo
+
+serve: $(VENV)/.installed
+	$(VENV)/bin/alerts serve
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+validate: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
+
+test: lint typecheck $(SAM_VENV)/.installed
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
+
+bench: $(VENV)/.installed
+	$(PY) -m alerts_local.bench
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

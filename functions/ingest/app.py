@@ -1,0 +1,64 @@
+"""POST /advisories: normalize a published advisory and store it as a new version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from consular_alerts import bootstrap
+from consular_alerts.domain.normalize import NormalizationError
+from consular_alerts.edges import RequestError, publication_from_request, request_body
+
+logger = Logger()
+app = APIGatewayRestResolver()
+
+
+def _error(status: int, message: str) -> Response[dict[str, Any]]:
+    return Response(status, content_types.APPLICATION_JSON, {"error": message})
+
+
+@app.exception_handler(RequestError)
+def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
+    logger.info("rejected request", status=error.status_code, error=error.message)
+    return _error(error.status_code, error.message)
+
+
+@app.exception_handler(NormalizationError)
+def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
+    logger.info("rejected advisory", error=str(error))
+    return _error(422, str(error))
+
+
+@app.post("/advisories")
+def post_advisory() -> Response[dict[str, Any]]:
+    event = app.current_event
+    body = request_body(
+        event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
+    )
+    publication = publication_from_request(
+        body, event.headers.get("content-type", ""), event.query_string_parameters or {}
+    )
+    result = bootstrap.ingest_service().ingest(publication)
+    advisory = result.advisory
+    logger.info(
+        "advisory stored" if result.created else "advisory unchanged",
+        advisory_id=advisory.advisory_id,
+        version=advisory.version,
+    )
+    return Response(
+        201 if result.created else 200,
+        content_types.APPLICATION_JSON,
+        {
+            "advisory_id": advisory.advisory_id,
+            "version": advisory.version,
+            "status": "created" if result.created else "unchanged",
+            "advisory": advisory.to_record(),
+        },
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Consular alerts: advisories to citizens abroad."""

@@ -1,0 +1,114 @@
+"""SNS adapters: publish to segment topics, manage segment subscriptions, send codes."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from consular_alerts.domain.render import RenderedMessage
+from consular_alerts.domain.segments import Segment
+from consular_alerts.services.ports import RetryableError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+
+# Errors worth another attempt; anything else is a bug or a configuration fault.
+_RETRYABLE = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "KMSThrottling",
+}
+
+
+def _sms_attributes(sender_id: str) -> dict[str, Any]:
+    return {
+        "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
+        "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": sender_id},
+    }
+
+
+class SegmentTopics:
+    """Maps segments to topic names and ARNs: `<stack>-seg-<CC>-<lang>-L<n>`."""
+
+    def __init__(self, arn_prefix: str) -> None:
+        self.arn_prefix = arn_prefix
+        self.name_prefix = arn_prefix.rsplit(":", 1)[-1]
+
+    def arn(self, segment: Segment) -> str:
+        return self.arn_prefix + segment.name
+
+    def name(self, segment: Segment) -> str:
+        return self.name_prefix + segment.name
+
+
+class SnsSegmentPublisher:
+    def __init__(self, client: SNSClient, topics: SegmentTopics) -> None:
+        self._client = client
+        self._topics = topics
+
+    def publish(self, segment: Segment, message: RenderedMessage, sender_id: str) -> str | None:
+        # One publish carries both channels: SNS gives SMS subscribers "sms" and email
+        # subscribers "email" (with Subject).
+        body = {
+            "default": message.sms.text,
+            "sms": message.sms.text,
+            "email": message.email_body,
+        }
+        try:
+            response = self._client.publish(
+                TopicArn=self._topics.arn(segment),
+                Message=json.dumps(body, ensure_ascii=False),
+                MessageStructure="json",
+                Subject=message.email_subject,
+                MessageAttributes=_sms_attributes(sender_id),
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in {"NotFound", "NotFoundException"}:
+                return None
+            if code in _RETRYABLE:
+                raise RetryableError(f"SNS publish to {segment.name}: {code}") from error
+            raise
+        except BotoCoreError as error:
+            raise RetryableError(f"SNS publish to {segment.name}: {error}") from error
+        return response["MessageId"]
+
+
+class SnsSegmentDirectory:
+    def __init__(self, client: SNSClient, topics: SegmentTopics) -> None:
+        self._client = client
+        self._topics = topics
+
+    def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
+        topic_arn = self._client.create_topic(Name=self._topics.name(segment))["TopicArn"]
+        response = self._client.subscribe(
+            TopicArn=topic_arn,
+            Protocol=protocol,
+            Endpoint=endpoint,
+            ReturnSubscriptionArn=True,  # also for pending email, so it can be removed later
+        )
+        return response["SubscriptionArn"]
+
+    def unsubscribe(self, subscription_arn: str) -> None:
+        try:
+            self._client.unsubscribe(SubscriptionArn=subscription_arn)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in {"NotFound", "NotFoundException"}:
+                raise
+
+
+class SnsSmsSender:
+    def __init__(self, client: SNSClient) -> None:
+        self._client = client
+
+    def send_sms(self, phone_number: str, text: str, sender_id: str) -> str:
+        response = self._client.publish(
+            PhoneNumber=phone_number, Message=text, MessageAttributes=_sms_attributes(sender_id)
+        )
+        return response["MessageId"]

@@ -1,0 +1,150 @@
+"""Per-language SMS and email for one advisory version.
+
+The fixed words exist in all three citizen languages; the advisory's own text is used in the
+subscriber's language when the advisory has it, else in the first language of a fallback
+order, with a one-line note saying so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from consular_alerts.domain.geo import country_name
+from consular_alerts.domain.sms import ComposedSms, SmsParts, compose_sms, sanitize
+from consular_alerts.models import Advisory, LocalizedContent
+
+WORDS: dict[str, dict[str, str]] = {
+    "ministry": {"ky": "КР ТИМ", "ru": "МИД КР", "en": "Kyrgyz MFA"},
+    "new": {"ky": "КӨҢҮЛ БУРУҢУЗ", "ru": "ВНИМАНИЕ", "en": "ALERT"},
+    "update": {"ky": "ЖАҢЫЛАНУУ", "ru": "ОБНОВЛЕНИЕ", "en": "UPDATE"},
+    "cancel": {"ky": "ЖОККО ЧЫГАРЫЛДЫ", "ru": "ОТМЕНА", "en": "CANCELLED"},
+    "level": {"ky": "{n}/4-деңгээл", "ru": "ур. {n}/4", "en": "level {n}/4"},
+    "hotline": {"ky": "Ишеним телефону", "ru": "Горячая линия", "en": "Hotline"},
+    "hotlines": {"ky": "Ишеним телефондору", "ru": "Горячие линии", "en": "Hotlines"},
+    "details": {"ky": "Толугураак", "ru": "Подробнее", "en": "Details"},
+    "issued": {"ky": "Жарыяланды", "ru": "Опубликовано", "en": "Issued"},
+    "valid_until": {"ky": "Күчүндө", "ru": "Действует до", "en": "Valid until"},
+    "source": {"ky": "Булак", "ru": "Источник", "en": "Source"},
+    "replaces": {"ky": "Алмаштырат", "ru": "Заменяет", "en": "Replaces"},
+    "unsubscribe": {
+        "ky": "Жазылууну токтотуу: {url}",
+        "ru": "Отписаться: {url}",
+        "en": "Unsubscribe: {url}",
+    },
+    "fallback_note": {
+        "ky": "Бул билдирүү кыргыз тилинде жок; төмөндө {lang} тилиндеги тексти.",
+        "ru": "Этого сообщения нет на русском; ниже текст на языке: {lang}.",
+        "en": "This advisory is not available in English; the text below is in {lang}.",
+    },
+}
+
+FALLBACK_ORDER: tuple[str, ...] = ("ru", "en", "ky")
+SUBJECT_LIMIT = 99  # SNS: "less than 100 characters"
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    language: str
+    content_language: str
+    sms: ComposedSms
+    email_subject: str
+    email_body: str
+
+
+def pick_content(advisory: Advisory, language: str) -> tuple[str, LocalizedContent]:
+    """The advisory's text in `language`, else the first of the fallback order, else any."""
+    by_primary: dict[str, str] = {}
+    for tag in advisory.content:
+        by_primary.setdefault(tag.split("-")[0].lower(), tag)
+    for wanted in (language, *FALLBACK_ORDER):
+        if wanted in by_primary:
+            tag = by_primary[wanted]
+            return tag, advisory.content[tag]
+    tag = next(iter(advisory.content))
+    return tag, advisory.content[tag]
+
+
+def advisory_link(base_url: str, advisory: Advisory) -> str:
+    return f"{base_url.rstrip('/')}/a/{advisory.advisory_id}"
+
+
+def short_link(base_url: str, advisory: Advisory) -> str:
+    """The link an SMS can afford: no scheme (phones link bare domains), an 8-character
+    reference the public site resolves to the advisory's page."""
+    host = base_url.split("://", 1)[-1].rstrip("/")
+    reference = hashlib.sha256(advisory.advisory_id.encode()).hexdigest()[:8]
+    return f"{host}/a/{reference}"
+
+
+def _word(key: str, language: str) -> str:
+    table = WORDS[key]
+    return table.get(language, table["en"])
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = sanitize(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-—") + "…"
+
+
+def _fmt_time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else ""
+
+
+def render(
+    advisory: Advisory, language: str, kind: str, *, base_url: str, sms_budget: int
+) -> RenderedMessage:
+    content_tag, content = pick_content(advisory, language)
+    country = country_name(advisory.countries[0], language)
+    marker = _word(kind, language)
+    level = _word("level", language).format(n=advisory.level)
+    link = advisory_link(base_url, advisory)
+    hotline = advisory.hotlines[0].number if advisory.hotlines else ""
+
+    sms = compose_sms(
+        SmsParts(
+            head=f"{_word('ministry', language)}: {marker}, {level}, {country}.",
+            action=content.instruction or content.summary or content.headline,
+            hotline=f"{_word('hotline', language)}: {hotline}" if hotline else "",
+            link=short_link(base_url, advisory),
+        ),
+        budget=sms_budget,
+    )
+
+    subject = _one_line(f"{marker} ({level}) {country}: {content.headline}", SUBJECT_LIMIT)
+
+    lines: list[str] = []
+    if not content_tag.lower().startswith(language):
+        lines += [_word("fallback_note", language).format(lang=content_tag), ""]
+    lines += [content.headline, ""]
+    # The body usually contains the summary and the instruction: never print a text twice.
+    for part in (content.body or content.summary, content.instruction):
+        if part and not any(part in line for line in lines):
+            lines += [part, ""]
+    if advisory.hotlines:
+        lines.append(f"{_word('hotlines', language)}:")
+        lines += [f"  {h.number}  {h.label}".rstrip() for h in advisory.hotlines]
+        lines.append("")
+    if advisory.references:
+        lines.append(f"{_word('replaces', language)}: {', '.join(advisory.references)}")
+    lines.append(f"{_word('issued', language)}: {_fmt_time(advisory.sent)}")
+    if advisory.expires:
+        lines.append(f"{_word('valid_until', language)}: {_fmt_time(advisory.expires)}")
+    if advisory.source_url or content.web:
+        lines.append(f"{_word('source', language)}: {content.web or advisory.source_url}")
+    lines.append(f"{_word('details', language)}: {link}")
+    lines += ["", _word("unsubscribe", language).format(url=f"{base_url.rstrip('/')}/unsubscribe")]
+
+    return RenderedMessage(
+        language=language,
+        content_language=content_tag,
+        sms=sms,
+        email_subject=subject,
+        email_body="\n".join(lines).strip() + "\n",
+    )

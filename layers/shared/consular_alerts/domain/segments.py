@@ -1,0 +1,52 @@
+"""Audience segments: country x language x level tier (design.md, fact 1).
+
+A citizen who wants advisories of level >= m for country C in language L holds one
+subscription, on the topic of segment (C, L, m). An advisory of level n for C therefore
+reaches tiers 1..n: at most 4 publishes per country and language, whatever the number of
+subscribers, and no filter policy anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consular_alerts.models import CITIZEN_LANGUAGES
+
+LEVELS = (1, 2, 3, 4)
+_NAME = re.compile(r"^(?P<country>[A-Z]{2})-(?P<language>[a-z]{2})-L(?P<tier>[1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Segment:
+    country: str
+    language: str
+    tier: int  # the subscriber's minimum level
+
+    @property
+    def name(self) -> str:
+        """Suffix of the segment's SNS topic name (the prefix is the stack's)."""
+        return f"{self.country}-{self.language}-L{self.tier}"
+
+    @classmethod
+    def parse(cls, name: str) -> Segment:
+        match = _NAME.match(name)
+        if match is None:
+            raise ValueError(f"not a segment name: {name!r}")
+        return cls(match["country"], match["language"], int(match["tier"]))
+
+
+def segments_reached(countries: list[str], level: int) -> list[Segment]:
+    """Every segment whose subscribers want an advisory of `level` about `countries`."""
+    return [
+        Segment(country, language, tier)
+        for country in countries
+        for language in CITIZEN_LANGUAGES
+        for tier in LEVELS
+        if tier <= level
+    ]
+
+
+def segments_for_subscriber(countries: list[str], language: str, min_level: int) -> list[Segment]:
+    """The segments one subscriber belongs to: one per chosen country."""
+    return [Segment(country, language, min_level) for country in countries]

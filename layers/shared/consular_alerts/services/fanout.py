@@ -1,0 +1,111 @@
+"""Fan-out: one advisory version -> one publish per audience segment it reaches, once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aws_lambda_powertools import Logger
+
+from consular_alerts.domain.policy import decide
+from consular_alerts.domain.render import RenderedMessage, render
+from consular_alerts.domain.segments import segments_reached
+from consular_alerts.models import Advisory
+from consular_alerts.services.ports import ClaimOutcome, DeliveryLedger, SegmentPublisher
+
+logger = Logger(child=True)
+
+
+class SegmentBusyError(RuntimeError):
+    """Another invocation holds the claim on a segment; retry the record later."""
+
+
+@dataclass(frozen=True)
+class FanoutConfig:
+    sender_id: str
+    sms_budget: int
+    base_url: str
+
+
+@dataclass
+class FanoutReport:
+    advisory_id: str
+    version: int
+    notified: bool
+    reason: str
+    published: list[str] = field(default_factory=list)  # segments published to now
+    no_audience: list[str] = field(default_factory=list)  # segments without a topic
+    already_done: list[str] = field(default_factory=list)  # published by an earlier attempt
+
+
+class FanoutService:
+    def __init__(
+        self,
+        ledger: DeliveryLedger,
+        publisher: SegmentPublisher,
+        config: FanoutConfig,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._ledger = ledger
+        self._publisher = publisher
+        self._config = config
+        self._clock = clock
+
+    def fan_out(self, advisory: Advisory) -> FanoutReport:
+        now = self._clock()
+        decision = decide(advisory, now)
+        report = FanoutReport(
+            advisory.advisory_id, advisory.version, decision.notify, decision.reason
+        )
+        logger.info(
+            "notify decision",
+            advisory_id=advisory.advisory_id,
+            version=advisory.version,
+            notify=decision.notify,
+            reason=decision.reason,
+        )
+        if not decision.notify:
+            return report
+
+        delivery_key = f"{advisory.advisory_id}#v{advisory.version}"
+        rendered: dict[str, RenderedMessage] = {}
+        for segment in segments_reached(advisory.countries, advisory.level):
+            outcome = self._ledger.claim(delivery_key, segment.name, self._clock())
+            if outcome is ClaimOutcome.DONE:
+                report.already_done.append(segment.name)
+                continue
+            if outcome is ClaimOutcome.BUSY:
+                raise SegmentBusyError(f"{delivery_key} {segment.name} is being published")
+            if segment.language not in rendered:
+                rendered[segment.language] = render(
+                    advisory,
+                    segment.language,
+                    decision.kind,
+                    base_url=self._config.base_url,
+                    sms_budget=self._config.sms_budget,
+                )
+            try:
+                message_id = self._publisher.publish(
+                    segment, rendered[segment.language], self._config.sender_id
+                )
+            except Exception:
+                # Nothing was published: give the claim back so the retry can take it.
+                self._ledger.release(delivery_key, segment.name)
+                raise
+            if message_id is None:
+                report.no_audience.append(segment.name)
+            else:
+                report.published.append(segment.name)
+            self._ledger.complete(
+                delivery_key, segment.name, message_id or "no-audience", self._clock()
+            )
+        logger.info(
+            "fan-out done",
+            advisory_id=advisory.advisory_id,
+            version=advisory.version,
+            published=len(report.published),
+            no_audience=len(report.no_audience),
+            already_done=len(report.already_done),
+        )
+        return report

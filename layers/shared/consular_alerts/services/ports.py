@@ -1,0 +1,67 @@
+"""The small interfaces services need from the outside world; adapters implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from consular_alerts.domain.render import RenderedMessage
+from consular_alerts.domain.segments import Segment
+from consular_alerts.models import Advisory
+
+
+@dataclass(frozen=True)
+class AdvisoryHead:
+    advisory_id: str
+    version: int
+    content_hash: str
+
+
+class AdvisoryRepository(Protocol):
+    def head(self, advisory_id: str) -> AdvisoryHead | None: ...
+
+    def save_version(self, advisory: Advisory, previous: AdvisoryHead | None) -> bool:
+        """Store `advisory` as the next version. False if `previous` is no longer the head
+        or the head already has this content (someone else stored it first)."""
+        ...
+
+    def get(self, advisory_id: str, version: int) -> Advisory | None: ...
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"  # ours to publish
+    DONE = "done"  # already published (or known to have no audience)
+    BUSY = "busy"  # another invocation is publishing it right now
+
+
+class DeliveryLedger(Protocol):
+    def claim(self, delivery_key: str, segment: str, now: datetime) -> ClaimOutcome: ...
+
+    def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None: ...
+
+    def release(self, delivery_key: str, segment: str) -> None: ...
+
+
+class RetryableError(Exception):
+    """A provider error worth retrying (throttling, 5xx, timeouts)."""
+
+
+class SegmentPublisher(Protocol):
+    def publish(self, segment: Segment, message: RenderedMessage, sender_id: str) -> str | None:
+        """Publish to the segment's topic; the message id, or None if the segment has no
+        topic (nobody ever subscribed to it). Raises RetryableError for transient faults."""
+        ...
+
+
+class SmsSender(Protocol):
+    def send_sms(self, phone_number: str, text: str, sender_id: str) -> str: ...
+
+
+class SegmentDirectory(Protocol):
+    def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
+        """Subscribe an endpoint to the segment's topic (creating it); the subscription ARN."""
+        ...
+
+    def unsubscribe(self, subscription_arn: str) -> None: ...

@@ -1,0 +1,188 @@
+"""`alerts demo`: the main job end to end on the embedded local AWS.
+
+Subscribes demo citizens through the citizen API (reading SMS codes from the local outbox),
+posts the sample publications in events/ through the publisher API, shows what each
+citizen received, then reposts the seed to show that nothing is stored or sent twice.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from consular_alerts.domain.privacy import mask_address
+
+from alerts_local.outbox import Delivery
+from alerts_local.server import LocalRuntime, start
+
+SEED_EVENT = "post-advisory-seed.json"
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    name: str
+    channel: str
+    address: str
+    language: str
+    countries: tuple[str, ...]
+    min_level: int
+
+
+CITIZENS = (
+    DemoCitizen("Aigerim", "sms", "+77710009998", "ru", ("KZ",), 1),
+    DemoCitizen("Bakyt", "email", "bakyt@example.kg", "ky", ("KZ", "RU"), 2),
+    DemoCitizen("Nurlan", "sms", "+996700123456", "ky", ("KZ",), 1),
+    DemoCitizen("Dana", "email", "dana@example.org", "en", ("KZ", "TR"), 1),
+    DemoCitizen("Timur", "sms", "+79123456789", "ru", ("RU",), 1),
+    DemoCitizen("Aizada", "sms", "+905012345678", "en", ("TR",), 3),
+    DemoCitizen("Erlan", "sms", "+77011234567", "ru", ("KZ",), 4),
+)
+
+
+def http(
+    runtime: LocalRuntime,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(  # noqa: S310  (always our own http://127.0.0.1 URL)
+        runtime.url + path, data=body, method=method, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def post_json(runtime: LocalRuntime, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
+    return http(
+        runtime,
+        "POST",
+        path,
+        body=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+
+def subscribe(runtime: LocalRuntime, citizen: DemoCitizen) -> str:
+    status, reply = post_json(
+        runtime,
+        "/subscriptions",
+        {
+            "channel": citizen.channel,
+            "address": citizen.address,
+            "countries": list(citizen.countries),
+            "language": citizen.language,
+            "min_level": citizen.min_level,
+        },
+    )
+    if status != 202:
+        raise RuntimeError(f"subscribe {citizen.name}: {status} {reply}")
+    if citizen.channel != "sms":
+        return f"{reply['status']} (SNS confirmation email; moto confirms at once)"
+    code_sms = [m for m in runtime.outbox.direct_sms() if m.phone_number == citizen.address][-1]
+    code = next(word.strip(".") for word in code_sms.text.split() if word.strip(".").isdigit())
+    status, reply = post_json(
+        runtime, f"/subscriptions/{reply['subscription_id']}/verify", {"code": code}
+    )
+    if status != 200:
+        raise RuntimeError(f"verify {citizen.name}: {status} {reply}")
+    return f"code {code} read from the SMS outbox -> {reply['status']}"
+
+
+def post_event(runtime: LocalRuntime, event_file: Path) -> tuple[int, dict[str, Any]]:
+    """Send an API Gateway event from events/ as the HTTP request it stands for."""
+    event = json.loads(event_file.read_text(encoding="utf-8"))
+    query = urlencode(event.get("queryStringParameters") or {})
+    return http(
+        runtime,
+        event["httpMethod"],
+        event["path"] + (f"?{query}" if query else ""),
+        body=(event.get("body") or "").encode(),
+        headers={
+            k: v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"
+        },
+    )
+
+
+def describe_advisory(status: int, reply: dict[str, Any]) -> str:
+    if "advisory" not in reply:
+        return f"{status} {reply.get('error', reply)}"
+    advisory = reply["advisory"]
+    hotlines = ", ".join(h["number"] for h in advisory.get("hotlines", [])) or "none"
+    return (
+        f"{status} {reply['status']}: {advisory['advisory_id']} v{advisory['version']}, "
+        f"countries {','.join(advisory['countries'])}, level {advisory['level']}, "
+        f"languages {','.join(advisory['content'])}\n      hotlines {hotlines}"
+    )
+
+
+def print_deliveries(deliveries: list[Delivery]) -> None:
+    by_address = {c.address: c for c in CITIZENS}
+    for citizen in CITIZENS:
+        mine = [d for d in deliveries if d.address == citizen.address]
+        print(
+            f"  {citizen.name} ({citizen.channel} {mask_address(citizen.address)}, "
+            f"{citizen.language}, {'+'.join(citizen.countries)}, level>={citizen.min_level}): "
+            f"{len(mine)} message(s)"
+        )
+        for delivery in mine:
+            if delivery.channel == "sms":
+                print(
+                    f"    SMS [{delivery.encoding}, {delivery.segments} segment(s)] "
+                    f"via {delivery.topic}"
+                )
+                print(f"      {delivery.text}")
+            else:
+                print(f"    EMAIL via {delivery.topic}\n      Subject: {delivery.subject}")
+                for line in delivery.text.splitlines()[:6]:
+                    print(f"      | {line}")
+                print("      | ...")
+    strangers = [d for d in deliveries if d.address not in by_address]
+    if strangers:
+        print(f"  (and {len(strangers)} message(s) to addresses outside the demo)")
+
+
+def run_demo(events_dir: Path) -> int:
+    runtime = start()
+    try:
+        print(
+            f"Local stack '{runtime.stack.name}' created in moto from template.yaml "
+            f"({len(runtime.stack.resources)} resources); APIs at {runtime.url}\n"
+        )
+        print("1. Citizens subscribe through the citizen API")
+        for citizen in CITIZENS:
+            print(
+                f"  {citizen.name:8} {citizen.channel:5} {mask_address(citizen.address):16} "
+                f"{citizen.language} {'+'.join(citizen.countries):6} level>={citizen.min_level}"
+                f"  {subscribe(runtime, citizen)}"
+            )
+
+        print("\n2. The publisher posts the samples in events/ (POST /advisories)")
+        posts = sorted(events_dir.glob("post-advisory-*.json"), key=lambda p: p.name != SEED_EVENT)
+        for event_file in posts:
+            status, reply = post_event(runtime, event_file)
+            print(f"  {event_file.name}\n      {describe_advisory(status, reply)}")
+        runtime.settle()
+
+        print("\n3. What each citizen received")
+        print_deliveries(runtime.outbox.deliveries)
+
+        print("\n4. The duty officer posts the seed again")
+        before = len(runtime.outbox.deliveries)
+        status, reply = post_event(runtime, events_dir / SEED_EVENT)
+        runtime.settle()
+        print(f"  {describe_advisory(status, reply)}")
+        print(f"  new deliveries: {len(runtime.outbox.deliveries) - before}")
+        print(f"\nStream records dead-lettered: {runtime.pump.dead_lettered}")
+    finally:
+        runtime.stop()
+    return 0

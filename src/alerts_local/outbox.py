@@ -1,0 +1,114 @@
+"""What citizens would have received, read from moto's SNS backend.
+
+moto records direct Publish(PhoneNumber) (the verification codes) and every publish to a
+topic, but delivers nothing through topic subscriptions (design.md, fact 8). This module
+plays SNS delivery: each new publish to a topic goes to the subscriptions the topic has at
+that moment, SMS subscribers getting the "sms" variant and email subscribers the "email"
+variant with the subject, as MessageStructure=json asks.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from consular_alerts.domain.privacy import mask_address
+from consular_alerts.domain.sms import count_segments
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.sns.models import sns_backends
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str  # sms | email
+    address: str
+    topic: str
+    message_id: str
+    text: str
+    subject: str = ""
+    encoding: str = ""
+    segments: int = 0
+
+    def as_json(self, *, masked: bool = False) -> dict[str, Any]:
+        data = asdict(self)
+        if masked:
+            data["address"] = mask_address(self.address)
+        return data
+
+
+@dataclass(frozen=True)
+class DirectSms:
+    message_id: str
+    phone_number: str
+    text: str
+
+
+class Outbox:
+    def __init__(self, region: str, topic_prefix: str) -> None:
+        self._backend = sns_backends[DEFAULT_ACCOUNT_ID][region]
+        self._topic_prefix = topic_prefix  # this stack's segment topics only
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.deliveries: list[Delivery] = []
+
+    def direct_sms(self) -> list[DirectSms]:
+        return [
+            DirectSms(message_id, phone, text)
+            for message_id, (phone, text) in list(self._backend.sms_messages.items())
+        ]
+
+    def collect(self) -> list[Delivery]:
+        """Deliver the topic publishes made since the last call; the new deliveries."""
+        new: list[Delivery] = []
+        with self._lock:
+            for arn, topic in list(self._backend.topics.items()):
+                if not topic.name.startswith(self._topic_prefix):
+                    continue
+                published = list(topic.sent_notifications)
+                start = self._seen.get(arn, 0)
+                self._seen[arn] = len(published)
+                if start >= len(published):
+                    continue
+                # moto reports every subscription as confirmed, so the local runtime treats an
+                # email subscription as if its owner had clicked SNS's confirmation link.
+                subscriptions = [
+                    s for s in self._backend.subscriptions.values() if s.topic.arn == arn
+                ]
+                for message_id, message, subject, _attributes, _group in published[start:]:
+                    variants = _variants(message)
+                    for subscription in subscriptions:
+                        new.append(_deliver(subscription, arn, message_id, variants, subject))
+            self.deliveries += new
+        return new
+
+
+def _variants(message: str) -> dict[str, str]:
+    try:
+        parsed = json.loads(message)
+    except ValueError:
+        return {"default": message}
+    if isinstance(parsed, dict) and "default" in parsed:
+        return {str(k): str(v) for k, v in parsed.items()}
+    return {"default": message}
+
+
+def _deliver(
+    subscription: Any, topic_arn: str, message_id: str, variants: dict[str, str], subject: Any
+) -> Delivery:
+    protocol = subscription.protocol
+    text = variants.get(protocol, variants["default"])
+    topic = topic_arn.rsplit(":", 1)[-1]
+    if protocol == "sms":
+        count = count_segments(text)
+        return Delivery(
+            "sms",
+            subscription.endpoint,
+            topic,
+            message_id,
+            text,
+            encoding=count.encoding.value,
+            segments=count.segments,
+        )
+    return Delivery(protocol, subscription.endpoint, topic, message_id, text, str(subject or ""))

@@ -1,0 +1,232 @@
+"""The SAM template, deployed to moto: the one list of tables, queues and functions.
+
+samtranslator turns template.yaml into CloudFormation; moto's CloudFormation creates it.
+What moto cannot run is kept aside and played by the local runtime instead:
+- API Gateway resources (moto's CloudFormation cannot create them): routes come from the
+  functions' Api events and are served by `alerts_local.server`;
+- event-source mappings (moto would try to invoke the function in Docker and swallow the
+  stream records): `alerts_local.streams` reads the stream and calls the handler;
+- function code and layers: handlers run in this process from `functions/<name>/app.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO_ROOT / "template.yaml"
+_KEPT_ASIDE = ("AWS::ApiGateway::", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping")
+
+
+class _OfflinePolicyLoader:
+    """samtranslator asks IAM for managed-policy ARNs; offline, their names suffice."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+    def get_managed_policy_arn(self, name: str) -> str:
+        return f"arn:aws:iam::aws:policy/service-role/{name}"
+
+    def get_managed_policy_map(self) -> dict[str, str]:
+        return {}
+
+
+@dataclass(frozen=True)
+class Route:
+    api: str  # logical id of the API (PublisherApi, CitizenApi)
+    method: str
+    path: str  # API Gateway resource path, e.g. /subscriptions/{subscription_id}/verify
+    function: str  # logical id of the function
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if method.upper() != self.method:
+            return None
+        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
+        found = re.match(pattern, path)
+        return found.groupdict() if found else None
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    function: str
+    table: str  # logical id of the table whose stream feeds the function
+    batch_size: int
+    max_retries: int
+    report_item_failures: bool
+    filters: list[dict[str, Any]]
+    on_failure_queue: str | None  # logical id of the SQS queue
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DeployedStack:
+    name: str
+    endpoint_url: str
+    region: str
+    resources: dict[str, str]  # logical id -> physical id
+    functions: dict[str, LocalFunction]
+    routes: list[Route]
+    stream_mappings: list[StreamMapping]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(  # type: ignore[call-overload]
+            service, endpoint_url=self.endpoint_url, region_name=self.region
+        )
+
+    def environment(self) -> dict[str, str]:
+        """The functions' environments merged: each name means the same thing everywhere."""
+        merged: dict[str, str] = {}
+        for function in self.functions.values():
+            for key, value in function.environment.items():
+                if key in merged and merged[key] != value and not key.startswith("POWERTOOLS_"):
+                    raise ValueError(f"functions disagree on {key}: {merged[key]!r} != {value!r}")
+                merged[key] = value
+        return merged
+
+
+def _ref_id(value: Any) -> str:
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            return str(target[0] if isinstance(target, list) else target.split(".")[0])
+    raise ValueError(f"expected a Ref or GetAtt, got {value!r}")
+
+
+def load_sam(template: Path = TEMPLATE) -> dict[str, Any]:
+    return dict(yaml_parse(template.read_text(encoding="utf-8")))
+
+
+def translate(sam: dict[str, Any]) -> dict[str, Any]:
+    """SAM -> CloudFormation, offline. Local code paths become placeholder S3 URIs."""
+    sam = copy.deepcopy(sam)
+    for logical_id, resource in sam["Resources"].items():
+        props = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(props.get(key), str):
+                props[key] = f"s3://local-artifacts/{logical_id}.zip"
+    return dict(transform(sam, {}, _OfflinePolicyLoader()))
+
+
+def api_routes(sam: dict[str, Any]) -> list[Route]:
+    routes = []
+    for logical_id, resource in sam["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] == "Api":
+                props = event["Properties"]
+                routes.append(
+                    Route(
+                        _ref_id(props["RestApiId"]),
+                        props["Method"].upper(),
+                        props["Path"],
+                        logical_id,
+                    )
+                )
+    return routes
+
+
+def stream_mappings(cfn: dict[str, Any]) -> list[StreamMapping]:
+    mappings = []
+    for resource in cfn["Resources"].values():
+        if resource["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        props = resource["Properties"]
+        destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        mappings.append(
+            StreamMapping(
+                function=_ref_id(props["FunctionName"]),
+                table=_ref_id(props["EventSourceArn"]),
+                batch_size=int(props.get("BatchSize", 100)),
+                max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                report_item_failures="ReportBatchItemFailures"
+                in props.get("FunctionResponseTypes", []),
+                filters=[
+                    json.loads(f["Pattern"])
+                    for f in props.get("FilterCriteria", {}).get("Filters", [])
+                ],
+                on_failure_queue=_ref_id(destination) if destination else None,
+            )
+        )
+    return mappings
+
+
+def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
+    """Create the template's resources in the moto at `endpoint_url`."""
+    sam = load_sam()
+    cfn = translate(sam)
+    mappings = stream_mappings(cfn)
+    functions: dict[str, LocalFunction] = {}
+    for logical_id, resource in sam["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            props = resource["Properties"]
+            functions[logical_id] = LocalFunction(
+                logical_id, REPO_ROOT / props["CodeUri"], props["Handler"]
+            )
+
+    deployable = copy.deepcopy(cfn)
+    deployable["Resources"] = {
+        logical_id: resource
+        for logical_id, resource in cfn["Resources"].items()
+        if not resource["Type"].startswith(_KEPT_ASIDE)
+        and resource["Type"] != "AWS::Lambda::LayerVersion"
+    }
+    for resource in deployable["Resources"].values():
+        if resource["Type"] == "AWS::Lambda::Function":
+            resource["Properties"]["Code"] = {"ZipFile": "def lambda_handler(event, context): pass"}
+            resource["Properties"].pop("Layers", None)
+    deployable["Outputs"] = {
+        key: output
+        for key, output in cfn.get("Outputs", {}).items()
+        if "Api" not in json.dumps(output)
+    }
+
+    cloudformation = boto3.client("cloudformation", endpoint_url=endpoint_url, region_name=region)
+    with warnings.catch_warnings():
+        # moto has no CloudFormation model for the alarm; AWS creates it.
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::CloudWatch::Alarm")
+        cloudformation.create_stack(
+            StackName=stack_name,
+            TemplateBody=json.dumps(deployable),
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+    status = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+    if status != "CREATE_COMPLETE":
+        raise RuntimeError(f"local stack {stack_name}: {status}")
+    resources = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cloudformation.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
+    }
+    lambda_client = boto3.client("lambda", endpoint_url=endpoint_url, region_name=region)
+    for logical_id, function in functions.items():
+        config = lambda_client.get_function_configuration(FunctionName=resources[logical_id])
+        variables = config.get("Environment", {}).get("Variables", {})
+        function.environment = {key: str(value) for key, value in variables.items()}
+    return DeployedStack(
+        name=stack_name,
+        endpoint_url=endpoint_url,
+        region=region,
+        resources=resources,
+        functions=functions,
+        routes=api_routes(sam),
+        stream_mappings=mappings,
+    )

@@ -1,0 +1,47 @@
+"""Shared fixtures: one moto server per test process, a fresh stack from template.yaml per
+test that needs AWS (unique stack names keep tests apart without resetting moto)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Never reach real AWS from tests, whatever the developer's shell holds.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+)
+os.environ.pop("AWS_PROFILE", None)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EVENTS = REPO_ROOT / "events"
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def stack(moto_endpoint: str):  # type: ignore[no-untyped-def]
+    from alerts_local.lambdas import apply_environment
+    from alerts_local.stack import deploy
+
+    deployed = deploy(moto_endpoint, f"t{uuid.uuid4().hex[:10]}")
+    apply_environment(deployed, "WARNING")
+    return deployed

@@ -1,0 +1,108 @@
+"""The local runtime over real HTTP: what `make demo` does, checked."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from alerts_local.server import LocalRuntime, start
+from tests.conftest import EVENTS
+
+
+@pytest.fixture(scope="module")
+def runtime() -> Iterator[LocalRuntime]:
+    local = start(stack_name=f"e2e{uuid.uuid4().hex[:8]}")
+    yield local
+    local.stop()
+
+
+def post_seed(runtime: LocalRuntime) -> requests.Response:
+    event = json.loads((EVENTS / "post-advisory-seed.json").read_text(encoding="utf-8"))
+    return requests.post(
+        f"{runtime.url}/advisories",
+        data=event["body"].encode("utf-8"),
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+        timeout=30,
+    )
+
+
+def subscribe(runtime: LocalRuntime, **payload: Any) -> dict[str, Any]:
+    reply = requests.post(f"{runtime.url}/subscriptions", json=payload, timeout=30)
+    assert reply.status_code == 202, reply.text
+    data: dict[str, Any] = reply.json()
+    if payload["channel"] == "sms":
+        outbox = requests.get(f"{runtime.url}/_local/sms", timeout=30).json()["sms"]
+        text = [m["text"] for m in outbox if m["phone_number"] == payload["address"]][-1]
+        code = next(w.strip(".") for w in text.split() if w.strip(".").isdigit())
+        verified = requests.post(
+            f"{runtime.url}/subscriptions/{data['subscription_id']}/verify",
+            json={"code": code},
+            timeout=30,
+        )
+        assert verified.status_code == 200, verified.text
+        data = verified.json()
+    return data
+
+
+def deliveries(runtime: LocalRuntime) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = requests.get(
+        f"{runtime.url}/_local/deliveries", timeout=30
+    ).json()["deliveries"]
+    return found
+
+
+def test_seed_reaches_kz_subscribers_once_and_nobody_else(runtime: LocalRuntime) -> None:
+    sms_kz = subscribe(
+        runtime, channel="sms", address="+77710009998", countries=["KZ"], language="ru", min_level=1
+    )
+    assert sms_kz["status"] == "active"
+    subscribe(
+        runtime,
+        channel="email",
+        address="citizen@example.kg",
+        countries=["KZ"],
+        language="ru",
+        min_level=1,
+    )
+    subscribe(
+        runtime,
+        channel="sms",
+        address="+996700123456",
+        countries=["RU"],
+        language="ru",
+        min_level=1,
+    )
+
+    first = post_seed(runtime)
+    assert first.status_code == 201, first.text
+    assert first.json()["version"] == 1
+    received = deliveries(runtime)
+    by_address = {d["address"]: d for d in received}
+    assert sorted(by_address) == ["+77710009998", "citizen@example.kg"]
+    assert len(received) == 2
+    sms = by_address["+77710009998"]
+    assert sms["encoding"] == "ucs2"
+    assert 1 <= sms["segments"] <= 2
+    assert "Казахстан" in sms["text"]
+    assert "+996772454444" in sms["text"]
+    email = by_address["citizen@example.kg"]
+    assert "Казахстан" in email["subject"]
+    assert "\n" not in email["subject"]
+    assert len(email["subject"]) < 100
+    for number in ("+996772454444", "+77770371448", "+77778150072"):
+        assert number in email["text"]
+
+    again = post_seed(runtime)
+    assert again.status_code == 200
+    assert again.json()["version"] == 1
+    assert len(deliveries(runtime)) == 2  # nobody receives anything twice
+
+
+def test_unknown_route_and_wrong_method_are_4xx(runtime: LocalRuntime) -> None:
+    assert requests.get(f"{runtime.url}/nowhere", timeout=30).status_code == 404
+    assert requests.get(f"{runtime.url}/advisories", timeout=30).status_code == 405

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import pytest
+from consular_alerts.domain.normalize import NormalizationError
+from consular_alerts.models import AdvisoryDraft, PostMetadata, TextPost
+from consular_alerts.services.ingest import (
+    ConcurrentWriteError,
+    IngestPolicy,
+    IngestService,
+)
+
+from tests.fakes import FakeAdvisoryRepository, FakeClock
+
+POST = (
+    "МИД Кыргызстана призывает граждан, находящихся в Казахстане, избегать мест массового "
+    "скопления людей и оставаться дома. Посольство в Астане — +996 (772) 454 444."
+)
+
+
+def draft(**changes: object) -> AdvisoryDraft:
+    data: dict[str, object] = {
+        "source_id": "cms-42",
+        "countries": ["KZ"],
+        "level": 3,
+        "content": {"ru": {"headline": "Беспорядки в Алматы", "body": "Оставайтесь дома."}},
+        "hotlines": [{"number": "+77770371448", "label": "Консульство в Алматы"}],
+    }
+    data.update(changes)
+    return AdvisoryDraft.model_validate(data)
+
+
+@pytest.fixture
+def repository() -> FakeAdvisoryRepository:
+    return FakeAdvisoryRepository()
+
+
+@pytest.fixture
+def service(repository: FakeAdvisoryRepository) -> IngestService:
+    return IngestService(repository, IngestPolicy(), FakeClock())
+
+
+def test_first_post_is_version_1(service: IngestService) -> None:
+    result = service.ingest(draft())
+    assert result.created
+    assert result.advisory.version == 1
+    assert result.advisory.source == "mfa-kg"
+    assert result.advisory.advisory_id.startswith("mfa-kg-")
+
+
+def test_unchanged_repost_stores_nothing(
+    service: IngestService, repository: FakeAdvisoryRepository
+) -> None:
+    first = service.ingest(draft())
+    again = service.ingest(draft())
+    assert not again.created
+    assert again.advisory.version == first.advisory.version == 1
+    assert len(repository.items) == 1
+
+
+def test_changed_content_is_next_version_of_same_advisory(
+    service: IngestService, repository: FakeAdvisoryRepository
+) -> None:
+    first = service.ingest(draft())
+    second = service.ingest(draft(level=4))
+    assert second.created
+    assert second.advisory.advisory_id == first.advisory.advisory_id
+    assert second.advisory.version == 2
+    assert second.advisory.content_hash != first.advisory.content_hash
+    assert sorted(repository.items) == [
+        (first.advisory.advisory_id, 1),
+        (first.advisory.advisory_id, 2),
+    ]
+
+
+def test_concurrent_writer_makes_us_retry_on_the_new_head(
+    service: IngestService, repository: FakeAdvisoryRepository
+) -> None:
+    repository.interfere_times = 1
+    result = service.ingest(draft())
+    assert result.created
+    assert result.advisory.version == 2  # the other writer took version 1
+
+
+def test_endless_interference_is_an_error_not_a_lost_write(
+    service: IngestService, repository: FakeAdvisoryRepository
+) -> None:
+    repository.interfere_times = 99
+    with pytest.raises(ConcurrentWriteError):
+        service.ingest(draft())
+
+
+def test_text_post_metadata_wins_over_extraction(service: IngestService) -> None:
+    post = TextPost(text=POST, metadata=PostMetadata(countries=["KG"], level=4, language="ru"))
+    advisory = service.ingest(post).advisory
+    assert advisory.countries == ["KG"]
+    assert advisory.level == 4
+    assert list(advisory.content) == ["ru"]
+    assert [h.number for h in advisory.hotlines] == ["+996772454444"]
+
+
+def test_text_post_without_metadata_is_extracted(service: IngestService) -> None:
+    advisory = service.ingest(TextPost(text=POST)).advisory
+    assert advisory.countries[0] == "KZ"
+    assert advisory.level == IngestPolicy().default_level
+    assert "ru" in advisory.content
+
+
+def test_text_post_naming_no_country_is_refused(service: IngestService) -> None:
+    with pytest.raises(NormalizationError, match=r"metadata\.countries"):
+        service.ingest(TextPost(text="Будьте осторожны на улице и берегите себя."))
