@@ -23,7 +23,8 @@ os.environ.pop("AWS_PROFILE", None)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = REPO_ROOT / "events"
-SHARED = REPO_ROOT.parent / "shared"
+# The real-world corpus beside the repository (CI has it); CONSULAR_ALERTS_SHARED overrides.
+SHARED = Path(os.environ.get("CONSULAR_ALERTS_SHARED", REPO_ROOT.parent / "shared"))
 
 
 @pytest.fixture(scope="session")

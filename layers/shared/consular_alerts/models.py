@@ -58,6 +58,8 @@ class Area(_Strict):
     iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
     # Rings of [latitude, longitude] pairs, as CAP lists them.
     polygons: list[list[tuple[float, float]]] | None = None
+    # CAP circles: [latitude, longitude, radius in km] (an extension of the contract).
+    circles: list[tuple[float, float, float]] | None = None
     geocodes: dict[str, list[str]] | None = None
 
 
