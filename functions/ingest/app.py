@@ -9,7 +9,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.normalize import NormalizationError
+from consular_alerts.domain.preview import preview_json
 from consular_alerts.edges import RequestError, publication_from_request, request_body
+from consular_alerts.services.ingest import DryRun
 
 logger = Logger()
 app = APIGatewayRestResolver()
@@ -34,13 +36,17 @@ def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
 @app.post("/advisories")
 def post_advisory() -> Response[dict[str, Any]]:
     event = app.current_event
+    query = dict(event.query_string_parameters or {})
+    dry_run = query.pop("dry_run", "false").lower() in {"1", "true", "yes"}
     body = request_body(
         event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
     )
-    publication = publication_from_request(
-        body, event.headers.get("content-type", ""), event.query_string_parameters or {}
-    )
-    result = bootstrap.ingest_service().ingest(publication)
+    publication = publication_from_request(body, event.headers.get("content-type", ""), query)
+    service = bootstrap.ingest_service()
+    if dry_run:
+        return _dry_run(service.dry_run(publication))
+
+    result = service.ingest(publication)
     advisory = result.advisory
     logger.info(
         "advisory stored" if result.created else "advisory unchanged",
@@ -55,6 +61,24 @@ def post_advisory() -> Response[dict[str, Any]]:
             "version": advisory.version,
             "status": "created" if result.created else "unchanged",
             "advisory": advisory.to_record(),
+        },
+    )
+
+
+def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
+    """Nothing stored, nothing sent: what posting would store and send."""
+    return Response(
+        200,
+        content_types.APPLICATION_JSON,
+        {
+            "dry_run": True,
+            "advisory_id": result.advisory.advisory_id,
+            "version": result.advisory.version,
+            "would_store": result.would_store,
+            "would_notify": result.decision.notify,
+            "reason": result.decision.reason,
+            "advisory": result.advisory.to_record(),
+            "preview": preview_json(result.rendered),
         },
     )
 

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 from consular_alerts.domain.normalize import NormalizationError
+from consular_alerts.domain.policy import Kind
+from consular_alerts.domain.preview import Audience, SmsPrices, preview_json, render_all, sms_cost
+from consular_alerts.domain.segments import Segment
+from consular_alerts.domain.sms import count_segments, sanitize
 from consular_alerts.edges import RequestError, publication_from_request
+from consular_alerts.models import Advisory
 from consular_alerts.services.ingest import IngestPolicy, normalize_publication
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fail(message: str) -> int:
@@ -34,16 +43,20 @@ def _content_type(path: Path, text: str, forced: str | None) -> str:
     return "text/plain"
 
 
-def normalize_command(args: argparse.Namespace) -> int:
+class InputError(Exception):
+    """Bad input: reported as one line on stderr with exit status 2."""
+
+
+def load_advisory(args: argparse.Namespace) -> Advisory:
     path = Path(args.file)
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as error:
-        return _fail(f"{path}: {error.strerror or error}")
+        raise InputError(f"{path}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
-        return _fail(f"{path}: not UTF-8 (byte {error.start})")
+        raise InputError(f"{path}: not UTF-8 (byte {error.start})") from error
     if not text.strip():
-        return _fail(f"{path}: empty file")
+        raise InputError(f"{path}: empty file")
     query = {
         key: value
         for key, value in (
@@ -55,12 +68,94 @@ def normalize_command(args: argparse.Namespace) -> int:
     }
     try:
         item = publication_from_request(text, _content_type(path, text, args.format), query)
-        advisory = normalize_publication(item, IngestPolicy(), datetime.now(UTC))
+        return normalize_publication(item, IngestPolicy(), datetime.now(UTC))
     except RequestError as error:
-        return _fail(f"{path}: {error.message}")
+        raise InputError(f"{path}: {error.message}") from error
     except NormalizationError as error:
-        return _fail(f"{path}: {error}")
+        raise InputError(f"{path}: {error}") from error
+
+
+def normalize_command(args: argparse.Namespace) -> int:
+    advisory = load_advisory(args)
     print(json.dumps(advisory.to_record(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _audiences(args: argparse.Namespace) -> list[Audience]:
+    """Subscriber counts from --sms/--email arguments, or from a running `alerts serve`."""
+    sms: dict[Segment, dict[str, int]] = {}
+    email: dict[Segment, int] = {}
+    if args.local:
+        try:
+            with urllib.request.urlopen(  # noqa: S310  (a local runtime's URL)
+                args.local.rstrip("/") + "/_local/segments", timeout=10
+            ) as response:
+                listed = json.loads(response.read())["segments"]
+        except (OSError, ValueError, KeyError) as error:
+            raise InputError(
+                f"--local {args.local}: cannot read segment counts ({error})"
+            ) from error
+        for entry in listed:
+            segment = Segment.parse(entry["segment"])
+            sms[segment] = {k: int(v) for k, v in entry["sms_by_country"].items()}
+            email[segment] = int(entry["email"])
+    for channel, specs in (("sms", args.sms or []), ("email", args.email or [])):
+        for spec in specs:
+            found = re.fullmatch(r"([A-Z]{2}-[a-z]{2}-L[1-4])(?:@([A-Z]{2}))?=(\d+)", spec)
+            if found is None:
+                raise InputError(
+                    f"--{channel} {spec}: expected SEGMENT[@COUNTRY]=COUNT, e.g. KZ-ru-L1@KG=120"
+                )
+            segment = Segment.parse(found[1])
+            if channel == "sms":
+                destination = found[2] or segment.country
+                sms.setdefault(segment, {})[destination] = int(found[3])
+            else:
+                email[segment] = int(found[3])
+    return [
+        Audience(segment, sms.get(segment, {}), email.get(segment, 0))
+        for segment in sorted(set(sms) | set(email))
+    ]
+
+
+def render_command(args: argparse.Namespace) -> int:
+    advisory = load_advisory(args)
+    if args.budget < 1:
+        raise InputError(f"--budget {args.budget}: at least 1 segment")
+    rendered = render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget)
+    audiences = _audiences(args)
+    if args.json:
+        print(json.dumps(preview_json(rendered), ensure_ascii=False, indent=2))
+        return 0
+    for language, message in rendered.items():
+        print(f"== {language} (text from {message.content_language})")
+        print(f"SMS  [{message.sms.encoding.value}, {message.sms.segments} segment(s)]")
+        print(f"  {message.sms.text}")
+        print(f"EMAIL  Subject: {message.email_subject}")
+        print("\n".join(f"  | {line}" for line in message.email_body.splitlines()))
+        print()
+    naive = count_segments(sanitize(advisory.content[advisory.primary_language()].body))
+    print(f"The whole text as one SMS would be {naive.segments} {naive.encoding.value} segments.")
+    if audiences:
+        try:
+            prices = SmsPrices.from_json(json.loads(Path(args.prices).read_text("utf-8")))
+        except (OSError, ValueError, KeyError) as error:
+            raise InputError(f"--prices {args.prices}: {error}") from error
+        report = sms_cost(advisory, rendered, audiences, prices)
+        print(f"\nCost of sending (prices: {args.prices})")
+        print(
+            f"  {'segment':10} {'to':3} {'recipients':>10} {'seg/SMS':>7} {'billed':>8} "
+            f"{'cost ' + prices.currency:>12}"
+        )
+        for line in report.lines:
+            print(
+                f"  {line.segment:10} {line.destination:3} {line.recipients:>10} "
+                f"{line.segments_each:>7} {line.billed_segments:>8} {line.cost:>12.4f}"
+            )
+        print(
+            f"  total: {report.billed_segments} billed SMS segments, "
+            f"{report.total:.2f} {prices.currency}; {report.emails} email(s)"
+        )
     return 0
 
 
@@ -100,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(run=serve_command)
 
     demo = commands.add_parser("demo", help="run the main job end to end on the local stack")
-    demo.add_argument("--events", default=str(Path(__file__).resolve().parents[2] / "events"))
+    demo.add_argument("--events", default=str(REPO_ROOT / "events"))
     demo.set_defaults(run=demo_command)
 
     normalize = commands.add_parser("normalize", help="print the normalized advisory as JSON")
@@ -111,8 +206,31 @@ def main(argv: list[str] | None = None) -> int:
     normalize.add_argument("--language", help="ky, ru or en")
     normalize.set_defaults(run=normalize_command)
 
+    render = commands.add_parser("render", help="preview messages and their cost")
+    render.add_argument("file")
+    render.add_argument("--format", choices=["json", "text", "html"])
+    render.add_argument("--countries")
+    render.add_argument("--level")
+    render.add_argument("--language")
+    render.add_argument("--json", action="store_true", help="one JSON object keyed by language")
+    render.add_argument("--budget", type=int, default=2, help="SMS segment budget")
+    render.add_argument("--base-url", default="https://alerts.mfa.gov.kg")
+    render.add_argument(
+        "--sms",
+        action="append",
+        metavar="SEGMENT[@CC]=N",
+        help="SMS subscribers of a segment (by phone country; default the segment's)",
+    )
+    render.add_argument("--email", action="append", metavar="SEGMENT=N")
+    render.add_argument("--local", metavar="URL", help="counts from a running `alerts serve`")
+    render.add_argument("--prices", default=str(REPO_ROOT / "config" / "sms-prices.json"))
+    render.set_defaults(run=render_command)
+
     args = parser.parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except InputError as error:
+        return _fail(str(error))
 
 
 if __name__ == "__main__":

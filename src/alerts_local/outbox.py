@@ -14,6 +14,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import phonenumbers
 from consular_alerts.domain.privacy import mask_address
 from consular_alerts.domain.sms import count_segments
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -58,6 +59,25 @@ class Outbox:
             DirectSms(message_id, phone, text)
             for message_id, (phone, text) in list(self._backend.sms_messages.items())
         ]
+
+    def segment_counts(self) -> list[dict[str, Any]]:
+        """Subscribers per segment topic: SMS by the phone number's country, and email."""
+        counts: dict[str, dict[str, Any]] = {}
+        for subscription in list(self._backend.subscriptions.values()):
+            name = subscription.topic.name
+            if not name.startswith(self._topic_prefix):
+                continue
+            entry = counts.setdefault(
+                name, {"segment": name[len(self._topic_prefix) :], "sms_by_country": {}, "email": 0}
+            )
+            if subscription.protocol == "sms":
+                country = phonenumbers.region_code_for_number(
+                    phonenumbers.parse(subscription.endpoint, None)
+                )
+                entry["sms_by_country"][country] = entry["sms_by_country"].get(country, 0) + 1
+            elif subscription.protocol == "email":
+                entry["email"] += 1
+        return sorted(counts.values(), key=lambda entry: str(entry["segment"]))
 
     def collect(self) -> list[Delivery]:
         """Deliver the topic publishes made since the last call; the new deliveries."""

@@ -138,6 +138,8 @@ class LocalRuntime:
                 return _json(200, {"sms": [vars(m) for m in self.outbox.direct_sms()]})
             if path == "/_local/deliveries":
                 return _json(200, {"deliveries": [d.as_json() for d in self.outbox.deliveries]})
+            if path == "/_local/segments":
+                return _json(200, {"segments": self.outbox.segment_counts()})
         return _json(404, {"error": f"no local endpoint {path}"})
 
     def serve_http(self, host: str = "127.0.0.1", port: int = 0) -> None:

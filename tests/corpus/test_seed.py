@@ -46,6 +46,7 @@ def test_seed_in_russian_fits_two_ucs2_segments_and_keeps_what_matters() -> None
     assert message.sms.encoding.value == "ucs2"
     assert message.sms.segments <= 2
     assert "Казахстан" in message.sms.text
+    assert "Не принимать участие в протестах" in message.sms.text  # the advice itself
     assert "+996772454444" in message.sms.text
 
 

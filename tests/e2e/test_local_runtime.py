@@ -97,6 +97,9 @@ def test_seed_reaches_kz_subscribers_once_and_nobody_else(runtime: LocalRuntime)
     for number in ("+996772454444", "+77770371448", "+77778150072"):
         assert number in email["text"]
 
+    segments = requests.get(f"{runtime.url}/_local/segments", timeout=30).json()["segments"]
+    assert {"segment": "KZ-ru-L1", "sms_by_country": {"KZ": 1}, "email": 1} in segments
+
     again = post_seed(runtime)
     assert again.status_code == 200
     assert again.json()["version"] == 1

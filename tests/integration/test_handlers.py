@@ -211,3 +211,27 @@ def test_fanout_reports_partial_batch_failures(
     broken["dynamodb"]["NewImage"]["level"] = {"N": "9"}
     response = functions.invoke("FanoutFunction", {"Records": [record["Records"][0], broken]})
     assert response == {"batchItemFailures": [{"itemIdentifier": "999"}]}
+
+
+def test_dry_run_previews_and_stores_nothing(
+    stack: DeployedStack, functions: LocalFunctions
+) -> None:
+    preview_event = event("post-advisory-seed.json")
+    preview_event["queryStringParameters"] = {"dry_run": "true"}
+    response = functions.invoke("IngestFunction", preview_event)
+    assert response["statusCode"] == 200
+    reply = body(response)
+    assert reply["dry_run"] is True
+    assert reply["would_store"] is True
+    assert reply["would_notify"] is True
+    assert reply["version"] == 1
+    assert sorted(reply["preview"]) == ["en", "ky", "ru"]
+    assert reply["preview"]["ru"]["sms"]["segments"] <= 2
+    assert count_items(stack, "AdvisoriesTable") == 0
+
+    functions.invoke("IngestFunction", event("post-advisory-seed.json"))
+    again = body(functions.invoke("IngestFunction", preview_event))
+    assert again["would_store"] is False
+    assert again["would_notify"] is False
+    assert "unchanged" in again["reason"]
+    assert count_items(stack, "AdvisoriesTable") == 2

@@ -9,7 +9,7 @@ from consular_alerts.models import Advisory
 from consular_alerts.services.fanout import FanoutConfig, FanoutService, SegmentBusyError
 from consular_alerts.services.ports import RetryableError
 
-from tests.fakes import FakeClock, FakeLedger, FakePublisher
+from tests.fakes import FakeAdvisoryRepository, FakeClock, FakeLedger, FakePublisher
 
 CONFIG = FanoutConfig(sender_id="MFAKG", sms_budget=2, base_url="https://alerts.example")
 
@@ -48,7 +48,7 @@ def all_topics(countries: list[str]) -> set[str]:
 
 def test_publishes_once_per_segment_reached(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ", "RU"]))
-    service = FanoutService(FakeLedger(), publisher, CONFIG, clock)
+    service = FanoutService(FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock)
     report = service.fan_out(advisory(clock, level=2))
     published = [name for name, _ in publisher.published]
     # 1 country x 3 languages x tiers 1..2: never per subscriber, never other countries.
@@ -60,7 +60,9 @@ def test_publishes_once_per_segment_reached(clock: FakeClock) -> None:
 
 def test_messages_are_in_the_segment_language(clock: FakeClock) -> None:
     publisher = FakePublisher(topics={"KZ-ky-L1", "KZ-ru-L1"})
-    FanoutService(FakeLedger(), publisher, CONFIG, clock).fan_out(advisory(clock))
+    FanoutService(FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock).fan_out(
+        advisory(clock)
+    )
     by_segment = dict(publisher.published)
     assert by_segment["KZ-ru-L1"].language == "ru"
     assert by_segment["KZ-ky-L1"].language == "ky"
@@ -70,7 +72,7 @@ def test_messages_are_in_the_segment_language(clock: FakeClock) -> None:
 
 def test_same_version_twice_publishes_nothing_the_second_time(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    service = FanoutService(FakeLedger(), publisher, CONFIG, clock)
+    service = FanoutService(FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock)
     item = advisory(clock)
     service.fan_out(item)
     count = len(publisher.published)
@@ -83,7 +85,9 @@ def test_same_version_twice_publishes_nothing_the_second_time(clock: FakeClock) 
 def test_segments_without_topic_are_remembered_not_retried(clock: FakeClock) -> None:
     publisher = FakePublisher(topics={"KZ-ru-L1"})
     ledger = FakeLedger()
-    report = FanoutService(ledger, publisher, CONFIG, clock).fan_out(advisory(clock))
+    report = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock).fan_out(
+        advisory(clock)
+    )
     assert report.published == ["KZ-ru-L1"]
     assert len(report.no_audience) == 8
     assert all(state.startswith("done:") for state in ledger.states.values())
@@ -92,9 +96,9 @@ def test_segments_without_topic_are_remembered_not_retried(clock: FakeClock) -> 
 @pytest.mark.parametrize("status", ["test", "exercise", "draft", "system"])
 def test_non_actual_status_never_reaches_citizens(clock: FakeClock, status: str) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    report = FanoutService(FakeLedger(), publisher, CONFIG, clock).fan_out(
-        advisory(clock, status=status)
-    )
+    report = FanoutService(
+        FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock
+    ).fan_out(advisory(clock, status=status))
     assert publisher.published == []
     assert not report.notified
     assert status in report.reason
@@ -103,7 +107,9 @@ def test_non_actual_status_never_reaches_citizens(clock: FakeClock, status: str)
 def test_expired_advisory_does_not_notify(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     item = advisory(clock, expires=clock.now - timedelta(minutes=1))
-    report = FanoutService(FakeLedger(), publisher, CONFIG, clock).fan_out(item)
+    report = FanoutService(
+        FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock
+    ).fan_out(item)
     assert publisher.published == []
     assert "expired" in report.reason
 
@@ -111,7 +117,7 @@ def test_expired_advisory_does_not_notify(clock: FakeClock) -> None:
 def test_failed_publish_is_retried_without_repeating_the_others(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]), fail_on={"KZ-en-L2"})
     ledger = FakeLedger()
-    service = FanoutService(ledger, publisher, CONFIG, clock)
+    service = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock)
     item = advisory(clock)
     with pytest.raises(RetryableError):
         service.fan_out(item)
@@ -127,17 +133,108 @@ def test_failed_publish_is_retried_without_repeating_the_others(clock: FakeClock
 
 def test_segment_claimed_elsewhere_makes_the_record_retry(clock: FakeClock) -> None:
     ledger = FakeLedger(states={("mfa-kg-abc#v1", "KZ-ky-L1"): "publishing"})
-    service = FanoutService(ledger, FakePublisher(topics=all_topics(["KZ"])), CONFIG, clock)
+    service = FanoutService(
+        FakeAdvisoryRepository(), ledger, FakePublisher(topics=all_topics(["KZ"])), CONFIG, clock
+    )
     with pytest.raises(SegmentBusyError):
         service.fan_out(advisory(clock))
 
 
-def test_update_and_cancel_carry_their_marker(clock: FakeClock) -> None:
-    publisher = FakePublisher(topics={"KZ-en-L1"})
-    service = FanoutService(FakeLedger(), publisher, CONFIG, clock)
-    content = {"en": {"headline": "Unrest in Almaty", "instruction": "Stay at home."}}
-    service.fan_out(advisory(clock, version=2, content=content))
-    service.fan_out(advisory(clock, version=3, msg_type="cancel", content=content))
-    texts = [message.sms.text for _, message in publisher.published]
-    assert "UPDATE" in texts[0]
-    assert "CANCELLED" in texts[1]
+def stored(repository: FakeAdvisoryRepository, item: Advisory) -> Advisory:
+    repository.items[(item.advisory_id, item.version)] = item
+    from consular_alerts.services.ports import AdvisoryHead
+
+    repository.heads[item.advisory_id] = AdvisoryHead(
+        item.advisory_id, item.version, item.content_hash
+    )
+    return item
+
+
+EN = {"en": {"headline": "Unrest in Almaty", "instruction": "Stay at home."}}
+
+
+def history_service(
+    clock: FakeClock,
+) -> tuple[FanoutService, FakeAdvisoryRepository, FakePublisher]:
+    repository = FakeAdvisoryRepository()
+    publisher = FakePublisher(topics=all_topics(["KZ", "KG"]))
+    return FanoutService(repository, FakeLedger(), publisher, CONFIG, clock), repository, publisher
+
+
+def test_raised_level_notifies_as_update_and_says_what_it_replaces(clock: FakeClock) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, advisory(clock, content=EN, level=2))
+    report = service.fan_out(advisory(clock, content=EN, level=3, version=2))
+    assert report.notified
+    assert "raised 2 -> 3" in report.reason
+    english = next(m for name, m in publisher.published if name == "KZ-en-L3")
+    assert english.sms.text.startswith("Kyrgyz MFA: UPDATE, level 3/4")
+    assert "Replaces: mfa-kg-abc v1" in english.email_body
+
+
+def test_minor_edit_is_silent_and_major_update_notifies(clock: FakeClock) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, advisory(clock, content=EN))
+    edited = {"en": {**EN["en"], "body": "Typo fixed."}}
+    silent = service.fan_out(advisory(clock, content=edited, version=2))
+    assert not silent.notified
+    assert "minor edit" in silent.reason
+    assert publisher.published == []
+
+    stored(repository, advisory(clock, content=edited, version=2))
+    major = service.fan_out(advisory(clock, content=edited, version=3, significance="major"))
+    assert major.notified
+    assert "marked major" in major.reason
+
+
+def test_lowered_level_notifies_everyone_the_old_level_reached(clock: FakeClock) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, advisory(clock, content=EN, level=4))
+    report = service.fan_out(advisory(clock, content=EN, level=2, version=2))
+    assert report.notified
+    assert {name for name, _ in publisher.published} >= {"KZ-en-L4", "KZ-en-L3"}
+
+
+def test_lowered_level_can_be_configured_silent(clock: FakeClock) -> None:
+    from dataclasses import replace
+
+    from consular_alerts.domain.policy import NotifyPolicy
+
+    repository = FakeAdvisoryRepository()
+    publisher = FakePublisher(topics=all_topics(["KZ"]))
+    quiet = replace(CONFIG, policy=NotifyPolicy(notify_lowered_level=False))
+    service = FanoutService(repository, FakeLedger(), publisher, quiet, clock)
+    stored(repository, advisory(clock, content=EN, level=4))
+    report = service.fan_out(advisory(clock, content=EN, level=2, version=2))
+    assert not report.notified
+    assert publisher.published == []
+
+
+def test_level_1_after_higher_is_an_all_clear(clock: FakeClock) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, advisory(clock, content=EN, level=3))
+    service.fan_out(advisory(clock, content=EN, level=1, version=2))
+    texts = {name: m.sms.text for name, m in publisher.published}
+    assert texts["KZ-en-L3"].startswith("Kyrgyz MFA: ALL CLEAR, level 1/4")
+
+
+def test_cancel_of_a_referenced_advisory_reaches_its_audience(clock: FakeClock) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, advisory(clock, content=EN, level=3, countries=["KG"]))
+    cancel = advisory(
+        clock,
+        advisory_id="cap-other",
+        source_id="other",
+        content=EN,
+        level=1,
+        msg_type="cancel",
+        references=["mfa-kg-abc"],
+    )
+    report = service.fan_out(cancel)
+    names = {name for name, _ in publisher.published}
+    assert report.notified
+    assert "KG-en-L3" in names  # the cancelled advisory's subscribers hear it is over
+    assert "KZ-en-L1" in names
+    english = dict(publisher.published)["KG-en-L3"]
+    assert english.sms.text.startswith("Kyrgyz MFA: CANCELLED")
+    assert "Replaces: mfa-kg-abc v1" in english.email_body

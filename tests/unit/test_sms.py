@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from consular_alerts.domain import sms
 from consular_alerts.domain.sms import (
+    MIN_ACTION_WITH_LINK,
     ComposedSms,
     Encoding,
     SmsCount,
@@ -266,22 +267,32 @@ LINK = "https://alerts.mfa.gov.kg/a/3f2a"
 
 
 def test_realistic_russian_advisory_in_two_segments() -> None:
+    # Two UCS-2 segments leave too little advice beside the link: the advice wins.
     result = compose_sms(SmsParts(HEAD_RU, ACTION_RU, HOTLINE_RU, LINK), budget=2)
     assert result.segments == 2
     assert result.encoding is Encoding.UCS2
     assert result.truncated
     assert result.text.startswith(HEAD_RU + " МИД КР призывает")
-    assert result.text.endswith("… " + HOTLINE_RU + " " + LINK)
-    assert "+996772454444" in result.text
+    assert result.text.endswith("… " + HOTLINE_RU)
+    assert LINK not in result.text
     assert "..." not in result.text
     # cut at a word boundary: the text before the ellipsis is whole words of the action
     kept = result.text[len(HEAD_RU) + 1 : result.text.index("…")]
     assert ACTION_RU.startswith(kept)
     assert ACTION_RU[len(kept)] in " ,"
+    assert len(kept) >= MIN_ACTION_WITH_LINK
     # and as long as possible: one more word would not fit
-    next_word_end = ACTION_RU.index(" ", len(kept) + 1)
-    longer = f"{HEAD_RU} {ACTION_RU[:next_word_end].rstrip(',')}… {HOTLINE_RU} {LINK}"
+    next_word_end = ACTION_RU.index(" ", len(kept) + 2)
+    longer = f"{HEAD_RU} {ACTION_RU[:next_word_end].rstrip(',')}… {HOTLINE_RU}"
     assert not fits(longer, 2)
+
+
+def test_link_is_kept_while_the_advice_beside_it_is_worth_reading() -> None:
+    result = compose_sms(SmsParts(HEAD_RU, ACTION_RU, HOTLINE_RU, LINK), budget=3)
+    assert result.text.endswith("… " + HOTLINE_RU + " " + LINK)
+    kept = result.text[len(HEAD_RU) + 1 : result.text.index("…")]
+    assert len(kept) >= MIN_ACTION_WITH_LINK
+    assert result.segments <= 3
 
 
 def test_everything_fits_untouched() -> None:

@@ -25,7 +25,7 @@ from consular_alerts.adapters.sns import (
     SnsSmsSender,
 )
 from consular_alerts.services.fanout import FanoutConfig, FanoutService
-from consular_alerts.services.ingest import IngestPolicy, IngestService
+from consular_alerts.services.ingest import IngestPolicy, IngestService, PreviewConfig
 from consular_alerts.services.subscriptions import SubscriptionPolicy, SubscriptionService
 from consular_alerts.settings import FanoutSettings, IngestSettings, SubscriptionsSettings
 
@@ -72,6 +72,12 @@ def ingest_service() -> IngestService:
             default_level=settings.default_post_level,
         ),
         utc_now,
+        PreviewConfig(
+            base_url=settings.public_base_url,
+            sms_budget=settings.sms_segment_budget,
+            fallback_order=settings.fallback_order(),
+            notify=settings.notify_policy(),
+        ),
     )
 
 
@@ -79,12 +85,15 @@ def ingest_service() -> IngestService:
 def fanout_service() -> FanoutService:
     settings = FanoutSettings()
     return FanoutService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
         DynamoDeliveryLedger(dynamodb(), settings.delivery_ledger_table),
         SnsSegmentPublisher(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
         FanoutConfig(
             sender_id=settings.sms_sender_id,
             sms_budget=settings.sms_segment_budget,
             base_url=settings.public_base_url,
+            fallback_order=settings.fallback_order(),
+            policy=settings.notify_policy(),
         ),
         utc_now,
     )

@@ -44,6 +44,13 @@ class MsgType(StrEnum):
     CANCEL = "cancel"
 
 
+class Significance(StrEnum):
+    """How the publisher rates an update: major updates notify, minor edits stay silent."""
+
+    MAJOR = "major"
+    MINOR = "minor"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -100,6 +107,7 @@ class Advisory(_Strict):
     status: Status = Status.ACTUAL
     msg_type: MsgType = MsgType.ALERT
     references: list[str] = Field(default_factory=list)
+    significance: Significance | None = None  # extension: the publisher's rating of an update
 
     countries: list[KnownCountry] = Field(min_length=1)
     areas: list[Area] = Field(default_factory=list)
@@ -156,6 +164,7 @@ class AdvisoryDraft(_Strict):
     status: Status = Status.ACTUAL
     msg_type: MsgType = MsgType.ALERT
     references: list[str] = Field(default_factory=list)
+    significance: Significance | None = None  # extension: the publisher's rating of an update
 
     countries: list[KnownCountry] = Field(min_length=1)
     areas: list[Area] = Field(default_factory=list)
@@ -197,6 +206,7 @@ class PostMetadata(_Strict):
     language: LanguageTag | None = None
     msg_type: MsgType | None = None
     references: list[str] | None = None
+    significance: Significance | None = None
     status: Status | None = None
     headline: str | None = Field(default=None, max_length=500)
     instruction: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consular_alerts.domain.policy import NotifyPolicy
 from consular_alerts.services.ingest import IngestPolicy
 
 
@@ -12,7 +13,27 @@ class _Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
 
-class IngestSettings(_Settings):
+class _MessageSettings(_Settings):
+    """How messages are composed and when they go out: the fan-out sends with these and
+    the ingest dry run previews with the same."""
+
+    public_base_url: str = "https://alerts.mfa.gov.kg"
+    sms_segment_budget: int = Field(default=2, ge=1, le=10)
+    fallback_languages: str = Field(default="ru,en,ky", pattern=r"^[a-z]{2}(,[a-z]{2})*$")
+    notify_lowered_level: bool = True
+    notify_unmarked_updates: bool = False
+
+    def fallback_order(self) -> tuple[str, ...]:
+        return tuple(self.fallback_languages.split(","))
+
+    def notify_policy(self) -> NotifyPolicy:
+        return NotifyPolicy(
+            notify_lowered_level=self.notify_lowered_level,
+            notify_unmarked_updates=self.notify_unmarked_updates,
+        )
+
+
+class IngestSettings(_MessageSettings):
     advisories_table: str
     ministry_country: str = Field(default=IngestPolicy.ministry_country, pattern=r"^[A-Z]{2}$")
     ministry_source: str = IngestPolicy.default_source
@@ -20,12 +41,11 @@ class IngestSettings(_Settings):
     max_body_bytes: int = 256 * 1024
 
 
-class FanoutSettings(_Settings):
+class FanoutSettings(_MessageSettings):
+    advisories_table: str
     delivery_ledger_table: str
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
     sms_sender_id: str = "MFAKG"
-    sms_segment_budget: int = Field(default=2, ge=1, le=10)
-    public_base_url: str = "https://alerts.mfa.gov.kg"
 
 
 class SubscriptionsSettings(_Settings):

@@ -98,6 +98,7 @@ def normalize_text_post(
         "status": meta.status or "actual",
         "msg_type": meta.msg_type or "alert",
         "references": meta.references or [],
+        "significance": meta.significance,
         "countries": countries,
         "areas": [a.model_dump(exclude_none=True) for a in extracted.areas],
         "level": meta.level or default_level,

@@ -1,27 +1,80 @@
-"""Whether an advisory version notifies citizens, with the reason (always logged)."""
+"""Whether an advisory version notifies citizens, and why (every decision is logged).
+
+Notify: a new alert, a raised level, a cancel or all-clear, an update the publisher marks as
+major, and (by default) a lowered level. Stay silent: minor edits, status other than actual,
+expired advisories.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from consular_alerts.models import Advisory, MsgType, Status
+from consular_alerts.models import Advisory, MsgType, Significance, Status
+
+
+class Kind(StrEnum):
+    """What the messages announce: it picks the marker citizens see first."""
+
+    NEW = "new"
+    UPDATE = "update"
+    CANCEL = "cancel"
+    ALL_CLEAR = "all_clear"
+
+
+@dataclass(frozen=True)
+class NotifyPolicy:
+    notify_lowered_level: bool = True
+    # An update nobody marked, with the same level and countries, reads as a minor edit.
+    notify_unmarked_updates: bool = False
 
 
 @dataclass(frozen=True)
 class Decision:
     notify: bool
     reason: str
-    kind: str = ""  # new | update | cancel: which marker the messages carry
+    kind: Kind = Kind.NEW
 
 
-def decide(advisory: Advisory, now: datetime) -> Decision:
+def decide(
+    advisory: Advisory,
+    previous: Advisory | None,
+    now: datetime,
+    policy: NotifyPolicy = NotifyPolicy(),
+) -> Decision:
+    """`previous` is the version this one replaces: the prior version of the same advisory,
+    or the latest version of the advisory it references; None for a first alert."""
     if advisory.status is not Status.ACTUAL:
         return Decision(False, f"status {advisory.status.value} never reaches citizens")
     if advisory.expires is not None and advisory.expires <= now:
         return Decision(False, f"expired at {advisory.expires.isoformat()}")
     if advisory.msg_type is MsgType.CANCEL:
-        return Decision(True, "cancel of an advisory citizens were told about", "cancel")
-    if advisory.msg_type is MsgType.UPDATE or advisory.version > 1:
-        return Decision(True, f"update (version {advisory.version})", "update")
-    return Decision(True, "new alert", "new")
+        return Decision(True, "cancel of an advisory citizens were told about", Kind.CANCEL)
+    if previous is None:
+        if advisory.msg_type is MsgType.UPDATE:
+            return Decision(True, "update of an advisory not on record: sent as new", Kind.NEW)
+        return Decision(True, "new alert", Kind.NEW)
+
+    change = f"v{previous.version} -> v{advisory.version}"
+    if advisory.level > previous.level:
+        return Decision(
+            True, f"level raised {previous.level} -> {advisory.level} ({change})", Kind.UPDATE
+        )
+    if advisory.level < previous.level:
+        kind = Kind.ALL_CLEAR if advisory.level == 1 else Kind.UPDATE
+        return Decision(
+            policy.notify_lowered_level,
+            f"level lowered {previous.level} -> {advisory.level} ({change})"
+            + ("" if policy.notify_lowered_level else "; lowered levels are configured silent"),
+            kind,
+        )
+    if advisory.significance is Significance.MAJOR:
+        return Decision(True, f"update marked major ({change})", Kind.UPDATE)
+    if advisory.significance is Significance.MINOR:
+        return Decision(False, f"minor edit ({change})")
+    if set(advisory.countries) != set(previous.countries):
+        return Decision(True, f"countries changed ({change})", Kind.UPDATE)
+    if policy.notify_unmarked_updates:
+        return Decision(True, f"unmarked update, configured to notify ({change})", Kind.UPDATE)
+    return Decision(False, f"minor edit: same level and countries, not marked major ({change})")

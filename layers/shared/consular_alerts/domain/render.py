@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from consular_alerts.domain.advice import condense_advice
 from consular_alerts.domain.geo import country_name
 from consular_alerts.domain.sms import ComposedSms, SmsParts, compose_sms, sanitize
 from consular_alerts.models import Advisory, LocalizedContent
@@ -20,8 +21,10 @@ WORDS: dict[str, dict[str, str]] = {
     "new": {"ky": "КӨҢҮЛ БУРУҢУЗ", "ru": "ВНИМАНИЕ", "en": "ALERT"},
     "update": {"ky": "ЖАҢЫЛАНУУ", "ru": "ОБНОВЛЕНИЕ", "en": "UPDATE"},
     "cancel": {"ky": "ЖОККО ЧЫГАРЫЛДЫ", "ru": "ОТМЕНА", "en": "CANCELLED"},
+    "all_clear": {"ky": "КОРКУНУЧ ӨТТҮ", "ru": "ОТБОЙ", "en": "ALL CLEAR"},
     "level": {"ky": "{n}/4-деңгээл", "ru": "ур. {n}/4", "en": "level {n}/4"},
     "hotline": {"ky": "Ишеним телефону", "ru": "Горячая линия", "en": "Hotline"},
+    "hotline_short": {"ky": "Тел.", "ru": "Тел.", "en": "Tel."},  # SMS: every unit counts
     "hotlines": {"ky": "Ишеним телефондору", "ru": "Горячие линии", "en": "Hotlines"},
     "details": {"ky": "Толугураак", "ru": "Подробнее", "en": "Details"},
     "issued": {"ky": "Жарыяланды", "ru": "Опубликовано", "en": "Issued"},
@@ -53,12 +56,14 @@ class RenderedMessage:
     email_body: str
 
 
-def pick_content(advisory: Advisory, language: str) -> tuple[str, LocalizedContent]:
+def pick_content(
+    advisory: Advisory, language: str, fallback_order: tuple[str, ...] = FALLBACK_ORDER
+) -> tuple[str, LocalizedContent]:
     """The advisory's text in `language`, else the first of the fallback order, else any."""
     by_primary: dict[str, str] = {}
     for tag in advisory.content:
         by_primary.setdefault(tag.split("-")[0].lower(), tag)
-    for wanted in (language, *FALLBACK_ORDER):
+    for wanted in (language, *fallback_order):
         if wanted in by_primary:
             tag = by_primary[wanted]
             return tag, advisory.content[tag]
@@ -98,9 +103,16 @@ def _fmt_time(moment: datetime | None) -> str:
 
 
 def render(
-    advisory: Advisory, language: str, kind: str, *, base_url: str, sms_budget: int
+    advisory: Advisory,
+    language: str,
+    kind: str,
+    *,
+    base_url: str,
+    sms_budget: int,
+    previous: Advisory | None = None,
+    fallback_order: tuple[str, ...] = FALLBACK_ORDER,
 ) -> RenderedMessage:
-    content_tag, content = pick_content(advisory, language)
+    content_tag, content = pick_content(advisory, language, fallback_order)
     country = country_name(advisory.countries[0], language)
     marker = _word(kind, language)
     level = _word("level", language).format(n=advisory.level)
@@ -110,8 +122,10 @@ def render(
     sms = compose_sms(
         SmsParts(
             head=f"{_word('ministry', language)}: {marker}, {level}, {country}.",
-            action=content.instruction or content.summary or content.headline,
-            hotline=f"{_word('hotline', language)}: {hotline}" if hotline else "",
+            action=condense_advice(
+                content.instruction or content.summary or content.headline, content_tag
+            ),
+            hotline=f"{_word('hotline_short', language)} {hotline}" if hotline else "",
             link=short_link(base_url, advisory),
         ),
         budget=sms_budget,
@@ -131,8 +145,14 @@ def render(
         lines.append(f"{_word('hotlines', language)}:")
         lines += [f"  {h.number}  {h.label}".rstrip() for h in advisory.hotlines]
         lines.append("")
-    if advisory.references:
-        lines.append(f"{_word('replaces', language)}: {', '.join(advisory.references)}")
+    replaced = (
+        [f"{previous.advisory_id} v{previous.version} ({_fmt_time(previous.sent)})"]
+        if (previous is not None)
+        else []
+    )
+    replaced += [r for r in advisory.references if previous is None or r != previous.advisory_id]
+    if replaced:
+        lines.append(f"{_word('replaces', language)}: {', '.join(replaced)}")
     lines.append(f"{_word('issued', language)}: {_fmt_time(advisory.sent)}")
     if advisory.expires:
         lines.append(f"{_word('valid_until', language)}: {_fmt_time(advisory.expires)}")

@@ -173,6 +173,8 @@ class ComposedSms:
 _TRAIL = " ,;:.-–—…"
 # Fewest characters kept when a word must be cut inside (room for a few letters only).
 MIN_WORD_CUT = 8
+# Below this many characters of advice, the link gives way to the advice.
+MIN_ACTION_WITH_LINK = 60
 _PHONE = re.compile(r"\+\d{7,15}")
 
 
@@ -260,6 +262,13 @@ def _shorten(
     return char_cut
 
 
+def _kept(candidate: str | None, others: list[str]) -> int:
+    """How many characters of the action a candidate keeps (its length minus the rest)."""
+    if not candidate:
+        return 0
+    return max(0, len(candidate) - len(_join(others)) - 1)
+
+
 def _prefixes(text: str) -> Callable[[int], str | None]:
     return lambda cut: text[:cut]
 
@@ -287,6 +296,18 @@ def compose_sms(parts: SmsParts, budget: int = 2) -> ComposedSms:
     full = _join([head, action, hotline, link])
     if fits(full, budget):
         return _composed(full, truncated=False)
+
+    if action and link:
+        # What to do comes before the link: keep the link only while the action it leaves
+        # room for is still worth reading, else spend the link's room on the action.
+        with_link = _shorten([head], action, [hotline, link], budget)
+        kept_with_link = _kept(with_link, [head, hotline, link])
+        if kept_with_link < min(len(action), MIN_ACTION_WITH_LINK):
+            no_link = _join([head, action, hotline])
+            if not fits(no_link, budget):
+                no_link = _shorten([head], action, [hotline], budget) or ""
+            if _kept(no_link, [head, hotline]) > kept_with_link:
+                return _composed(no_link, truncated=True)
 
     attempts: list[Callable[[], str | None]] = [
         lambda: _shorten([head], action, [hotline, link], budget) if action else None,

@@ -8,11 +8,17 @@ from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
-from consular_alerts.domain.policy import decide
-from consular_alerts.domain.render import RenderedMessage, render
-from consular_alerts.domain.segments import segments_reached
+from consular_alerts.domain.policy import Decision, Kind, NotifyPolicy, decide
+from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage, render
+from consular_alerts.domain.segments import Segment, segments_reached
 from consular_alerts.models import Advisory
-from consular_alerts.services.ports import ClaimOutcome, DeliveryLedger, SegmentPublisher
+from consular_alerts.services.history import previous_version
+from consular_alerts.services.ports import (
+    AdvisoryRepository,
+    ClaimOutcome,
+    DeliveryLedger,
+    SegmentPublisher,
+)
 
 logger = Logger(child=True)
 
@@ -26,6 +32,21 @@ class FanoutConfig:
     sender_id: str
     sms_budget: int
     base_url: str
+    fallback_order: tuple[str, ...] = FALLBACK_ORDER
+    policy: NotifyPolicy = field(default_factory=NotifyPolicy)
+
+
+def audience(advisory: Advisory, previous: Advisory | None, decision: Decision) -> list[Segment]:
+    """Segments to publish to. A cancel, an all-clear or a lowered level must also reach
+    everyone the replaced version reached."""
+    countries, level = list(advisory.countries), advisory.level
+    widen = decision.kind in {Kind.CANCEL, Kind.ALL_CLEAR} or (
+        previous is not None and previous.level > advisory.level
+    )
+    if previous is not None and widen:
+        countries += [c for c in previous.countries if c not in countries]
+        level = max(level, previous.level)
+    return segments_reached(countries, level)
 
 
 @dataclass
@@ -42,11 +63,13 @@ class FanoutReport:
 class FanoutService:
     def __init__(
         self,
+        advisories: AdvisoryRepository,
         ledger: DeliveryLedger,
         publisher: SegmentPublisher,
         config: FanoutConfig,
         clock: Callable[[], datetime],
     ) -> None:
+        self._advisories = advisories
         self._ledger = ledger
         self._publisher = publisher
         self._config = config
@@ -54,7 +77,8 @@ class FanoutService:
 
     def fan_out(self, advisory: Advisory) -> FanoutReport:
         now = self._clock()
-        decision = decide(advisory, now)
+        previous = previous_version(self._advisories, advisory)
+        decision = decide(advisory, previous, now, self._config.policy)
         report = FanoutReport(
             advisory.advisory_id, advisory.version, decision.notify, decision.reason
         )
@@ -63,6 +87,7 @@ class FanoutService:
             advisory_id=advisory.advisory_id,
             version=advisory.version,
             notify=decision.notify,
+            kind=decision.kind.value,
             reason=decision.reason,
         )
         if not decision.notify:
@@ -70,7 +95,7 @@ class FanoutService:
 
         delivery_key = f"{advisory.advisory_id}#v{advisory.version}"
         rendered: dict[str, RenderedMessage] = {}
-        for segment in segments_reached(advisory.countries, advisory.level):
+        for segment in audience(advisory, previous, decision):
             outcome = self._ledger.claim(delivery_key, segment.name, self._clock())
             if outcome is ClaimOutcome.DONE:
                 report.already_done.append(segment.name)
@@ -84,6 +109,8 @@ class FanoutService:
                     decision.kind,
                     base_url=self._config.base_url,
                     sms_budget=self._config.sms_budget,
+                    previous=previous,
+                    fallback_order=self._config.fallback_order,
                 )
             try:
                 message_id = self._publisher.publish(

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from consular_alerts.domain.normalize import normalize_draft, normalize_text_post
+from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
+from consular_alerts.domain.preview import render_all
+from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage
 from consular_alerts.models import Advisory, AdvisoryDraft, TextPost
+from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import AdvisoryRepository
+
+
+@dataclass(frozen=True)
+class PreviewConfig:
+    base_url: str = "https://alerts.mfa.gov.kg"
+    sms_budget: int = 2
+    fallback_order: tuple[str, ...] = FALLBACK_ORDER
+    notify: NotifyPolicy = field(default_factory=NotifyPolicy)
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What posting would do: the version it would store (if any), whether and why it
+    would notify, and the messages per language."""
+
+    advisory: Advisory
+    would_store: bool
+    decision: Decision
+    rendered: dict[str, RenderedMessage]
 
 
 @dataclass(frozen=True)
@@ -49,10 +72,38 @@ class IngestService:
         repository: AdvisoryRepository,
         policy: IngestPolicy,
         clock: Callable[[], datetime],
+        preview: PreviewConfig = PreviewConfig(),
     ) -> None:
         self._repository = repository
         self._policy = policy
         self._clock = clock
+        self._preview = preview
+
+    def dry_run(self, item: AdvisoryDraft | TextPost) -> DryRun:
+        """Everything but storing and sending."""
+        now = self._clock()
+        advisory = normalize_publication(item, self._policy, now)
+        head = self._repository.head(advisory.advisory_id)
+        if head is not None and head.content_hash == advisory.content_hash:
+            existing = self._repository.get(advisory.advisory_id, head.version) or advisory
+            decision = Decision(False, f"unchanged: same content as v{head.version}")
+            return DryRun(existing, False, decision, self._render(existing, decision, None))
+        candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
+        previous = previous_version(self._repository, candidate)
+        decision = decide(candidate, previous, now, self._preview.notify)
+        return DryRun(candidate, True, decision, self._render(candidate, decision, previous))
+
+    def _render(
+        self, advisory: Advisory, decision: Decision, previous: Advisory | None
+    ) -> dict[str, RenderedMessage]:
+        return render_all(
+            advisory,
+            decision.kind,
+            base_url=self._preview.base_url,
+            sms_budget=self._preview.sms_budget,
+            previous=previous,
+            fallback_order=self._preview.fallback_order,
+        )
 
     def ingest(self, item: AdvisoryDraft | TextPost) -> IngestResult:
         return self.store(normalize_publication(item, self._policy, self._clock()))

@@ -1,0 +1,43 @@
+"""`make bench`: figures measured side by side in one run (never asserted in tests).
+
+1. SMS: the seed advisory composed for a 2-segment budget, beside the naive SMS (the whole
+   text sent as it is), and the ratio of segments billed per recipient.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from consular_alerts.domain.policy import Kind
+from consular_alerts.domain.preview import render_all
+from consular_alerts.domain.sms import count_segments, sanitize
+from consular_alerts.edges import publication_from_request
+from consular_alerts.services.ingest import IngestPolicy, normalize_publication
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def sms_bench() -> None:
+    event = json.loads((REPO_ROOT / "events" / "post-advisory-seed.json").read_text("utf-8"))
+    item = publication_from_request(event["body"], "text/plain", {})
+    advisory = normalize_publication(item, IngestPolicy(), datetime.now(UTC))
+    rendered = render_all(advisory, Kind.NEW, base_url="https://alerts.mfa.gov.kg", sms_budget=2)
+    naive = count_segments(sanitize(event["body"]))
+    print("SMS segments per recipient, seed advisory (events/post-advisory-seed.json)")
+    print(f"  naive (whole text as one SMS): {naive.segments} {naive.encoding.value} segments")
+    for language, message in rendered.items():
+        ratio = naive.segments / message.sms.segments
+        print(
+            f"  composed {language}: {message.sms.segments} {message.sms.encoding.value} "
+            f"segment(s), {len(message.sms.text)} chars -> {ratio:.1f}x fewer than naive"
+        )
+
+
+def main() -> None:
+    sms_bench()
+
+
+if __name__ == "__main__":
+    main()
