@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: demo serve test lint typecheck unit integration e2e corpus bench validate clean
+.PHONY: demo serve test lint typecheck unit integration e2e corpus bench openapi validate clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: lint typecheck $(SAM_VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m alerts_local.bench
+
+# The citizen API's OpenAPI document (openapi/citizen-api.json), from its handler's routes.
+openapi: $(VENV)/.installed
+	$(PY) -m alerts_local.openapi
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

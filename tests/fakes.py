@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models import Advisory, Subscriber, SubscriberStatus
-from consular_alerts.services.ports import AdvisoryHead, ClaimOutcome, RetryableError
+from consular_alerts.models import LIVE_STATUSES, Advisory, Subscriber, SubscriberStatus
+from consular_alerts.services.ports import (
+    AdvisoryHead,
+    ClaimOutcome,
+    RetryableError,
+    SubscriptionState,
+)
 
 
 class FakeClock:
@@ -27,6 +33,7 @@ class FakeAdvisoryRepository:
     items: dict[tuple[str, int], Advisory] = field(default_factory=dict)
     heads: dict[str, AdvisoryHead] = field(default_factory=dict)
     interfere_times: int = 0  # simulate another writer moving the head first
+    replaced: dict[str, str] = field(default_factory=dict)
 
     def head(self, advisory_id: str) -> AdvisoryHead | None:
         return self.heads.get(advisory_id)
@@ -47,6 +54,10 @@ class FakeAdvisoryRepository:
 
     def get(self, advisory_id: str, version: int) -> Advisory | None:
         return self.items.get((advisory_id, version))
+
+    def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
+        if advisory_id in self.heads:
+            self.replaced[advisory_id] = f"{by.msg_type.value}:{by.advisory_id}#v{by.version}"
 
 
 @dataclass
@@ -93,20 +104,56 @@ class FakeSmsSender:
 
 @dataclass
 class FakeDirectory:
+    """Segment topics in memory. Subscribing an endpoint twice to one topic returns the same
+    ARN, as SNS does; email subscriptions stay pending until `confirm_all`."""
+
     subscriptions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # arn -> seg
+    pending: set[str] = field(default_factory=set)
+    filter_policies: dict[str, str] = field(default_factory=dict)  # never set by the service
+    calls: list[str] = field(default_factory=list)  # "subscribe <seg>", "unsubscribe <seg>"
+    topic_prefix: str = "arn:aws:sns:us-east-1:123456789012:test-seg-"
+    _serial: int = 0
 
     def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
-        arn = f"arn:fake:{segment.name}:{len(self.subscriptions) + 1}"
+        self.calls.append(f"subscribe {segment.name}")
+        for arn, held in self.subscriptions.items():
+            if held == (segment.name, protocol, endpoint):
+                return arn
+        self._serial += 1
+        arn = f"{self.topic_prefix}{segment.name}:{self._serial:08d}-fake"
         self.subscriptions[arn] = (segment.name, protocol, endpoint)
+        if protocol == "email":
+            self.pending.add(arn)
         return arn
 
     def unsubscribe(self, subscription_arn: str) -> None:
-        self.subscriptions.pop(subscription_arn, None)
+        held = self.subscriptions.pop(subscription_arn, None)
+        self.pending.discard(subscription_arn)
+        if held is not None:
+            self.calls.append(f"unsubscribe {held[0]}")
+
+    def state(self, subscription_arn: str) -> SubscriptionState:
+        if subscription_arn not in self.subscriptions:
+            return SubscriptionState.GONE
+        if subscription_arn in self.pending:
+            return SubscriptionState.PENDING
+        return SubscriptionState.CONFIRMED
+
+    def confirm_all(self) -> None:
+        self.pending.clear()
+
+    def segments(self, protocol: str | None = None) -> list[str]:
+        return sorted(
+            seg
+            for seg, proto, _ in self.subscriptions.values()
+            if proto == protocol or protocol is None
+        )
 
 
 @dataclass
 class FakeSubscriberRepository:
     records: dict[str, Subscriber] = field(default_factory=dict)
+    interfere_times: int = 0  # simulate a concurrent writer winning the next replace
 
     def create(self, subscriber: Subscriber) -> None:
         assert subscriber.subscriber_id not in self.records
@@ -117,7 +164,51 @@ class FakeSubscriberRepository:
 
     def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
         current = self.records.get(subscriber.subscriber_id)
+        if self.interfere_times:
+            self.interfere_times -= 1
+            return False
         if current is None or current.status is not expected_status:
+            return False
+        if current.revision != subscriber.revision - 1:
             return False
         self.records[subscriber.subscriber_id] = subscriber
         return True
+
+    def find_live(self, lookup_hash: str) -> list[Subscriber]:
+        return [
+            s
+            for s in self.records.values()
+            if s.lookup_hash == lookup_hash and s.status in LIVE_STATUSES
+        ]
+
+
+@dataclass
+class FakeRateLimiter:
+    """The DynamoDB limiter's semantics in memory: every counter of a budget must have room,
+    and every cooldown must have passed, or nothing is counted."""
+
+    hits: dict[str, int] = field(default_factory=dict)
+    last: dict[str, int] = field(default_factory=dict)
+    refusals: list[Refusal] = field(default_factory=list)
+
+    def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
+        epoch = int(now.timestamp())
+        refusal: Refusal | None = None
+        for counter in budget.counters:
+            if self.hits.get(counter.key, 0) >= counter.maximum:
+                refusal = counter_refusal(counter, now)
+                break
+        if refusal is None:
+            for cooldown in budget.cooldowns:
+                last = self.last.get(cooldown.key)
+                if last is not None and last > epoch - cooldown.seconds:
+                    refusal = cooldown_refusal(cooldown, last, now)
+                    break
+        if refusal is not None:
+            self.refusals.append(refusal)
+            return refusal
+        for counter in budget.counters:
+            self.hits[counter.key] = self.hits.get(counter.key, 0) + 1
+        for cooldown in budget.cooldowns:
+            self.last[cooldown.key] = epoch
+        return None

@@ -1,66 +1,326 @@
-"""Citizen API: subscribe, verify a phone with its code, unsubscribe."""
+"""Citizen API: subscribe, verify, read / change / end a subscription, codes when the token is
+lost.
+
+Requests and responses are the pydantic models in consular_alerts.models; Powertools
+validates requests against them and generates the OpenAPI document from these routes
+(checked in as openapi/citizen-api.json; `make openapi` regenerates it).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+import binascii
+import json
+from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.edges import RequestError, parse_json, parse_model, request_body
-from consular_alerts.models import SubscribeRequest, VerifyRequest
-from consular_alerts.services.subscriptions import SubscriptionError, SubscriptionView
+from consular_alerts.domain.privacy import redact
+from consular_alerts.models import (
+    SUBSCRIPTION_ID_PATTERN,
+    CodeSent,
+    ErrorBody,
+    PhoneCodeRequest,
+    PhoneRequest,
+    PreferencesRequest,
+    SubscribeRequest,
+    SubscriptionView,
+    VerifyRequest,
+)
+from consular_alerts.observability import redacting_logger
+from consular_alerts.services.subscriptions import (
+    RateLimitedError,
+    SubscriptionError,
+    UnauthorizedError,
+)
 
-logger = Logger()
-app = APIGatewayRestResolver()
+logger = redacting_logger()
+app = APIGatewayRestResolver(enable_validation=True)
 MAX_BODY = 4096
 
+TITLE = "Consular alerts: citizen API"
+VERSION = "1.0.0"
+DESCRIPTION = """\
+Citizens abroad subscribe a phone number (SMS) or an email address to the advisories of the
+Ministry of Foreign Affairs of the Kyrgyz Republic, for the countries, language and minimum
+level they choose.
 
-def _json(status: int, payload: dict[str, Any]) -> Response[dict[str, Any]]:
-    return Response(status, content_types.APPLICATION_JSON, payload)
+- An SMS subscription exists only once the 6-digit code sent to the phone is verified.
+- An email subscription is confirmed with the link in the email AWS Notifications sends.
+- To read, change or end a subscription, send `Authorization: Bearer <token>`: the
+  `manage_token` (returned once), or the token of a signed link (`manage_link`, or the
+  unsubscribe link sent by SMS after verification). Lost both? `POST
+  /subscriptions/{subscription_id}/code` or `POST /subscriptions/code` send a code to the
+  phone, which `.../token` exchanges for a new manage token.
+- Every request that sends an SMS is rate limited (429 names the limit and says when to try
+  again); nothing is stored or sent when a request is refused.
+"""
+
+SubscriptionId = Annotated[
+    str, Path(pattern=SUBSCRIPTION_ID_PATTERN, description="The subscription id (a UUID)")
+]
+_BEARER: list[dict[str, list[str]]] = [{"manageToken": []}]
+_ERRORS = {
+    400: "Wrong or expired code",
+    401: "No manage token or link token",
+    403: "The token is wrong, expired, or does not allow this",
+    404: "No such subscription (or it has ended)",
+    409: "Not possible in the subscription's present state",
+    413: "Body too large",
+    415: "Unsupported content type: send application/json",
+    423: "Too many wrong codes",
+    429: "A rate limit refused the request; nothing was stored or sent",
+}
 
 
-def _view(status: int, view: SubscriptionView) -> Response[dict[str, Any]]:
-    return _json(status, {k: v for k, v in asdict(view).items() if v is not None})
+def _doc(status: int, model: type[Any], description: str, *errors: int) -> dict[int, Any]:
+    responses: dict[int, OpenAPIResponse] = {
+        status: {"description": description, "content": {"application/json": {"model": model}}}
+    }
+    for code in (413, 415, *errors):
+        responses[code] = {
+            "description": _ERRORS[code],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+    if 429 in errors:
+        responses[429]["headers"] = {
+            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        }
+    return dict(responses)
 
 
-@app.exception_handler(RequestError)
-def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
-    return _json(error.status_code, {"error": error.message})
+def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        status,
+        content_types.APPLICATION_JSON,
+        body.model_dump(exclude_none=True),
+        headers=headers,
+    )
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid(error: RequestValidationError) -> Response[Any]:
+    # Field names and rules only: pydantic's messages never echo the input (an address).
+    detail = [
+        {
+            "loc": [str(part) for part in item.get("loc", ())],
+            "msg": redact(str(item.get("msg", ""))),
+            "type": str(item.get("type", "")),
+        }
+        for item in error.errors()
+    ]
+    message = "; ".join(
+        f"{'.'.join(d['loc'][1:]) or d['loc'][0] if d['loc'] else 'body'}: {d['msg']}"
+        for d in detail
+    )
+    return Response(
+        422,
+        content_types.APPLICATION_JSON,
+        {"error": message or "invalid request", "detail": detail},
+    )
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported(error: RequestUnsupportedContentType) -> Response[Any]:
+    return _error(415, ErrorBody(error="content-type: send application/json"))
+
+
+@app.exception_handler([UnicodeDecodeError, binascii.Error])
+def _undecodable(error: Exception) -> Response[Any]:
+    detail = [{"loc": ["body"], "msg": "not UTF-8 JSON", "type": "json_invalid"}]
+    return Response(
+        422, content_types.APPLICATION_JSON, {"error": "body: not UTF-8 JSON", "detail": detail}
+    )
 
 
 @app.exception_handler(SubscriptionError)
-def _refused(error: SubscriptionError) -> Response[dict[str, Any]]:
-    logger.info("request refused", status=error.status_code, error=str(error))
-    return _json(error.status_code, {"error": str(error)})
+def _refused(error: SubscriptionError) -> Response[Any]:
+    message = redact(str(error))
+    logger.info("request refused", status=error.status_code, error=message)
+    if isinstance(error, RateLimitedError):
+        refusal = error.refusal
+        return _error(
+            429,
+            ErrorBody(error=message, limit=refusal.limit.value, retry_after=refusal.retry_after),
+            headers={"Retry-After": str(refusal.retry_after)},
+        )
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthorizedError) else None
+    return _error(error.status_code, ErrorBody(error=message), headers)
 
 
-def _body() -> Any:
-    event = app.current_event
-    return parse_json(request_body(event.body, event.is_base64_encoded, MAX_BODY))
+def _client_ip() -> str:
+    return app.current_event.request_context.identity.source_ip or "unknown"
 
 
-@app.post("/subscriptions")
-def subscribe() -> Response[dict[str, Any]]:
-    request = parse_model(SubscribeRequest, _body())
-    return _view(202, bootstrap.subscription_service().subscribe(request))
-
-
-@app.post("/subscriptions/<subscription_id>/verify")
-def verify(subscription_id: str) -> Response[dict[str, Any]]:
-    request = parse_model(VerifyRequest, _body())
-    return _view(200, bootstrap.subscription_service().verify(subscription_id, request.code))
-
-
-@app.delete("/subscriptions/<subscription_id>")
-def unsubscribe(subscription_id: str) -> Response[dict[str, Any]]:
+def _credential() -> str:
     authorization = app.current_event.headers.get("authorization") or ""
-    token = authorization.removeprefix("Bearer ").strip()
-    return _view(200, bootstrap.subscription_service().unsubscribe(subscription_id, token))
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@app.post(
+    "/subscriptions",
+    status_code=202,
+    summary="Subscribe a phone number or an email address",
+    description="SMS: sends a 6-digit code to the phone; nothing is subscribed until it is "
+    "verified. Email: SNS emails a confirmation link per country; the response carries the "
+    "manage token.",
+    responses=_doc(202, SubscriptionView, "Code sent, or email pending confirmation", 409, 429),
+    tags=["subscriptions"],
+    operation_id="subscribe",
+)
+def subscribe(request: SubscribeRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().subscribe(request, _client_ip())
+
+
+@app.post(
+    "/subscriptions/<subscription_id>/verify",
+    summary="Verify a phone with its code: the subscription starts",
+    responses=_doc(200, SubscriptionView, "Subscribed; manage token returned", 400, 404, 409, 423),
+    tags=["subscriptions"],
+    operation_id="verify",
+)
+def verify(subscription_id: SubscriptionId, request: VerifyRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().verify(subscription_id, request.code)
+
+
+@app.get(
+    "/subscriptions/<subscription_id>",
+    summary="Read a subscription (address masked)",
+    responses=_doc(200, SubscriptionView, "The subscription", 401, 403, 404, 409),
+    tags=["manage"],
+    operation_id="read",
+    security=_BEARER,
+)
+def read(subscription_id: SubscriptionId) -> SubscriptionView:
+    return bootstrap.subscription_service().read(subscription_id, _credential())
+
+
+@app.patch(
+    "/subscriptions/<subscription_id>",
+    summary="Change countries, language or minimum level",
+    description="Subscribes to the new segments first, then leaves the old ones.",
+    responses=_doc(200, SubscriptionView, "Changed", 401, 403, 404, 409, 429),
+    tags=["manage"],
+    operation_id="change",
+    security=_BEARER,
+)
+def change(subscription_id: SubscriptionId, changes: PreferencesRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().change(
+        subscription_id, _credential(), changes, _client_ip()
+    )
+
+
+@app.delete(
+    "/subscriptions/<subscription_id>",
+    summary="End a subscription and erase the address",
+    responses=_doc(200, SubscriptionView, "Ended; the address is erased", 401, 403, 404, 409),
+    tags=["manage"],
+    operation_id="unsubscribe",
+    security=_BEARER,
+)
+def unsubscribe(subscription_id: SubscriptionId) -> SubscriptionView:
+    return bootstrap.subscription_service().unsubscribe(subscription_id, _credential())
+
+
+@app.post(
+    "/subscriptions/<subscription_id>/code",
+    status_code=202,
+    summary="Send a fresh code to the subscription's phone",
+    description="Pending: resends the verification code. Active: a code to exchange for a "
+    "new manage token (POST .../token).",
+    responses=_doc(202, CodeSent, "Code sent", 404, 409, 423, 429),
+    tags=["codes"],
+    operation_id="send_code",
+)
+def send_code(subscription_id: SubscriptionId) -> CodeSent:
+    return bootstrap.subscription_service().send_code(subscription_id, _client_ip())
+
+
+@app.post(
+    "/subscriptions/<subscription_id>/token",
+    summary="Exchange the code for a new manage token",
+    responses=_doc(200, SubscriptionView, "New manage token", 400, 404, 409, 423),
+    tags=["codes"],
+    operation_id="exchange_code",
+)
+def exchange_code(subscription_id: SubscriptionId, request: VerifyRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().exchange_code(subscription_id, request.code)
+
+
+@app.post(
+    "/subscriptions/code",
+    status_code=202,
+    summary="Send a code to a subscribed phone number (the subscription id is not needed)",
+    description="Answers the same whether or not the number has a subscription.",
+    responses=_doc(202, CodeSent, "Code sent if the number has a subscription", 429),
+    tags=["codes"],
+    operation_id="send_code_to_phone",
+)
+def send_code_to_phone(request: PhoneRequest) -> CodeSent:
+    return bootstrap.subscription_service().send_code_to_phone(request.address, _client_ip())
+
+
+@app.post(
+    "/subscriptions/token",
+    summary="Exchange the code sent to a phone number for its subscription's manage token",
+    responses=_doc(200, SubscriptionView, "The subscription and a new manage token", 400, 423),
+    tags=["codes"],
+    operation_id="exchange_code_for_phone",
+)
+def exchange_code_for_phone(request: PhoneCodeRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().exchange_code_for_phone(request.address, request.code)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of these routes, as checked in (openapi/citizen-api.json)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer  # not at cold start
+
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(
+            title=TITLE,
+            version=VERSION,
+            description=DESCRIPTION,
+            security_schemes={
+                "manageToken": HTTPBearer(
+                    description="The manage token, or the token of a signed link"
+                )
+            },
+        )
+    )
+    return document
+
+
+def _refuse_early(event: dict[str, Any]) -> tuple[int, str] | None:
+    """What API Gateway hands over that no route should parse: oversized bodies, and bodies
+    that are not JSON (form and multipart parsers have failure modes of their own)."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
+    if size > MAX_BODY:
+        return 413, f"body: larger than {MAX_BODY} bytes"
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and media_type not in {"", content_types.APPLICATION_JSON}:
+        return 415, "content-type: send application/json"
+    return None
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.debug("request", method=event.get("httpMethod"), resource=event.get("resource"))
+    refused = _refuse_early(event)
+    if refused is not None:
+        status, message = refused
+        return {
+            "statusCode": status,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps({"error": message}),
+            "isBase64Encoded": False,
+        }
     return app.resolve(event, context)

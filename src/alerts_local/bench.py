@@ -2,6 +2,9 @@
 
 1. SMS: the seed advisory composed for a 2-segment budget, beside the naive SMS (the whole
    text sent as it is), and the ratio of segments billed per recipient.
+2. Ingest: items per second and full normalization / raw parse, for the US State RSS and
+   the CAP corpus (../shared/fixtures; skipped, saying so, when absent).
+3. Scale: SNS publishes per advisory with 10 and with 10,000 subscribers on the local stack.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from consular_alerts.domain.preview import render_all
 from consular_alerts.domain.sms import count_segments, sanitize
 from consular_alerts.edges import publication_from_request
 from consular_alerts.services.ingest import IngestPolicy, normalize_publication
+
+from alerts_local.bench_ingest import run as ingest_bench
+from alerts_local.bench_scale import run as scale_bench
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +43,10 @@ def sms_bench() -> None:
 
 def main() -> None:
     sms_bench()
+    print()
+    ingest_bench()
+    print()
+    scale_bench()
 
 
 if __name__ == "__main__":

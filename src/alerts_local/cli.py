@@ -16,6 +16,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consular_alerts.domain.documents import FORMATS, detect_format, normalize_document
 from consular_alerts.domain.normalize import NormalizationError
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.preview import Audience, SmsPrices, preview_json, render_all, sms_cost
@@ -33,51 +34,79 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _content_type(path: Path, text: str, forced: str | None) -> str:
-    if forced:
-        return {"json": "application/json", "text": "text/plain", "html": "text/html"}[forced]
-    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-        return "application/json"
-    if path.suffix.lower() in {".html", ".htm"} or text.lstrip().startswith("<"):
-        return "text/html"
-    return "text/plain"
-
-
 class InputError(Exception):
     """Bad input: reported as one line on stderr with exit status 2."""
 
 
-def load_advisory(args: argparse.Namespace) -> Advisory:
+_MEDIA_TYPES = {"json": "application/json", "text": "text/plain", "html": "text/html"}
+_FEED_FORMATS = {"rss", "atom", "us-state"}
+
+
+def load_documents(args: argparse.Namespace) -> tuple[str, list[Advisory]]:
+    """The file's format and its advisories (one, or a feed's items)."""
     path = Path(args.file)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 (byte {error.start})") from error
-    if not text.strip():
+    if not data.strip():
         raise InputError(f"{path}: empty file")
-    query = {
-        key: value
-        for key, value in (
-            ("countries", args.countries),
-            ("level", args.level),
-            ("language", args.language),
-        )
-        if value
-    }
     try:
-        item = publication_from_request(text, _content_type(path, text, args.format), query)
-        return normalize_publication(item, IngestPolicy(), datetime.now(UTC))
+        document_format = args.format or detect_format(data, path.name)
+        if document_format in _MEDIA_TYPES:
+            # Ministry posts: the same request parsing as the API, flags as its metadata.
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputError(f"{path}: not UTF-8 (byte {error.start})") from error
+            query = {
+                key: value
+                for key, value in (
+                    ("countries", args.countries),
+                    ("level", args.level),
+                    ("language", args.language),
+                )
+                if value
+            }
+            item = publication_from_request(text, _MEDIA_TYPES[document_format], query)
+            return document_format, [normalize_publication(item, IngestPolicy(), _now())]
+        result = normalize_document(
+            data,
+            received_at=_now(),
+            format=document_format,
+            default_countries=args.countries.split(",") if args.countries else None,
+            default_level=int(args.level) if args.level else 2,
+        )
     except RequestError as error:
         raise InputError(f"{path}: {error.message}") from error
-    except NormalizationError as error:
+    except (NormalizationError, ValueError) as error:
         raise InputError(f"{path}: {error}") from error
+    for warning in result.warnings:
+        print(f"alerts: warning: {path}: {warning}", file=sys.stderr)
+    for link in result.cap_links:
+        print(f"alerts: note: {path}: links to CAP document {link}", file=sys.stderr)
+    return document_format, result.advisories
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_advisory(args: argparse.Namespace) -> Advisory:
+    document_format, advisories = load_documents(args)
+    if len(advisories) != 1:
+        raise InputError(
+            f"{args.file}: {document_format} document holds {len(advisories)} advisories; "
+            "render takes one"
+        )
+    return advisories[0]
 
 
 def normalize_command(args: argparse.Namespace) -> int:
-    advisory = load_advisory(args)
-    print(json.dumps(advisory.to_record(), ensure_ascii=False, indent=2))
+    document_format, advisories = load_documents(args)
+    records = [advisory.to_record() for advisory in advisories]
+    output = records if document_format in _FEED_FORMATS else records[0]
+    print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -164,8 +193,19 @@ def serve_command(args: argparse.Namespace) -> int:
 
     runtime = start(port=args.port, log_level=args.log_level)
     print(f"Local stack {runtime.stack.name} (moto at {runtime.stack.endpoint_url})")
+    if args.feeds:
+        for feed in runtime.register_feeds(Path(args.feeds)):
+            print(f"  feed {feed.feed_id:30} {feed.url}")
+        print(
+            f"  POST   {runtime.url}/_local/poll            poll the feeds now (else every "
+            f"{args.poll_every} s)"
+        )
+        runtime.poll_every(args.poll_every)
     for route in runtime.stack.routes:
         print(f"  {route.method:6} {runtime.url}{route.path:40} {route.api} -> {route.function}")
+    print(
+        f"  GET    {runtime.url}/swagger                citizen API docs (OpenAPI at /openapi.json)"
+    )
     print(f"  GET    {runtime.url}/_local/sms            codes sent by SMS (local only)")
     print(f"  GET    {runtime.url}/_local/deliveries     what citizens received (local only)")
     print("Ctrl-C to stop.", flush=True)
@@ -192,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the local stack and APIs")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--log-level", default="INFO")
+    serve.add_argument("--feeds", metavar="DIR", help="serve each file in DIR as a feed and poll")
+    serve.add_argument("--poll-every", type=float, default=300, metavar="SECONDS")
     serve.set_defaults(run=serve_command)
 
     demo = commands.add_parser("demo", help="run the main job end to end on the local stack")
@@ -200,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
     normalize = commands.add_parser("normalize", help="print the normalized advisory as JSON")
     normalize.add_argument("file")
-    normalize.add_argument("--format", choices=["json", "text", "html"])
+    normalize.add_argument("--format", choices=FORMATS)
     normalize.add_argument("--countries", help="e.g. KZ,KG (overrides what the text names)")
     normalize.add_argument("--level", help="1-4")
     normalize.add_argument("--language", help="ky, ru or en")
@@ -208,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
 
     render = commands.add_parser("render", help="preview messages and their cost")
     render.add_argument("file")
-    render.add_argument("--format", choices=["json", "text", "html"])
+    render.add_argument("--format", choices=FORMATS)
     render.add_argument("--countries")
     render.add_argument("--level")
     render.add_argument("--language")

@@ -144,7 +144,7 @@ def print_deliveries(deliveries: list[Delivery]) -> None:
             else:
                 print(f"    EMAIL via {delivery.topic}\n      Subject: {delivery.subject}")
                 for line in delivery.text.splitlines()[:6]:
-                    print(f"      | {line}")
+                    print(f"      | {line[:150]}{'…' if len(line) > 150 else ''}")
                 print("      | ...")
     strangers = [d for d in deliveries if d.address not in by_address]
     if strangers:

@@ -73,6 +73,10 @@ class LocalFunctions:
             self._modules[function.logical_id] = module
         return self._modules[function.logical_id]
 
+    def module(self, logical_id: str) -> ModuleType:
+        """The loaded handler module of a function (e.g. for its OpenAPI document)."""
+        return self._module(self._stack.functions[logical_id])
+
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         function = self._stack.functions[logical_id]
         handler = getattr(self._module(function), function.handler.rsplit(".", 1)[1])

@@ -6,7 +6,10 @@ What moto cannot run is kept aside and played by the local runtime instead:
   functions' Api events and are served by `alerts_local.server`;
 - event-source mappings (moto would try to invoke the function in Docker and swallow the
   stream records): `alerts_local.streams` reads the stream and calls the handler;
-- function code and layers: handlers run in this process from `functions/<name>/app.py`.
+- function code and layers: handlers run in this process from `functions/<name>/app.py`;
+- Secrets Manager secrets (moto's CloudFormation has no model for them): created through
+  moto's Secrets Manager API as the template declares them (a random value, as
+  GenerateSecretString asks), and every `Ref` to them resolved to the secret's ARN.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import secrets
+import string
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +175,45 @@ def stream_mappings(cfn: dict[str, Any]) -> list[StreamMapping]:
     return mappings
 
 
+def _create_secrets(
+    deployable: dict[str, Any], endpoint_url: str, region: str, stack_name: str
+) -> dict[str, str]:
+    """Create the template's secrets in moto, take them out of the template and put their
+    ARNs where the template refers to them; logical id -> ARN."""
+    client = boto3.client("secretsmanager", endpoint_url=endpoint_url, region_name=region)
+    created: dict[str, str] = {}
+    for logical_id, resource in list(deployable["Resources"].items()):
+        if resource["Type"] != "AWS::SecretsManager::Secret":
+            continue
+        props = resource.get("Properties", {})
+        generate = props.get("GenerateSecretString", {})
+        alphabet = string.ascii_letters + string.digits
+        if not generate.get("ExcludePunctuation"):
+            alphabet += "!#$%&()*+,-.:;<=>?@[]^_{|}~"
+        value = props.get("SecretString") or "".join(
+            secrets.choice(alphabet) for _ in range(int(generate.get("PasswordLength", 32)))
+        )
+        created[logical_id] = client.create_secret(
+            Name=f"{stack_name}-{logical_id}", SecretString=value
+        )["ARN"]
+        del deployable["Resources"][logical_id]
+    if created:
+        resolved = _resolve_refs(deployable, created)
+        deployable.clear()
+        deployable.update(resolved)
+    return created
+
+
+def _resolve_refs(node: Any, values: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and node["Ref"] in values:
+            return values[node["Ref"]]
+        return {key: _resolve_refs(value, values) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolve_refs(item, values) for item in node]
+    return node
+
+
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
     sam = load_sam()
@@ -199,6 +243,14 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         for key, output in cfn.get("Outputs", {}).items()
         if "Api" not in json.dumps(output)
     }
+    secrets = _create_secrets(deployable, endpoint_url, region, stack_name)
+    for resource in deployable["Resources"].values():
+        if resource["Type"] == "AWS::KMS::Key":
+            # moto keeps a KeyPolicy object as it is, where its KMS API expects JSON text
+            # (DescribeKey fails on it); moto enforces no key policy anyway.
+            policy = resource["Properties"].get("KeyPolicy")
+            if isinstance(policy, dict):
+                resource["Properties"]["KeyPolicy"] = json.dumps(policy)
 
     cloudformation = boto3.client("cloudformation", endpoint_url=endpoint_url, region_name=region)
     with warnings.catch_warnings():
@@ -216,6 +268,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         r["LogicalResourceId"]: r["PhysicalResourceId"]
         for r in cloudformation.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
     }
+    resources.update(secrets)
     lambda_client = boto3.client("lambda", endpoint_url=endpoint_url, region_name=region)
     for logical_id, function in functions.items():
         config = lambda_client.get_function_configuration(FunctionName=resources[logical_id])

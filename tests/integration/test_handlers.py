@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,7 +95,8 @@ def test_changed_json_advisory_becomes_version_2(functions: LocalFunctions) -> N
             422,
             "level",
         ),
-        ("application/xml", "<alert/>", 415, "content-type"),
+        ("image/png", "<alert/>", 415, "content-type"),
+        ("application/cap+xml", "<alert/>", 422, "identifier"),
         ("text/plain", "   ", 422, "text"),
     ],
 )
@@ -117,14 +119,19 @@ def test_bad_input_is_a_4xx_naming_the_problem_and_stores_nothing(
 def _subscribe_and_verify(
     stack: DeployedStack, functions: LocalFunctions, payload: dict[str, Any]
 ) -> dict[str, Any]:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
-
     response = functions.invoke(
         "SubscriptionsFunction", event("subscribe-sms.json", body=json.dumps(payload))
     )
     assert response["statusCode"] == 202, response
-    subscription_id = body(response)["subscription_id"]
+    return _verify(stack, functions, payload, body(response)["subscription_id"])
+
+
+def _verify(
+    stack: DeployedStack, functions: LocalFunctions, payload: dict[str, Any], subscription_id: str
+) -> dict[str, Any]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
     backend = sns_backends[DEFAULT_ACCOUNT_ID][stack.region]
     code = next(
         text.split("код подтверждения ")[1][:6]
@@ -160,7 +167,7 @@ def test_sms_subscription_appears_only_after_verification(
     mine = [t for t in sns.list_topics()["Topics"] if f"{stack.name}-seg-" in t["TopicArn"]]
     assert mine == []  # no topic, so certainly no subscription, before the code
 
-    functions_reply = _subscribe_and_verify(stack, functions, payload)
+    functions_reply = _verify(stack, functions, payload, body(response)["subscription_id"])
     assert functions_reply["status"] == "active"
     topic = f"arn:aws:sns:us-east-1:123456789012:{stack.name}-seg-KZ-ru-L1"
     endpoints = [
@@ -235,3 +242,57 @@ def test_dry_run_previews_and_stores_nothing(
     assert again["would_notify"] is False
     assert "unchanged" in again["reason"]
     assert count_items(stack, "AdvisoriesTable") == 2
+
+
+CAP_ALERT = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "almaty-alert.cap"
+
+
+def cap_event(xml: str) -> dict[str, Any]:
+    posted = event("post-advisory-json.json", body=xml)
+    posted["headers"] = {"Content-Type": "application/cap+xml"}
+    return posted
+
+
+def test_cap_alert_posted_to_the_api_is_stored(
+    stack: DeployedStack, functions: LocalFunctions
+) -> None:
+    response = functions.invoke("IngestFunction", cap_event(CAP_ALERT.read_text("utf-8")))
+    assert response["statusCode"] == 201, response
+    advisory = body(response)["advisory"]
+    assert advisory["countries"] == ["KZ"]
+    assert advisory["level"] == 3
+    assert advisory["severity"] == "Severe"
+
+
+def test_cap_update_supersedes_and_cancel_closes_the_referenced_alert(
+    stack: DeployedStack, functions: LocalFunctions
+) -> None:
+    original = CAP_ALERT.read_text("utf-8")
+    first = body(functions.invoke("IngestFunction", cap_event(original)))
+    cancel = original.replace("KG-MFA-2022-0006", "KG-MFA-2022-0007").replace(
+        "<msgType>Alert</msgType>",
+        "<msgType>Cancel</msgType><references>"
+        "alerts@mfa.gov.kg,KG-MFA-2022-0006,2022-01-06T03:00:00+06:00</references>",
+    )
+    response = functions.invoke("IngestFunction", cap_event(cancel))
+    assert response["statusCode"] == 201, response
+    assert body(response)["advisory"]["references"] == [first["advisory_id"]]
+    head = stack.client("dynamodb").get_item(
+        TableName=stack.resources["AdvisoriesTable"],
+        Key={"advisory_id": {"S": first["advisory_id"]}, "version": {"N": "0"}},
+    )["Item"]
+    assert head["lifecycle"] == {"S": "closed"}
+    assert head["replaced_by"]["S"].startswith(body(response)["advisory_id"])
+
+
+def test_cap_with_a_dtd_is_refused_and_nothing_is_stored(
+    stack: DeployedStack, functions: LocalFunctions
+) -> None:
+    hostile = (
+        '<?xml version="1.0"?><!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        + CAP_ALERT.read_text("utf-8").split("?>", 1)[1].replace("Civil unrest", "&xxe;")
+    )
+    response = functions.invoke("IngestFunction", cap_event(hostile))
+    assert response["statusCode"] == 422
+    assert "DTD" in body(response)["error"]
+    assert count_items(stack, "AdvisoriesTable") == 0

@@ -13,25 +13,23 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from consular_alerts.adapters.dynamodb import (
-    DynamoAdvisoryRepository,
-    DynamoDeliveryLedger,
-    DynamoSubscriberRepository,
+from consular_alerts.settings import (
+    FanoutSettings,
+    IngestSettings,
+    PollerSettings,
+    SubscriptionsSettings,
 )
-from consular_alerts.adapters.sns import (
-    SegmentTopics,
-    SnsSegmentDirectory,
-    SnsSegmentPublisher,
-    SnsSmsSender,
-)
-from consular_alerts.services.fanout import FanoutConfig, FanoutService
-from consular_alerts.services.ingest import IngestPolicy, IngestService, PreviewConfig
-from consular_alerts.services.subscriptions import SubscriptionPolicy, SubscriptionService
-from consular_alerts.settings import FanoutSettings, IngestSettings, SubscriptionsSettings
 
+# Each builder imports what its function needs, so a function's cold start pays only for
+# its own code (the poller's feed parsers, say, are never imported by the citizen API).
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
+
+    from consular_alerts.services.fanout import FanoutService
+    from consular_alerts.services.ingest import IngestService
+    from consular_alerts.services.poller import FeedPoller
+    from consular_alerts.services.subscriptions import SubscriptionService
 
 # Short timeouts and adaptive retries: a duty officer's post must not hang on a slow call.
 _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 4, "mode": "standard"})
@@ -61,9 +59,10 @@ def ingest_settings() -> IngestSettings:
     return IngestSettings()  # read from the environment
 
 
-@cache
-def ingest_service() -> IngestService:
-    settings = ingest_settings()
+def _ingest(settings: IngestSettings | PollerSettings) -> IngestService:
+    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.services.ingest import IngestPolicy, IngestService, PreviewConfig
+
     return IngestService(
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
         IngestPolicy(
@@ -82,7 +81,16 @@ def ingest_service() -> IngestService:
 
 
 @cache
+def ingest_service() -> IngestService:
+    return _ingest(ingest_settings())
+
+
+@cache
 def fanout_service() -> FanoutService:
+    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository, DynamoDeliveryLedger
+    from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentPublisher
+    from consular_alerts.services.fanout import FanoutConfig, FanoutService
+
     settings = FanoutSettings()
     return FanoutService(
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
@@ -101,22 +109,64 @@ def fanout_service() -> FanoutService:
 
 @cache
 def subscription_service() -> SubscriptionService:
+    from consular_alerts.adapters.dynamodb import DynamoRateLimiter, DynamoSubscriberRepository
+    from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory, SnsSmsSender
+    from consular_alerts.services.subscriptions import (
+        SubscriberKeys,
+        SubscriptionPolicy,
+        SubscriptionService,
+    )
+
     settings = SubscriptionsSettings()
+    secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
     return SubscriptionService(
         DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
-        SnsSegmentDirectory(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
+        SnsSegmentDirectory(
+            sns(),
+            SegmentTopics(settings.segment_topic_arn_prefix),
+            kms_key_id=settings.subscriber_data_key_arn,
+        ),
         SnsSmsSender(sns()),
+        DynamoRateLimiter(dynamodb(), settings.rate_limits_table),
         SubscriptionPolicy(
             allowed_phone_countries=settings.allowed_countries(),
             sender_id=settings.sms_sender_id,
             code_ttl=timedelta(seconds=settings.code_ttl_seconds),
             max_attempts=settings.max_code_attempts,
+            limits=settings.rate_limits(),
+            base_url=settings.public_base_url,
+            welcome_sms=settings.welcome_sms,
         ),
+        SubscriberKeys.from_secret(secret),
         utc_now,
+    )
+
+
+@cache
+def poller_service() -> FeedPoller:
+    from consular_alerts.adapters.dynamodb import DynamoFeedRepository
+    from consular_alerts.adapters.http import UrllibFetcher
+    from consular_alerts.services.poller import FeedPoller
+
+    settings = PollerSettings()
+    return FeedPoller(
+        DynamoFeedRepository(dynamodb(), settings.feeds_table),
+        UrllibFetcher(),
+        _ingest(settings),
+        utc_now,
+        settings.ministry_country,
     )
 
 
 def reset() -> None:
     """Forget built clients and services (tests, local runtime)."""
-    for built in (_client, ingest_settings, ingest_service, fanout_service, subscription_service):
+    for built in (
+        _client,
+        ingest_settings,
+        ingest_service,
+        fanout_service,
+        subscription_service,
+        poller_service,
+    ):
         built.cache_clear()

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from consular_alerts.domain.normalize import describe_validation_error
-from consular_alerts.models import AdvisoryDraft, PostMetadata, TextPost
+from consular_alerts.models import AdvisoryDraft, CapDocument, PostMetadata, TextPost
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,11 +70,18 @@ def _metadata_from_query(query: Mapping[str, str]) -> PostMetadata:
     return parse_model(PostMetadata, data)
 
 
+CAP_MEDIA_TYPES = {"application/cap+xml", "application/xml", "text/xml"}
+
+
 def publication_from_request(
     body: str, content_type: str, query: Mapping[str, str]
-) -> AdvisoryDraft | TextPost:
-    """A JSON advisory (explicit fields), a JSON-wrapped post, or a text/HTML post."""
+) -> AdvisoryDraft | TextPost | CapDocument:
+    """A JSON advisory (explicit fields), a JSON-wrapped post, a text/HTML post, or CAP."""
     media_type = content_type.split(";")[0].strip().lower()
+    if media_type in CAP_MEDIA_TYPES:
+        if query:
+            raise RequestError(422, f"query: CAP carries its own metadata; drop {sorted(query)}")
+        return CapDocument(data=body.encode("utf-8"))
     if media_type in {"text/plain", "text/html"}:
         return parse_model(
             TextPost,

@@ -16,9 +16,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     field_validator,
+    model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
+from pydantic_core import CoreSchema
 
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{6,14}$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
@@ -78,11 +82,16 @@ class LocalizedContent(_Strict):
     web: str = ""
 
 
+# Codes in common use that ISO 3166-1 has not assigned: Kosovo (used by the EU, the US State
+# Department, SWIFT and phone numbering).
+USER_ASSIGNED_COUNTRIES = {"XK": "Kosovo"}
+
+
 def _known_country(code: str) -> str:
     # Imported here: pycountry loads its database lazily and only validation needs it.
     import pycountry
 
-    if pycountry.countries.get(alpha_2=code) is None:
+    if code not in USER_ASSIGNED_COUNTRIES and pycountry.countries.get(alpha_2=code) is None:
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 
@@ -213,6 +222,12 @@ class PostMetadata(_Strict):
     expires: AwareDatetime | None = None
 
 
+class CapDocument(_Strict):
+    """A CAP 1.x alert posted as XML; parsed by the hardened CAP parser."""
+
+    data: bytes = Field(min_length=1)
+
+
 class TextPost(_Strict):
     """A ministry post as text or HTML, with optional metadata."""
 
@@ -222,6 +237,14 @@ class TextPost(_Strict):
 
 
 # --- Citizens ---------------------------------------------------------------------------------
+
+#: A subscription id: a UUID (the only thing links and paths carry).
+SUBSCRIPTION_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_CODE_PATTERN = r"^\s*\d{6}\s*$"
+_ADDRESS_DESCRIPTION = (
+    "sms: a mobile number in international format (E.164, e.g. +996700123456); the country "
+    "comes from the number itself. email: an email address."
+)
 
 
 class Channel(StrEnum):
@@ -235,12 +258,58 @@ class CitizenLanguage(StrEnum):
     EN = "en"
 
 
+class _CountryCodesInSchema:
+    """Lists the ISO 3166-1 codes as an enum in the JSON schema (OpenAPI document, Swagger
+    UI). Computed only when a schema is generated: validation never loads it."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        import pycountry
+
+        schema = handler(core_schema)
+        schema["enum"] = sorted(country.alpha_2 for country in pycountry.countries)
+        return schema
+
+
+Countries = Annotated[
+    list[Annotated[KnownCountry, _CountryCodesInSchema()]],
+    Field(
+        min_length=1,
+        max_length=20,
+        description="ISO 3166-1 alpha-2 codes of the countries to hear about",
+        examples=[["KZ", "RU"]],
+    ),
+]
+MinLevel = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=4,
+        description="Only advisories of this level or higher (1 normal precautions ... "
+        "4 leave / do not travel)",
+    ),
+]
+
+
+def _unique_countries(value: list[str] | None) -> list[str] | None:
+    return list(dict.fromkeys(value)) if value is not None else None
+
+
 class SubscribeRequest(_Strict):
     channel: Channel
-    address: str = Field(min_length=3, max_length=254, description="E.164 phone or email")
-    countries: list[KnownCountry] = Field(min_length=1, max_length=20)
-    language: CitizenLanguage
-    min_level: Level = 1
+    # repr=False: an address never shows in a repr (Powertools logs the route's arguments at
+    # DEBUG, exceptions show reprs).
+    address: str = Field(
+        min_length=3,
+        max_length=254,
+        description=_ADDRESS_DESCRIPTION,
+        examples=["+996700123456"],
+        repr=False,
+    )
+    countries: Countries
+    language: CitizenLanguage = Field(description="Language of the messages")
+    min_level: MinLevel = 1
 
     @field_validator("countries")
     @classmethod
@@ -249,7 +318,45 @@ class SubscribeRequest(_Strict):
 
 
 class VerifyRequest(_Strict):
-    code: str = Field(pattern=r"^\s*\d{6}\s*$")
+    code: str = Field(pattern=_CODE_PATTERN, description="The 6-digit code sent by SMS")
+
+
+class PreferencesRequest(_Strict):
+    """What to change; fields left out stay as they are."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    # Absent means unchanged; null is not a value (SkipJsonSchema keeps it out of the schema).
+    countries: Countries | SkipJsonSchema[None] = None
+    language: CitizenLanguage | SkipJsonSchema[None] = None
+    min_level: MinLevel | SkipJsonSchema[None] = None
+
+    @field_validator("countries")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        return _unique_countries(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> PreferencesRequest:
+        if self.countries is None and self.language is None and self.min_level is None:
+            raise ValueError("give at least one of countries, language, min_level")
+        return self
+
+
+class PhoneRequest(_Strict):
+    """A phone number whose subscription to manage (the subscription id is not needed)."""
+
+    address: str = Field(
+        min_length=3,
+        max_length=32,
+        description="The subscribed mobile number, international format",
+        examples=["+996700123456"],
+        repr=False,
+    )
+
+
+class PhoneCodeRequest(PhoneRequest):
+    code: str = Field(pattern=_CODE_PATTERN, description="The 6-digit code sent by SMS")
 
 
 class SubscriberStatus(StrEnum):
@@ -260,6 +367,10 @@ class SubscriberStatus(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
 
 
+#: Statuses of a subscription that exists in SNS (or is on its way there).
+LIVE_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.PENDING_CONFIRMATION})
+
+
 class Subscriber(BaseModel):
     """A subscriber as stored. `address` is erased on unsubscribe; `address_hash` stays."""
 
@@ -267,17 +378,98 @@ class Subscriber(BaseModel):
 
     subscriber_id: str
     channel: Channel
-    address: str = ""
-    address_hash: str
+    address: str = Field(default="", repr=False)
+    address_hash: str  # salted with address_salt: audit only, kept after erasure
     address_salt: str
+    # Keyed hash of the address (secret key): finds a live subscription by its address;
+    # absent when nothing needs finding (pending SMS, erased), so the index stays sparse.
+    lookup_hash: str | None = None
     countries: list[str]
     language: CitizenLanguage
     min_level: int
     status: SubscriberStatus
     created_at: AwareDatetime
-    code_hash: str = ""
+    revision: int = 0  # optimistic concurrency: every write is conditional on the previous
+    code_hash: str = ""  # verification code (pending) or management code (active)
     code_expires_at: AwareDatetime | None = None
+    code_sent_at: AwareDatetime | None = None
     attempts: int = 0
     token_hash: str = ""
     subscription_arns: list[str] = Field(default_factory=list)
     expires_at: int | None = None  # DynamoDB TTL (epoch seconds), pending records only
+    ended_at: AwareDatetime | None = None
+    end_reason: str = ""
+
+
+# --- Citizen API responses ----------------------------------------------------------------------
+
+
+class SubscriptionView(BaseModel):
+    """A subscription as its owner sees it: the address masked, never in clear."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subscription_id: str
+    status: SubscriberStatus
+    channel: Channel
+    address: str = Field(description="Masked, e.g. +7*******998 or a***@e***.org")
+    countries: list[str]
+    language: CitizenLanguage
+    min_level: int
+    manage_token: str | None = Field(
+        default=None,
+        description="Returned once (verification, or a code exchange): send it as "
+        "'Authorization: Bearer <token>' to read, change or end the subscription",
+    )
+    manage_link: str | None = Field(
+        default=None,
+        description="A signed link to manage the subscription (carries no address)",
+    )
+    message: str = ""
+
+
+class CodeSent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message: str
+    subscription_id: str | None = None
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    error: str = Field(description="What was wrong, naming the field or the limit")
+    limit: str | None = Field(default=None, description="The rate limit that refused (429)")
+    retry_after: int | None = Field(default=None, description="Seconds before trying again")
+
+
+# --- Feeds ------------------------------------------------------------------------------------
+
+
+class FeedConfig(_Strict):
+    """A feed the poller reads, as operations configure it (one item in the feeds table)."""
+
+    feed_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2000)
+    format: str = Field(
+        default="auto", pattern=r"^(auto|cap|rss|atom|fcdo|us-state|json|text|html)$"
+    )
+    source: str = Field(min_length=1, max_length=64)
+    default_countries: list[KnownCountry] = Field(default_factory=list)
+    default_level: Level = 2
+    enabled: bool = True
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+    max_cap_links: int = Field(default=20, ge=0, le=200)
+
+
+class FeedState(BaseModel):
+    """What the poller remembers of a feed between runs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    etag: str = ""
+    last_modified: str = ""
+    last_polled_at: str = ""
+    last_outcome: str = ""
+    consecutive_failures: int = 0

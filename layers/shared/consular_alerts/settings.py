@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consular_alerts.domain.limits import RateLimits
 from consular_alerts.domain.policy import NotifyPolicy
 from consular_alerts.services.ingest import IngestPolicy
 
@@ -33,11 +36,16 @@ class _MessageSettings(_Settings):
         )
 
 
-class IngestSettings(_MessageSettings):
+class _IngestingSettings(_MessageSettings):
+    """What every function that stores advisories (API ingest, feed poller) needs."""
+
     advisories_table: str
     ministry_country: str = Field(default=IngestPolicy.ministry_country, pattern=r"^[A-Z]{2}$")
     ministry_source: str = IngestPolicy.default_source
     default_post_level: int = Field(default=IngestPolicy.default_level, ge=1, le=4)
+
+
+class IngestSettings(_IngestingSettings):
     max_body_bytes: int = 256 * 1024
 
 
@@ -55,6 +63,28 @@ class SubscriptionsSettings(_Settings):
     allowed_phone_countries: str = "KG,KZ"
     code_ttl_seconds: int = Field(default=600, ge=60, le=3600)
     max_code_attempts: int = Field(default=5, ge=1, le=10)
+    public_base_url: str = "https://alerts.mfa.gov.kg"
+    welcome_sms: bool = True
+    # Abuse limits (domain/limits.py); template.yaml sets them from its parameters.
+    rate_limits_table: str
+    codes_per_phone_per_hour: int = Field(default=3, ge=1)
+    codes_per_client_per_hour: int = Field(default=10, ge=1)
+    codes_per_prefix_per_hour: int = Field(default=20, ge=1)
+    codes_per_hour: int = Field(default=500, ge=1)
+    code_resend_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    # The secret that signs links and keys address hashes (Secrets Manager), and the KMS key
+    # that encrypts the segment topics (none: SNS's default encryption).
+    link_signing_secret_arn: str
+    subscriber_data_key_arn: str | None = None
+
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(
+            per_phone=self.codes_per_phone_per_hour,
+            per_client=self.codes_per_client_per_hour,
+            per_prefix=self.codes_per_prefix_per_hour,
+            global_per_hour=self.codes_per_hour,
+            cooldown=timedelta(seconds=self.code_resend_cooldown_seconds),
+        )
 
     @field_validator("allowed_phone_countries")
     @classmethod
@@ -66,3 +96,7 @@ class SubscriptionsSettings(_Settings):
 
     def allowed_countries(self) -> frozenset[str]:
         return frozenset(self.allowed_phone_countries.split(","))
+
+
+class PollerSettings(_IngestingSettings):
+    feeds_table: str

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -10,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from consular_alerts.models import Advisory, Subscriber, SubscriberStatus
+from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
+from consular_alerts.models import (
+    LIVE_STATUSES,
+    Advisory,
+    FeedConfig,
+    FeedState,
+    Subscriber,
+    SubscriberStatus,
+)
 from consular_alerts.services.ports import AdvisoryHead, ClaimOutcome
 
 if TYPE_CHECKING:
@@ -122,6 +132,24 @@ class DynamoAdvisoryRepository:
         )
         return advisory_from_image(response["Item"]) if "Item" in response else None
 
+    def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
+        state = "closed" if by.msg_type.value == "cancel" else "superseded"
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"advisory_id": {"S": advisory_id}, "version": {"N": str(HEAD_VERSION)}},
+                UpdateExpression="SET lifecycle = :state, replaced_by = :by",
+                ConditionExpression="attribute_exists(advisory_id)",
+                ExpressionAttributeValues={
+                    ":state": {"S": state},
+                    ":by": {"S": f"{by.advisory_id}#v{by.version}"},
+                },
+            )
+        except ClientError as error:
+            # A condition failure means the advisory is not on record: nothing to close.
+            if not _condition_failed(error):
+                raise
+
 
 class DynamoDeliveryLedger:
     """One item per (advisory version, segment): claimed, then published."""
@@ -190,6 +218,8 @@ class DynamoDeliveryLedger:
 
 
 class DynamoSubscriberRepository:
+    LOOKUP_INDEX = "ByLookupHash"  # sparse: only live subscriptions carry lookup_hash
+
     def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
@@ -212,16 +242,164 @@ class DynamoSubscriberRepository:
         )
 
     def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
+        previous = subscriber.revision - 1
+        # Records written before revisions existed have none: they count as revision 0.
+        revision = (
+            "(attribute_not_exists(revision) OR revision = :rev)"
+            if previous == 0
+            else "revision = :rev"
+        )
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item=to_item(subscriber.model_dump(mode="json", exclude_none=True)),
-                ConditionExpression="#s = :expected",
+                ConditionExpression=f"#s = :expected AND {revision}",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":expected": {"S": expected_status.value}},
+                ExpressionAttributeValues={
+                    ":expected": {"S": expected_status.value},
+                    ":rev": {"N": str(previous)},
+                },
             )
         except ClientError as error:
             if _condition_failed(error):
                 return False
             raise
         return True
+
+    def find_live(self, lookup_hash: str) -> list[Subscriber]:
+        ids: list[str] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": self.LOOKUP_INDEX,
+            "KeyConditionExpression": "lookup_hash = :h",
+            "ExpressionAttributeValues": {":h": {"S": lookup_hash}},
+        }
+        while True:
+            response = self._client.query(**request)
+            ids += [item["subscriber_id"]["S"] for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        # The index is eventually consistent: read each record itself.
+        found = [self.get(subscriber_id) for subscriber_id in ids]
+        return [
+            s
+            for s in found
+            if s is not None and s.lookup_hash == lookup_hash and s.status in LIVE_STATUSES
+        ]
+
+
+class DynamoRateLimiter:
+    """Hourly counters and cooldowns in one table, taken all or nothing in one transaction:
+    `UpdateItem ADD` with a condition per counter, so concurrent requests never overshoot."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
+        epoch = int(now.timestamp())
+        items: list[dict[str, Any]] = []
+        for counter in budget.counters:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"limit_key": {"S": counter.key}},
+                        "UpdateExpression": "ADD hits :one SET expires_at = :ttl",
+                        "ConditionExpression": "attribute_not_exists(hits) OR hits < :max",
+                        "ExpressionAttributeValues": {
+                            ":one": {"N": "1"},
+                            ":max": {"N": str(counter.maximum)},
+                            ":ttl": {"N": str(counter.expires_at)},
+                        },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+            )
+        for cooldown in budget.cooldowns:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"limit_key": {"S": cooldown.key}},
+                        "UpdateExpression": "SET last_at = :now, expires_at = :ttl",
+                        "ConditionExpression": "attribute_not_exists(last_at) OR last_at <= :cut",
+                        "ExpressionAttributeValues": {
+                            ":now": {"N": str(epoch)},
+                            ":cut": {"N": str(epoch - cooldown.seconds)},
+                            ":ttl": {"N": str(epoch + cooldown.seconds + 60)},
+                        },
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+            )
+        if not items:
+            return None
+        for attempt in range(self.CONFLICT_RETRIES + 1):
+            try:
+                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons: list[dict[str, Any]] = error.response.get(  # type: ignore[assignment]
+                    "CancellationReasons", []
+                )
+                refusal = self._refusal(budget, reasons, now)
+                if refusal is not None:
+                    return refusal
+                # Cancelled by a concurrent request on the same counter (TransactionConflict):
+                # nothing was counted, so trying again is safe.
+                if attempt == self.CONFLICT_RETRIES:
+                    raise
+                time.sleep(0.02 * (2**attempt) * (0.5 + random.random()))  # noqa: S311
+            else:
+                return None
+        return None  # pragma: no cover (the loop returns or raises)
+
+    CONFLICT_RETRIES = 4
+
+    @staticmethod
+    def _refusal(budget: Budget, reasons: list[dict[str, Any]], now: datetime) -> Refusal | None:
+        for index, reason in enumerate(reasons):
+            if reason.get("Code") != "ConditionalCheckFailed":
+                continue
+            if index < len(budget.counters):
+                return counter_refusal(budget.counters[index], now)
+            cooldown = budget.cooldowns[index - len(budget.counters)]
+            last = reason.get("Item", {}).get("last_at", {}).get("N")
+            return cooldown_refusal(cooldown, int(last) if last else None, now)
+        return None
+
+
+class DynamoFeedRepository:
+    """Feeds table: one item per feed, its configuration beside the poller's state."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def feeds(self) -> list[tuple[FeedConfig, FeedState]]:
+        found: list[tuple[FeedConfig, FeedState]] = []
+        for page in self._client.get_paginator("scan").paginate(
+            TableName=self._table, ConsistentRead=True
+        ):
+            for raw in page["Items"]:
+                item = from_item(raw)
+                config = {k: v for k, v in item.items() if k in FeedConfig.model_fields}
+                found.append((FeedConfig.model_validate(config), FeedState.model_validate(item)))
+        return sorted(found, key=lambda pair: pair[0].feed_id)
+
+    def put_feed(self, config: FeedConfig) -> None:
+        self._client.put_item(TableName=self._table, Item=to_item(config.model_dump(mode="json")))
+
+    def save_state(self, feed_id: str, state: FeedState) -> None:
+        values = state.model_dump(mode="json")
+        self._client.update_item(
+            TableName=self._table,
+            Key={"feed_id": {"S": feed_id}},
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+            ConditionExpression="attribute_exists(feed_id)",  # never resurrect a removed feed
+            ExpressionAttributeNames={f"#{k}": k for k in values},
+            ExpressionAttributeValues={f":{k}": v for k, v in to_item(values).items()},
+        )

@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.services.ports import RetryableError
+from consular_alerts.services.ports import RetryableError, SubscriptionState
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -81,14 +81,42 @@ class SnsSegmentPublisher:
 
 
 class SnsSegmentDirectory:
-    def __init__(self, client: SNSClient, topics: SegmentTopics) -> None:
+    """Segment topics are created on first use, encrypted with the stack's KMS key when one is
+    given (`kms_key_id`): subscribers' phone numbers and emails are in the topics' deliveries."""
+
+    def __init__(
+        self, client: SNSClient, topics: SegmentTopics, kms_key_id: str | None = None
+    ) -> None:
         self._client = client
         self._topics = topics
+        self._kms_key_id = kms_key_id
+        self._known: dict[str, str] = {}  # topic name -> ARN, created (and encrypted) already
+
+    def _topic(self, segment: Segment) -> str:
+        name = self._topics.name(segment)
+        if name in self._known:
+            return self._known[name]
+        attributes = {"KmsMasterKeyId": self._kms_key_id} if self._kms_key_id else {}
+        try:
+            arn = self._client.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+        except ClientError as error:
+            # A topic created before encryption was configured: CreateTopic refuses different
+            # attributes for an existing name. Encrypt it in place.
+            message = error.response.get("Error", {}).get("Message", "")
+            if not attributes or "already exists" not in message:
+                raise
+            arn = self._topics.arn(segment)
+            self._client.set_topic_attributes(
+                TopicArn=arn,
+                AttributeName="KmsMasterKeyId",
+                AttributeValue=attributes["KmsMasterKeyId"],
+            )
+        self._known[name] = arn
+        return arn
 
     def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
-        topic_arn = self._client.create_topic(Name=self._topics.name(segment))["TopicArn"]
         response = self._client.subscribe(
-            TopicArn=topic_arn,
+            TopicArn=self._topic(segment),
             Protocol=protocol,
             Endpoint=endpoint,
             ReturnSubscriptionArn=True,  # also for pending email, so it can be removed later
@@ -101,6 +129,19 @@ class SnsSegmentDirectory:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in {"NotFound", "NotFoundException"}:
                 raise
+
+    def state(self, subscription_arn: str) -> SubscriptionState:
+        try:
+            attributes = self._client.get_subscription_attributes(SubscriptionArn=subscription_arn)[
+                "Attributes"
+            ]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"NotFound", "NotFoundException"}:
+                return SubscriptionState.GONE
+            raise
+        if attributes.get("PendingConfirmation") == "true":
+            return SubscriptionState.PENDING
+        return SubscriptionState.CONFIRMED
 
 
 class SnsSmsSender:

@@ -21,6 +21,7 @@ _EVERYDAY = {
         "AE": "ОАЭ",
         "IR": "Иран",
         "SY": "Сирия",
+        "XK": "Косово",
     },
     "ky": {
         "TR": "Түркия",
@@ -29,7 +30,13 @@ _EVERYDAY = {
         "KR": "Түштүк Корея",
         "RU": "Орусия",
     },
-    "en": {"RU": "Russia", "US": "USA", "GB": "United Kingdom", "KR": "South Korea"},
+    "en": {
+        "XK": "Kosovo",
+        "RU": "Russia",
+        "US": "USA",
+        "GB": "United Kingdom",
+        "KR": "South Korea",
+    },
 }
 
 

@@ -15,6 +15,9 @@ _REFUSED_TYPES = {
     PhoneNumberType.PAGER: "pager",
     PhoneNumberType.UAN: "non-geographic",
     PhoneNumberType.VOICEMAIL: "voicemail",
+    # SMS need a mobile: a landline would cost a code that never arrives.
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.UNKNOWN: "unknown-type",
 }
 
 

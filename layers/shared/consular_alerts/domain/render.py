@@ -14,6 +14,7 @@ from datetime import datetime
 from consular_alerts.domain.advice import condense_advice
 from consular_alerts.domain.geo import country_name
 from consular_alerts.domain.sms import ComposedSms, SmsParts, compose_sms, sanitize
+from consular_alerts.domain.text import cut
 from consular_alerts.models import Advisory, LocalizedContent
 
 WORDS: dict[str, dict[str, str]] = {
@@ -89,13 +90,7 @@ def _word(key: str, language: str) -> str:
 
 
 def _one_line(text: str, limit: int) -> str:
-    text = sanitize(text)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-—") + "…"
+    return cut(sanitize(text), limit)
 
 
 def _fmt_time(moment: datetime | None) -> str:

@@ -50,3 +50,12 @@ def segments_reached(countries: list[str], level: int) -> list[Segment]:
 def segments_for_subscriber(countries: list[str], language: str, min_level: int) -> list[Segment]:
     """The segments one subscriber belongs to: one per chosen country."""
     return [Segment(country, language, min_level) for country in countries]
+
+
+def segment_of_subscription(subscription_arn: str) -> Segment:
+    """The segment of an SNS subscription, from its ARN:
+    arn:aws:sns:<region>:<account>:<stack>-seg-<CC>-<lang>-L<n>:<subscription uuid>."""
+    parts = subscription_arn.split(":")
+    if len(parts) < 7 or "-seg-" not in parts[5]:
+        raise ValueError(f"not a segment subscription: {subscription_arn!r}")
+    return Segment.parse(parts[5].rsplit("-seg-", 1)[1])

@@ -288,7 +288,7 @@ def _split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     """`text` if it fits, else cut at a word boundary with "…" (the result fits `limit`)."""
     if len(text) <= limit:
         return text
@@ -329,7 +329,7 @@ def _advice_sentences(sentences: Iterable[str]) -> str:
         if not _ADVICE.search(sentence):
             continue
         if not chosen:
-            chosen.append(_cut(sentence, INSTRUCTION_MAX))
+            chosen.append(cut(sentence, INSTRUCTION_MAX))
             length = len(chosen[0])
         elif length + 1 + len(sentence) <= INSTRUCTION_MAX:
             chosen.append(sentence)
@@ -892,7 +892,7 @@ def extract_post(
     mentions = _find_mentions(body, language)
     countries, _ = _rank(body, mentions, ministry_country)
     sentences = _split_sentences(body)
-    summary = _cut(sentences[0], SUMMARY_MAX)
+    summary = cut(sentences[0], SUMMARY_MAX)
     if len(sentences) > 1 and len(summary) + 1 + len(sentences[1]) <= SUMMARY_MAX:
         summary = f"{summary} {sentences[1]}"
     return ExtractedPost(
@@ -900,7 +900,7 @@ def extract_post(
         countries=countries,
         areas=_areas(mentions, countries, language),
         hotlines=extract_hotlines(body, default_region=ministry_country),
-        headline=_cut(sentences[0], HEADLINE_MAX),
+        headline=cut(sentences[0], HEADLINE_MAX),
         summary=summary,
         instruction=_advice_sentences(sentences),
         body=body,

@@ -6,11 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from consular_alerts.domain.normalize import normalize_draft, normalize_text_post
+from consular_alerts.domain.normalize import (
+    NormalizationError,
+    normalize_draft,
+    normalize_text_post,
+)
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.preview import render_all
 from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage
-from consular_alerts.models import Advisory, AdvisoryDraft, TextPost
+from consular_alerts.models import Advisory, AdvisoryDraft, CapDocument, TextPost
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import AdvisoryRepository
 
@@ -51,10 +55,21 @@ class IngestPolicy:
     default_level: int = 2  # a free-text post without a level: "exercise increased caution"
 
 
-def normalize_publication(
-    item: AdvisoryDraft | TextPost, policy: IngestPolicy, now: datetime
-) -> Advisory:
+Publication = AdvisoryDraft | TextPost | CapDocument
+
+
+def normalize_publication(item: Publication, policy: IngestPolicy, now: datetime) -> Advisory:
     """What a publisher posted, as version 1 of a normalized advisory."""
+    if isinstance(item, CapDocument):
+        # Imported here: the CAP and feed parsers are paid for only when CAP arrives.
+        from consular_alerts.domain.documents import normalize_document
+
+        result = normalize_document(
+            item.data, received_at=now, format="cap", ministry_country=policy.ministry_country
+        )
+        if len(result.advisories) != 1:
+            raise NormalizationError(f"CAP: expected one alert, found {len(result.advisories)}")
+        return result.advisories[0]
     if isinstance(item, TextPost):
         return normalize_text_post(
             item,
@@ -79,7 +94,7 @@ class IngestService:
         self._clock = clock
         self._preview = preview
 
-    def dry_run(self, item: AdvisoryDraft | TextPost) -> DryRun:
+    def dry_run(self, item: Publication) -> DryRun:
         """Everything but storing and sending."""
         now = self._clock()
         advisory = normalize_publication(item, self._policy, now)
@@ -105,7 +120,7 @@ class IngestService:
             fallback_order=self._preview.fallback_order,
         )
 
-    def ingest(self, item: AdvisoryDraft | TextPost) -> IngestResult:
+    def ingest(self, item: Publication) -> IngestResult:
         return self.store(normalize_publication(item, self._policy, self._clock()))
 
     def store(self, advisory: Advisory) -> IngestResult:
@@ -119,5 +134,8 @@ class IngestService:
                 )
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
             if self._repository.save_version(candidate, head):
+                # A cancel closes the advisories it references; an update supersedes them.
+                for reference in candidate.references:
+                    self._repository.mark_replaced(reference, candidate)
                 return IngestResult(True, candidate)
         raise ConcurrentWriteError(f"advisory {advisory.advisory_id} is being written concurrently")

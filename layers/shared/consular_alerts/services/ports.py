@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from consular_alerts.domain.limits import Budget, Refusal
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models import Advisory
@@ -28,6 +29,10 @@ class AdvisoryRepository(Protocol):
         ...
 
     def get(self, advisory_id: str, version: int) -> Advisory | None: ...
+
+    def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
+        """Record on `advisory_id` (if on record) that `by` cancels or supersedes it."""
+        ...
 
 
 class ClaimOutcome(StrEnum):
@@ -59,9 +64,24 @@ class SmsSender(Protocol):
     def send_sms(self, phone_number: str, text: str, sender_id: str) -> str: ...
 
 
+class SubscriptionState(StrEnum):
+    CONFIRMED = "confirmed"
+    PENDING = "pending"  # email: the owner has not confirmed yet
+    GONE = "gone"  # unsubscribed (e.g. with the link SNS adds to each email) or expired
+
+
 class SegmentDirectory(Protocol):
     def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
         """Subscribe an endpoint to the segment's topic (creating it); the subscription ARN."""
         ...
 
     def unsubscribe(self, subscription_arn: str) -> None: ...
+
+    def state(self, subscription_arn: str) -> SubscriptionState: ...
+
+
+class RateLimiter(Protocol):
+    def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
+        """Count one use against every counter of `budget` and start its cooldowns, all or
+        nothing; the first limit that has no room, or None when all had room."""
+        ...

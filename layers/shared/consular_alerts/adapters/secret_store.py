@@ -1,0 +1,15 @@
+"""The stack's secret (Secrets Manager), read once per container by the composition root."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+
+def read_secret(client: SecretsManagerClient, secret_id: str) -> bytes:
+    value = client.get_secret_value(SecretId=secret_id).get("SecretString", "")
+    if len(value) < 32:
+        raise RuntimeError(f"secret {secret_id}: expected at least 32 characters")
+    return value.encode("utf-8")

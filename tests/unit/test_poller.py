@@ -1,0 +1,148 @@
+"""The feed poller with fakes: conditional GET, bounds, one failing feed never stops others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from consular_alerts.models import FeedConfig, FeedState
+from consular_alerts.services.ingest import IngestPolicy, IngestService
+from consular_alerts.services.poller import FeedPoller, Fetched, FetchError
+
+from tests.fakes import FakeAdvisoryRepository, FakeClock
+
+NEWS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>MFA KG news</title><link>https://mfa.gov.kg</link>
+<description>News</description>
+<item><title>Advice to citizens in Kazakhstan</title><link>https://mfa.gov.kg/n/1</link>
+<guid>n-1</guid><pubDate>Thu, 06 Jan 2022 03:00:00 +0600</pubDate>
+<description>Citizens in Kazakhstan should avoid crowds and stay home.</description></item>
+</channel></rss>"""
+
+
+@dataclass
+class FakeFetcher:
+    documents: dict[str, bytes] = field(default_factory=dict)
+    etags: dict[str, str] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def fetch(
+        self, url: str, *, etag: str, last_modified: str, max_bytes: int, timeout: float
+    ) -> Fetched:
+        self.requests.append((url, etag))
+        if url in self.failing:
+            raise FetchError(f"{url}: timed out")
+        body = self.documents[url]
+        if len(body) > max_bytes:
+            raise FetchError(f"{url}: more than {max_bytes} bytes")
+        current = self.etags.get(url, "")
+        if etag and etag == current:
+            return Fetched(304)
+        return Fetched(200, body, current)
+
+
+@dataclass
+class FakeFeeds:
+    configs: list[FeedConfig]
+    states: dict[str, FeedState] = field(default_factory=dict)
+
+    def feeds(self) -> list[tuple[FeedConfig, FeedState]]:
+        return [(c, self.states.get(c.feed_id, FeedState())) for c in self.configs]
+
+    def save_state(self, feed_id: str, state: FeedState) -> None:
+        self.states[feed_id] = state
+
+
+def feed(feed_id: str, **changes: object) -> FeedConfig:
+    data: dict[str, object] = {
+        "feed_id": feed_id,
+        "url": f"https://example.org/{feed_id}.rss",
+        "format": "rss",
+        "source": feed_id,
+        "default_countries": ["KZ"],
+    }
+    data.update(changes)
+    return FeedConfig.model_validate(data)
+
+
+@pytest.fixture
+def repository() -> FakeAdvisoryRepository:
+    return FakeAdvisoryRepository()
+
+
+def poller(
+    feeds: FakeFeeds, fetcher: FakeFetcher, repository: FakeAdvisoryRepository
+) -> FeedPoller:
+    clock = FakeClock()
+    ingest = IngestService(repository, IngestPolicy(), clock)
+    return FeedPoller(feeds, fetcher, ingest, clock, "KG")
+
+
+def test_new_items_are_ingested_and_an_unchanged_feed_is_not_refetched(
+    repository: FakeAdvisoryRepository,
+) -> None:
+    feeds = FakeFeeds([feed("mfa")])
+    fetcher = FakeFetcher(
+        {"https://example.org/mfa.rss": NEWS}, {"https://example.org/mfa.rss": '"v1"'}
+    )
+    first = poller(feeds, fetcher, repository).poll_all()
+    assert [(o.status, o.stored) for o in first] == [("ingested", 1)]
+    assert feeds.states["mfa"].etag == '"v1"'
+
+    second = poller(feeds, fetcher, repository).poll_all()
+    assert [o.status for o in second] == ["unchanged"]
+    assert fetcher.requests[-1] == ("https://example.org/mfa.rss", '"v1"')  # conditional GET
+    assert len(repository.items) == 1
+
+
+def test_a_changed_feed_with_the_same_items_stores_nothing_new(
+    repository: FakeAdvisoryRepository,
+) -> None:
+    feeds = FakeFeeds([feed("mfa")])
+    url = "https://example.org/mfa.rss"
+    fetcher = FakeFetcher({url: NEWS}, {url: '"v1"'})
+    poller(feeds, fetcher, repository).poll_all()
+    fetcher.etags[url] = '"v2"'  # touched, same content
+    outcome = poller(feeds, fetcher, repository).poll_all()[0]
+    assert (outcome.status, outcome.stored, outcome.unchanged) == ("ingested", 0, 1)
+
+
+def test_one_failing_feed_does_not_stop_the_others(repository: FakeAdvisoryRepository) -> None:
+    feeds = FakeFeeds([feed("broken"), feed("mfa")])
+    fetcher = FakeFetcher(
+        {"https://example.org/mfa.rss": NEWS, "https://example.org/broken.rss": b"<rss"},
+        failing={"https://example.org/broken.rss"},
+    )
+    outcomes = {o.feed_id: o for o in poller(feeds, fetcher, repository).poll_all()}
+    assert outcomes["broken"].status == "failed"
+    assert "timed out" in outcomes["broken"].error
+    assert outcomes["mfa"].stored == 1
+    assert feeds.states["broken"].consecutive_failures == 1
+
+
+def test_malformed_feed_fails_that_feed_only(repository: FakeAdvisoryRepository) -> None:
+    feeds = FakeFeeds([feed("junk", format="cap"), feed("mfa")])
+    fetcher = FakeFetcher(
+        {"https://example.org/junk.rss": b"\x00\x01 not xml", "https://example.org/mfa.rss": NEWS}
+    )
+    outcomes = {o.feed_id: o for o in poller(feeds, fetcher, repository).poll_all()}
+    assert outcomes["junk"].status == "failed"
+    assert outcomes["junk"].error
+    assert outcomes["mfa"].status == "ingested"
+
+
+def test_oversized_feed_is_refused_within_its_bound(repository: FakeAdvisoryRepository) -> None:
+    feeds = FakeFeeds([feed("big", max_bytes=1024)])
+    fetcher = FakeFetcher({"https://example.org/big.rss": NEWS + b" " * 2000})
+    (outcome,) = poller(feeds, fetcher, repository).poll_all()
+    assert outcome.status == "failed"
+    assert "1024" in outcome.error
+    assert repository.items == {}
+
+
+def test_disabled_feeds_are_not_fetched(repository: FakeAdvisoryRepository) -> None:
+    feeds = FakeFeeds([feed("off", enabled=False)])
+    fetcher = FakeFetcher()
+    assert poller(feeds, fetcher, repository).poll_all() == []
+    assert fetcher.requests == []
