@@ -28,7 +28,14 @@ class FakeFetcher:
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def fetch(
-        self, url: str, *, etag: str, last_modified: str, max_bytes: int, timeout: float
+        self,
+        url: str,
+        *,
+        etag: str,
+        last_modified: str,
+        max_bytes: int,
+        timeout: float,
+        linked_from: str | None = None,
     ) -> Fetched:
         self.requests.append((url, etag))
         if url in self.failing:

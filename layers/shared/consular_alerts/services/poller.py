@@ -32,8 +32,17 @@ class FetchError(Exception):
 
 class Fetcher(Protocol):
     def fetch(
-        self, url: str, *, etag: str, last_modified: str, max_bytes: int, timeout: float
-    ) -> Fetched: ...
+        self,
+        url: str,
+        *,
+        etag: str,
+        last_modified: str,
+        max_bytes: int,
+        timeout: float,
+        linked_from: str | None = None,
+    ) -> Fetched:
+        """`linked_from` marks a URL found inside the feed at that URL: untrusted."""
+        ...
 
 
 class FeedRepository(Protocol):
@@ -141,6 +150,7 @@ class FeedPoller:
                     last_modified="",
                     max_bytes=config.max_bytes,
                     timeout=config.timeout_seconds,
+                    linked_from=config.url,
                 )
                 cap = self._normalize(config, linked.body, "cap")
             except (FetchError, NormalizationError) as error:

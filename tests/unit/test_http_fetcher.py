@@ -1,0 +1,76 @@
+"""The fetcher's guard against links that point inside the network (SSRF)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from consular_alerts.adapters.http import UrllibFetcher, check_destination
+from consular_alerts.services.poller import FetchError
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/cap.xml",
+        "http://[::1]/cap.xml",
+        "http://localhost/cap.xml",
+        "file:///etc/passwd",
+        "gopher://example.org/",
+    ],
+)
+def test_untrusted_links_to_internal_addresses_are_refused(url: str) -> None:
+    with pytest.raises(FetchError):
+        check_destination(url, trusted_host="feeds.example.org")
+
+
+def test_links_on_the_feeds_own_host_are_allowed() -> None:
+    check_destination("http://127.0.0.1:8000/alerts/1.cap", trusted_host="127.0.0.1")
+
+
+class _Redirect(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/feed":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Redirect)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_redirect_to_an_internal_address_is_refused(server: str) -> None:
+    with pytest.raises(FetchError, match="non-public"):
+        UrllibFetcher().fetch(
+            f"{server}/feed", etag="", last_modified="", max_bytes=1024, timeout=5
+        )
+
+
+def test_a_plain_fetch_returns_the_body(server: str) -> None:
+    fetched = UrllibFetcher().fetch(
+        f"{server}/ok", etag="", last_modified="", max_bytes=1024, timeout=5
+    )
+    assert (fetched.status, fetched.body) == (200, b"ok")
+
+
+def test_a_body_over_the_bound_is_refused(server: str) -> None:
+    with pytest.raises(FetchError, match="bytes"):
+        UrllibFetcher().fetch(f"{server}/ok", etag="", last_modified="", max_bytes=1, timeout=5)
