@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -173,6 +174,13 @@ class FakeSubscriberRepository:
             return False
         self.records[subscriber.subscriber_id] = subscriber
         return True
+
+    def pending_emails(self) -> Iterator[Subscriber]:
+        yield from [
+            s
+            for s in self.records.values()
+            if s.status is SubscriberStatus.PENDING_CONFIRMATION and s.channel.value == "email"
+        ]
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         return [

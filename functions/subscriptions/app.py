@@ -313,6 +313,8 @@ def _refuse_early(event: dict[str, Any]) -> tuple[int, str] | None:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":  # the schedule in template.yaml
+        return bootstrap.subscription_service().refresh_pending_emails()
     logger.debug("request", method=event.get("httpMethod"), resource=event.get("resource"))
     refused = _refuse_early(event)
     if refused is not None:

@@ -228,3 +228,20 @@ def test_the_sample_events_are_routes_the_handler_answers(api: Api, name: str) -
     assert (sample["httpMethod"], sample["resource"]) in routes
     response = api.functions.invoke("SubscriptionsFunction", sample)
     assert 200 <= int(response["statusCode"]) < 500, response
+
+
+def test_the_schedule_moves_confirmed_emails_to_active(api: Api) -> None:
+    status, reply, _ = api.call(
+        "POST",
+        "/subscriptions",
+        {"channel": "email", "address": "aigul@example.org", "countries": ["KZ"],
+         "language": "ky"},
+    )  # fmt: skip
+    assert status == 202
+    assert reply["status"] == "pending_confirmation"
+    scheduled = json.loads((EVENTS / "scheduled-poll.json").read_text("utf-8"))
+    # moto reports every email subscription as confirmed, as if the citizen had clicked.
+    counts = api.functions.invoke("SubscriptionsFunction", scheduled)
+    assert counts == {"checked": 1, "confirmed": 1, "pending": 0, "ended": 0}
+    again = api.functions.invoke("SubscriptionsFunction", scheduled)
+    assert again["checked"] == 0

@@ -545,6 +545,32 @@ def test_email_status_is_tracked_from_pending_to_confirmed() -> None:
     assert world.repository.records[subscription_id].expires_at is None
 
 
+def test_scheduled_refresh_activates_emails_confirmed_in_sns_without_any_api_call() -> None:
+    world = World()
+    world.subscribe_email("confirmed@example.org")
+    world.subscribe_email("waiting@example.org")
+    world.subscribe_email("gone@example.org")
+    by_address = {r.address: r.subscriber_id for r in world.repository.records.values()}
+    confirmed = set(world.repository.records[by_address["confirmed@example.org"]].subscription_arns)
+    gone = set(world.repository.records[by_address["gone@example.org"]].subscription_arns)
+    world.directory.pending -= confirmed  # its owner clicked SNS's confirmation link
+    for arn in gone:  # its owner used SNS's own unsubscribe link
+        world.directory.unsubscribe(arn)
+
+    counts = world.service.refresh_pending_emails()
+
+    assert counts == {"checked": 3, "confirmed": 1, "pending": 1, "ended": 1}
+    active = world.repository.records[by_address["confirmed@example.org"]]
+    assert active.status.value == "active"
+    assert active.expires_at is None  # the TTL no longer applies to a live subscription
+    waiting = world.repository.records[by_address["waiting@example.org"]]
+    assert waiting.status.value == "pending_confirmation"
+    assert waiting.expires_at is not None
+    ended = world.repository.records[by_address["gone@example.org"]]
+    assert (ended.status.value, ended.address) == ("unsubscribed", "")
+    assert world.service.refresh_pending_emails()["checked"] == 1  # only the one still waiting
+
+
 def test_email_unsubscribed_with_snss_own_link_is_erased_on_next_read() -> None:
     world = World()
     token = world.subscribe_email()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -265,6 +266,21 @@ class DynamoSubscriberRepository:
                 return False
             raise
         return True
+
+    def pending_emails(self) -> Iterator[Subscriber]:
+        # A filtered scan: run a few times a day, it reads the table once per run, which is
+        # cheaper than an index written on every subscription change.
+        for page in self._client.get_paginator("scan").paginate(
+            TableName=self._table,
+            FilterExpression="#s = :pending AND channel = :email",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":pending": {"S": SubscriberStatus.PENDING_CONFIRMATION.value},
+                ":email": {"S": "email"},
+            },
+        ):
+            for item in page["Items"]:
+                yield Subscriber.model_validate(from_item(item))
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         ids: list[str] = []

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -113,6 +113,10 @@ class SubscriberRepository(Protocol):
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         """Live subscriptions (active, pending confirmation) of the address with this hash."""
+        ...
+
+    def pending_emails(self) -> Iterator[Subscriber]:
+        """Email subscriptions still pending SNS confirmation."""
         ...
 
 
@@ -572,6 +576,25 @@ class SubscriptionService:
         if purpose is LinkPurpose.MANAGE or (purpose is not None and purpose is need):
             return subscriber
         raise ForbiddenError("manage token or link: wrong, expired, or not allowed to do this")
+
+    def refresh_pending_emails(self) -> dict[str, int]:
+        """Scheduled: a citizen confirms in SNS, never through this API, so pending email
+        records are checked against SNS before their TTL would erase a live subscription."""
+        counts = {"checked": 0, "confirmed": 0, "pending": 0, "ended": 0}
+        for subscriber in self._repository.pending_emails():
+            counts["checked"] += 1
+            try:
+                refreshed = self._refresh_email(subscriber)
+            except ConflictError:
+                continue  # changed meanwhile through the API: that path refreshed it
+            if refreshed.status is SubscriberStatus.ACTIVE:
+                counts["confirmed"] += 1
+            elif refreshed.status is SubscriberStatus.UNSUBSCRIBED:
+                counts["ended"] += 1
+            else:
+                counts["pending"] += 1
+        logger.info("pending email subscriptions refreshed", extra={"counts": counts})
+        return counts
 
     def _refresh_email(self, subscriber: Subscriber) -> Subscriber:
         """Email status from SNS: confirmed, still pending, or removed by the owner with the
