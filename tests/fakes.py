@@ -64,11 +64,16 @@ class FakeAdvisoryRepository:
 @dataclass
 class FakeLedger:
     states: dict[tuple[str, str], str] = field(default_factory=dict)
+    claimed_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    lease: timedelta = timedelta(seconds=30)
 
     def claim(self, delivery_key: str, segment: str, now: datetime) -> ClaimOutcome:
-        state = self.states.get((delivery_key, segment))
-        if state is None:
-            self.states[(delivery_key, segment)] = "publishing"
+        key = (delivery_key, segment)
+        state = self.states.get(key)
+        stale = state == "publishing" and self.claimed_at.get(key, now) < now - self.lease
+        if state is None or stale:
+            self.states[key] = "publishing"
+            self.claimed_at[key] = now
             return ClaimOutcome.CLAIMED
         return ClaimOutcome.BUSY if state == "publishing" else ClaimOutcome.DONE
 

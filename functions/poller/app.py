@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,7 +17,11 @@ metrics = Metrics()
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    outcomes = bootstrap.poller_service().poll_all()
+    # Leave time to save state and report: feeds not reached wait for the next run.
+    deadline = bootstrap.utc_now() + timedelta(
+        milliseconds=max(0, context.get_remaining_time_in_millis() - 20_000)
+    )
+    outcomes = bootstrap.poller_service().poll_all(deadline)
     for outcome in outcomes:
         if outcome.status == "failed":
             metrics.add_metric(name="FeedFailures", unit=MetricUnit.Count, value=1)

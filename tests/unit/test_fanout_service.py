@@ -131,13 +131,50 @@ def test_failed_publish_is_retried_without_repeating_the_others(clock: FakeClock
     assert published[: len(first_attempt)] == first_attempt
 
 
-def test_segment_claimed_elsewhere_makes_the_record_retry(clock: FakeClock) -> None:
-    ledger = FakeLedger(states={("mfa-kg-abc#v1", "KZ-ky-L1"): "publishing"})
+def test_a_busy_segment_does_not_hold_up_the_others_and_is_taken_over_when_stale(
+    clock: FakeClock,
+) -> None:
+    key = ("mfa-kg-abc#v1", "KZ-ky-L1")
+    # An invocation died after claiming KZ-ky-L1: its claim goes stale after the lease.
+    ledger = FakeLedger(states={key: "publishing"}, claimed_at={key: clock.now})
+    publisher = FakePublisher(topics=all_topics(["KZ"]))
     service = FanoutService(
-        FakeAdvisoryRepository(), ledger, FakePublisher(topics=all_topics(["KZ"])), CONFIG, clock
+        FakeAdvisoryRepository(),
+        ledger,
+        publisher,
+        CONFIG,
+        clock,
+        sleep=lambda seconds: clock.advance(seconds=seconds),
     )
-    with pytest.raises(SegmentBusyError):
+    report = service.fan_out(advisory(clock))
+    published = [name for name, _ in publisher.published]
+    assert len(published) == len(set(published)) == 9  # every segment, once
+    assert published[-1] == "KZ-ky-L1"  # the others did not wait for it
+    assert ledger.states[key].startswith("done:")
+    assert report.notified
+
+
+def test_a_segment_busy_beyond_the_wait_makes_the_record_retry_after_the_others(
+    clock: FakeClock,
+) -> None:
+    from datetime import timedelta as span
+
+    key = ("mfa-kg-abc#v1", "KZ-ky-L1")
+    ledger = FakeLedger(
+        states={key: "publishing"}, claimed_at={key: clock.now}, lease=span(minutes=5)
+    )
+    publisher = FakePublisher(topics=all_topics(["KZ"]))
+    service = FanoutService(
+        FakeAdvisoryRepository(),
+        ledger,
+        publisher,
+        CONFIG,
+        clock,
+        sleep=lambda seconds: clock.advance(seconds=seconds),
+    )
+    with pytest.raises(SegmentBusyError, match="KZ-ky-L1"):
         service.fan_out(advisory(clock))
+    assert len(publisher.published) == 8  # everything else went out meanwhile
 
 
 def stored(repository: FakeAdvisoryRepository, item: Advisory) -> Advisory:
@@ -238,3 +275,51 @@ def test_cancel_of_a_referenced_advisory_reaches_its_audience(clock: FakeClock) 
     english = dict(publisher.published)["KG-en-L3"]
     assert english.sms.text.startswith("Kyrgyz MFA: CANCELLED")
     assert "Replaces: mfa-kg-abc v1" in english.email_body
+
+
+@pytest.mark.parametrize("rehearsal", ["test", "draft", "exercise"])
+def test_a_rehearsed_advisory_published_as_actual_notifies_as_new(
+    clock: FakeClock, rehearsal: str
+) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, advisory(clock, content=EN, status=rehearsal))
+    report = service.fan_out(advisory(clock, content=EN, version=2))  # same text, now actual
+    assert report.notified
+    assert f"v1 was {rehearsal}" in report.reason
+    english = dict(publisher.published)["KZ-en-L1"]
+    assert english.sms.text.startswith("Kyrgyz MFA: ALERT")
+
+
+def test_an_advisory_reissued_after_it_expired_notifies_as_new(clock: FakeClock) -> None:
+    service, repository, _ = history_service(clock)
+    stored(repository, advisory(clock, content=EN, expires=clock.now - timedelta(hours=1)))
+    report = service.fan_out(advisory(clock, content=EN, version=2))
+    assert report.notified
+    assert "expired" in report.reason
+
+
+def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_it(
+    clock: FakeClock,
+) -> None:
+    from consular_alerts.services.ports import AmbiguousPublishError
+
+    class TimesOutOnce(FakePublisher):
+        def publish(self, segment, message, sender_id):  # type: ignore[no-untyped-def]
+            if segment.name == "KZ-ru-L1" and not getattr(self, "timed_out", False):
+                self.timed_out = True
+                raise AmbiguousPublishError("read timeout")
+            return super().publish(segment, message, sender_id)
+
+    ledger = FakeLedger()
+    publisher = TimesOutOnce(topics=all_topics(["KZ"]))
+    quick = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
+                          sleep=lambda seconds: None)  # fmt: skip
+    with pytest.raises(AmbiguousPublishError):
+        quick.fan_out(advisory(clock))
+    assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")] == "publishing"  # claim kept
+
+    patient = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
+                            sleep=lambda seconds: clock.advance(seconds=seconds))  # fmt: skip
+    patient.fan_out(advisory(clock))  # the claim goes stale, then it is published again
+    assert [name for name, _ in publisher.published].count("KZ-ru-L1") == 1
+    assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")].startswith("done:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +35,20 @@ def test_links_on_the_feeds_own_host_are_allowed() -> None:
 
 class _Redirect(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path == "/trickle":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(20):  # one byte every 0.2 s: each read is quick, the whole is not
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+            return
+        if self.path == "/odd-length":
+            self.send_response(200)
+            self.send_header("Content-Length", "1e3")
+            self.end_headers()
+            self.wfile.write(b"ok")
+            return
         if self.path == "/feed":
             self.send_response(302)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -74,3 +89,17 @@ def test_a_plain_fetch_returns_the_body(server: str) -> None:
 def test_a_body_over_the_bound_is_refused(server: str) -> None:
     with pytest.raises(FetchError, match="bytes"):
         UrllibFetcher().fetch(f"{server}/ok", etag="", last_modified="", max_bytes=1, timeout=5)
+
+
+def test_a_trickling_server_is_cut_off_at_the_fetch_timeout(server: str) -> None:
+    with pytest.raises(FetchError, match="within"):
+        UrllibFetcher().fetch(
+            f"{server}/trickle", etag="", last_modified="", max_bytes=1024, timeout=1
+        )
+
+
+def test_a_malformed_content_length_does_not_crash_the_fetch(server: str) -> None:
+    fetched = UrllibFetcher().fetch(
+        f"{server}/odd-length", etag="", last_modified="", max_bytes=1024, timeout=5
+    )
+    assert fetched.body.startswith(b"ok")

@@ -153,3 +153,72 @@ def test_disabled_feeds_are_not_fetched(repository: FakeAdvisoryRepository) -> N
     fetcher = FakeFetcher()
     assert poller(feeds, fetcher, repository).poll_all() == []
     assert fetcher.requests == []
+
+
+INDEX = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>CAP index</title><link>https://cap.example.org/</link>
+<description>alerts</description>
+%s
+</channel></rss>"""
+CAP = """<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>A-%d</identifier><sender>alerts@example.kz</sender>
+  <sent>2022-01-06T03:00:00+06:00</sent><status>Actual</status><msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info><language>en</language><category>Security</category><event>Unrest</event>
+    <urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty>
+    <headline>Unrest %d in Almaty</headline>
+    <area><areaDesc>Almaty, Kazakhstan</areaDesc></area></info>
+</alert>"""
+
+
+def test_links_beyond_the_bound_are_fetched_at_the_next_polls_not_lost(
+    repository: FakeAdvisoryRepository,
+) -> None:
+    links = [f"https://cap.example.org/{n}.cap" for n in range(5)]
+    items = "".join(
+        f"<item><title>Alert {n}</title><link>{link}</link>"
+        f'<enclosure url="{link}" type="application/cap+xml" length="1"/></item>'
+        for n, link in enumerate(links)
+    )
+    index_url = "https://cap.example.org/index.rss"
+    documents = {index_url: INDEX % items.encode()}
+    documents.update({link: (CAP % (n, n)).encode() for n, link in enumerate(links)})
+    feeds = FakeFeeds([feed("capindex", url=index_url, format="rss", max_cap_links=2)])
+    fetcher = FakeFetcher(documents, {index_url: '"v1"'})
+
+    stored_per_poll = [poller(feeds, fetcher, repository).poll_all()[0].stored for _ in range(4)]
+
+    assert stored_per_poll == [2, 2, 1, 0]
+    assert len(repository.items) == 5  # every linked alert, none lost
+    assert feeds.states["capindex"].etag == '"v1"'  # validators kept once all were fetched
+    fetched = [url for url, _ in fetcher.requests if url != index_url]
+    assert sorted(fetched) == sorted(links)  # each link fetched once
+
+
+def test_an_unexpected_error_fails_that_feed_and_the_others_go_on(
+    repository: FakeAdvisoryRepository,
+) -> None:
+    class Exploding(FakeFetcher):
+        def fetch(self, url: str, **kwargs: object) -> Fetched:  # type: ignore[override]
+            if "broken" in url:
+                raise ValueError("invalid literal for int() with base 10: '1e3'")
+            return super().fetch(url, **kwargs)  # type: ignore[arg-type]
+
+    feeds = FakeFeeds([feed("broken"), feed("mfa")])
+    fetcher = Exploding({"https://example.org/mfa.rss": NEWS})
+    outcomes = {o.feed_id: o for o in poller(feeds, fetcher, repository).poll_all()}
+    assert outcomes["broken"].status == "failed"
+    assert "ValueError" in outcomes["broken"].error
+    assert outcomes["mfa"].stored == 1
+
+
+def test_feeds_left_when_the_run_is_out_of_time_wait_for_the_next_run(
+    repository: FakeAdvisoryRepository,
+) -> None:
+    feeds = FakeFeeds([feed("mfa")])
+    fetcher = FakeFetcher({"https://example.org/mfa.rss": NEWS})
+    service = poller(feeds, fetcher, repository)
+    past = FakeClock().now
+    assert [o.status for o in service.poll_all(deadline=past)] == ["deferred"]
+    assert fetcher.requests == []

@@ -55,6 +55,15 @@ def sns() -> SNSClient:
 
 
 @cache
+def sns_topic_publisher() -> SNSClient:
+    """For publishes to segment topics: no SDK retries. A retried Publish after a read
+    timeout could reach a whole segment twice; the fan-out's ledger decides instead."""
+    config = _CONFIG.merge(Config(retries={"max_attempts": 1, "mode": "standard"}))
+    client: SNSClient = boto3.session.Session().client("sns", config=config)
+    return client
+
+
+@cache
 def ingest_settings() -> IngestSettings:
     return IngestSettings()  # read from the environment
 
@@ -95,7 +104,9 @@ def fanout_service() -> FanoutService:
     return FanoutService(
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
         DynamoDeliveryLedger(dynamodb(), settings.delivery_ledger_table),
-        SnsSegmentPublisher(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
+        SnsSegmentPublisher(
+            sns_topic_publisher(), SegmentTopics(settings.segment_topic_arn_prefix)
+        ),
         FanoutConfig(
             sender_id=settings.sms_sender_id,
             sms_budget=settings.sms_segment_budget,
@@ -163,6 +174,7 @@ def reset() -> None:
     """Forget built clients and services (tests, local runtime)."""
     for built in (
         _client,
+        sns_topic_publisher,
         ingest_settings,
         ingest_service,
         fanout_service,

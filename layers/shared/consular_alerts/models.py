@@ -473,3 +473,4 @@ class FeedState(BaseModel):
     last_polled_at: str = ""
     last_outcome: str = ""
     consecutive_failures: int = 0
+    fetched_links: list[str] = Field(default_factory=list)  # newest first, bounded

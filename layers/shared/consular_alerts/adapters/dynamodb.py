@@ -152,12 +152,15 @@ class DynamoAdvisoryRepository:
                 raise
 
 
+# Longer than one publish can take (connect 2 s + read 5 s, no SDK retries on topic
+# publishes), shorter than the fan-out's wait for busy segments (FanoutConfig.busy_wait).
+LEASE = timedelta(seconds=30)
+
+
 class DynamoDeliveryLedger:
     """One item per (advisory version, segment): claimed, then published."""
 
-    def __init__(
-        self, client: DynamoDBClient, table: str, lease: timedelta = timedelta(seconds=90)
-    ) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, lease: timedelta = LEASE) -> None:
         self._client = client
         self._table = table
         self._lease = lease

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 import urllib.error
 import urllib.request
 from http.client import HTTPMessage
@@ -43,6 +44,14 @@ def check_destination(url: str, trusted_host: str | None) -> None:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global:
             raise FetchError(f"{url}: {host} resolves to a non-public address ({address})")
+
+
+def _content_length(value: str | None) -> int:
+    """The declared length, or 0 when absent or malformed (the read is bounded anyway)."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -91,13 +100,23 @@ class UrllibFetcher:
         request = urllib.request.Request(url, headers=headers)  # noqa: S310  (scheme checked)
         opener = urllib.request.build_opener(_CheckedRedirects(trusted_host))
         try:
+            started = time.monotonic()
             with opener.open(request, timeout=timeout) as response:
-                declared = int(response.headers.get("Content-Length") or 0)
+                declared = _content_length(response.headers.get("Content-Length"))
                 if declared > max_bytes:
                     raise FetchError(f"{url}: {declared} bytes, the limit is {max_bytes}")
-                body = response.read(max_bytes + 1)
-                if len(body) > max_bytes:
-                    raise FetchError(f"{url}: more than {max_bytes} bytes")
+                # `timeout` bounds each socket read; this bounds the whole download, so a
+                # server trickling bytes cannot hold the poller.
+                chunks: list[bytes] = []
+                size = 0
+                while chunk := response.read(64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FetchError(f"{url}: more than {max_bytes} bytes")
+                    if time.monotonic() - started > timeout:
+                        raise FetchError(f"{url}: not fetched within {timeout:g} s")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
                 return Fetched(
                     200,
                     body,

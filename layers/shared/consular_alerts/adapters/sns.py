@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ReadTimeoutError,
+)
 
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.services.ports import RetryableError, SubscriptionState
+from consular_alerts.services.ports import (
+    AmbiguousPublishError,
+    RetryableError,
+    SubscriptionState,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -75,7 +84,9 @@ class SnsSegmentPublisher:
             if code in _RETRYABLE:
                 raise RetryableError(f"SNS publish to {segment.name}: {code}") from error
             raise
-        except BotoCoreError as error:
+        except (ReadTimeoutError, ConnectionClosedError) as error:
+            raise AmbiguousPublishError(f"SNS publish to {segment.name}: {error}") from error
+        except BotoCoreError as error:  # no connection: nothing was sent
             raise RetryableError(f"SNS publish to {segment.name}: {error}") from error
         return response["MessageId"]
 

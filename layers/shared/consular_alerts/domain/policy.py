@@ -55,6 +55,15 @@ def decide(
         if advisory.msg_type is MsgType.UPDATE:
             return Decision(True, "update of an advisory not on record: sent as new", Kind.NEW)
         return Decision(True, "new alert", Kind.NEW)
+    if previous.status is not Status.ACTUAL:
+        # Rehearsed as test or draft, now published: citizens have heard nothing yet.
+        return Decision(
+            True,
+            f"first actual version (v{previous.version} was {previous.status.value})",
+            Kind.NEW,
+        )
+    if previous.expires is not None and previous.expires <= advisory.received_at:
+        return Decision(True, f"reissued after v{previous.version} expired", Kind.NEW)
 
     change = f"v{previous.version} -> v{advisory.version}"
     if advisory.level > previous.level:

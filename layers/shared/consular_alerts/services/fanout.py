@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
@@ -15,6 +16,7 @@ from consular_alerts.models import Advisory
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import (
     AdvisoryRepository,
+    AmbiguousPublishError,
     ClaimOutcome,
     DeliveryLedger,
     SegmentPublisher,
@@ -34,6 +36,9 @@ class FanoutConfig:
     base_url: str
     fallback_order: tuple[str, ...] = FALLBACK_ORDER
     policy: NotifyPolicy = field(default_factory=NotifyPolicy)
+    # How long to wait for segments another invocation is publishing (claim lease + margin).
+    busy_wait: timedelta = timedelta(seconds=40)
+    busy_poll: timedelta = timedelta(seconds=2)
 
 
 def audience(advisory: Advisory, previous: Advisory | None, decision: Decision) -> list[Segment]:
@@ -68,12 +73,14 @@ class FanoutService:
         publisher: SegmentPublisher,
         config: FanoutConfig,
         clock: Callable[[], datetime],
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._advisories = advisories
         self._ledger = ledger
         self._publisher = publisher
         self._config = config
         self._clock = clock
+        self._sleep = sleep
 
     def fan_out(self, advisory: Advisory) -> FanoutReport:
         now = self._clock()
@@ -95,13 +102,8 @@ class FanoutService:
 
         delivery_key = f"{advisory.advisory_id}#v{advisory.version}"
         rendered: dict[str, RenderedMessage] = {}
-        for segment in audience(advisory, previous, decision):
-            outcome = self._ledger.claim(delivery_key, segment.name, self._clock())
-            if outcome is ClaimOutcome.DONE:
-                report.already_done.append(segment.name)
-                continue
-            if outcome is ClaimOutcome.BUSY:
-                raise SegmentBusyError(f"{delivery_key} {segment.name} is being published")
+
+        def message(segment: Segment) -> RenderedMessage:
             if segment.language not in rendered:
                 rendered[segment.language] = render(
                     advisory,
@@ -112,21 +114,29 @@ class FanoutService:
                     previous=previous,
                     fallback_order=self._config.fallback_order,
                 )
-            try:
-                message_id = self._publisher.publish(
-                    segment, rendered[segment.language], self._config.sender_id
-                )
-            except Exception:
-                # Nothing was published: give the claim back so the retry can take it.
-                self._ledger.release(delivery_key, segment.name)
-                raise
-            if message_id is None:
-                report.no_audience.append(segment.name)
-            else:
-                report.published.append(segment.name)
-            self._ledger.complete(
-                delivery_key, segment.name, message_id or "no-audience", self._clock()
-            )
+            return rendered[segment.language]
+
+        pending = audience(advisory, previous, decision)
+        # A segment another invocation is publishing does not hold up the others; it is
+        # tried again until its claim is done or stale (taken over), within busy_wait.
+        deadline = self._clock() + self._config.busy_wait
+        while True:
+            busy = []
+            for segment in pending:
+                outcome = self._ledger.claim(delivery_key, segment.name, self._clock())
+                if outcome is ClaimOutcome.DONE:
+                    report.already_done.append(segment.name)
+                elif outcome is ClaimOutcome.BUSY:
+                    busy.append(segment)
+                else:
+                    self._publish_claimed(delivery_key, segment, message(segment), report)
+            if not busy:
+                break
+            if self._clock() >= deadline:
+                names = ", ".join(s.name for s in busy)
+                raise SegmentBusyError(f"{delivery_key}: still being published: {names}")
+            self._sleep(self._config.busy_poll.total_seconds())
+            pending = busy
         logger.info(
             "fan-out done",
             advisory_id=advisory.advisory_id,
@@ -136,3 +146,24 @@ class FanoutService:
             already_done=len(report.already_done),
         )
         return report
+
+    def _publish_claimed(
+        self, delivery_key: str, segment: Segment, message: RenderedMessage, report: FanoutReport
+    ) -> None:
+        try:
+            message_id = self._publisher.publish(segment, message, self._config.sender_id)
+        except AmbiguousPublishError:
+            # SNS may have taken it: keep the claim. A retry publishes again only once the
+            # claim is stale: rather a rare duplicate than a lost advisory.
+            raise
+        except Exception:
+            # Nothing was published: give the claim back so the retry can take it.
+            self._ledger.release(delivery_key, segment.name)
+            raise
+        if message_id is None:
+            report.no_audience.append(segment.name)
+        else:
+            report.published.append(segment.name)
+        self._ledger.complete(
+            delivery_key, segment.name, message_id or "no-audience", self._clock()
+        )

@@ -17,6 +17,9 @@ from consular_alerts.services.ingest import IngestService
 
 logger = Logger(child=True)
 
+# Linked CAP URLs remembered per feed, so each poll fetches only links it has not fetched.
+MAX_REMEMBERED_LINKS = 1000
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -60,6 +63,7 @@ class FeedOutcome:
     rejected: int = 0  # items (or linked CAP documents) that did not normalize
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    links_left: int = 0  # linked CAP documents left for the next poll
 
 
 class FeedPoller:
@@ -77,12 +81,22 @@ class FeedPoller:
         self._clock = clock
         self._ministry_country = ministry_country
 
-    def poll_all(self) -> list[FeedOutcome]:
+    def poll_all(self, deadline: datetime | None = None) -> list[FeedOutcome]:
+        """Poll every enabled feed; feeds left when `deadline` passes wait for the next run."""
         outcomes = []
         for config, state in self._feeds.feeds():
             if not config.enabled:
                 continue
-            outcome = self._poll(config, state)
+            if deadline is not None and self._clock() >= deadline:
+                outcomes.append(FeedOutcome(config.feed_id, "deferred"))
+                continue
+            try:
+                outcome = self._poll(config, state)
+            except Exception as error:  # one feed's fault never stops the others
+                logger.exception("feed poll crashed", feed_id=config.feed_id)
+                outcome = FeedOutcome(
+                    config.feed_id, "failed", error=f"{type(error).__name__}: {error}"
+                )
             outcomes.append(outcome)
             logger.info(
                 "feed polled",
@@ -106,10 +120,11 @@ class FeedPoller:
                 max_bytes=config.max_bytes,
                 timeout=config.timeout_seconds,
             )
+            fetched_links: list[str] = []
             if fetched.status == 304:
                 outcome = FeedOutcome(config.feed_id, "unchanged")
             else:
-                outcome = self._ingest_document(config, fetched.body)
+                outcome, fetched_links = self._ingest_document(config, state, fetched.body)
         except (FetchError, NormalizationError) as error:
             failed = FeedOutcome(config.feed_id, "failed", error=str(error))
             self._feeds.save_state(
@@ -124,25 +139,36 @@ class FeedPoller:
             )
             return failed
         # Validators are kept only once the content is safely ingested: a failed ingest is
-        # retried in full at the next poll.
+        # retried in full at the next poll, and a feed whose linked CAP documents were not all
+        # fetched yet is fetched again (the links already fetched are remembered).
+        complete = not outcome.links_left
         self._feeds.save_state(
             config.feed_id,
             FeedState(
-                etag=fetched.etag or state.etag,
-                last_modified=fetched.last_modified or state.last_modified,
+                etag=(fetched.etag or state.etag) if complete else state.etag,
+                last_modified=(fetched.last_modified or state.last_modified)
+                if complete
+                else state.last_modified,
                 last_polled_at=now,
                 last_outcome=outcome.status,
                 consecutive_failures=0,
+                fetched_links=(fetched_links + state.fetched_links)[:MAX_REMEMBERED_LINKS],
             ),
         )
         return outcome
 
-    def _ingest_document(self, config: FeedConfig, body: bytes) -> FeedOutcome:
+    def _ingest_document(
+        self, config: FeedConfig, state: FeedState, body: bytes
+    ) -> tuple[FeedOutcome, list[str]]:
+        """The outcome, and the linked CAP documents fetched this time."""
         outcome = FeedOutcome(config.feed_id, "ingested")
         result = self._normalize(config, body, None if config.format == "auto" else config.format)
         outcome.warnings += result.warnings
         advisories = list(result.advisories)
-        for link in result.cap_links[: config.max_cap_links]:
+        seen = set(state.fetched_links)
+        new_links = [link for link in dict.fromkeys(result.cap_links) if link not in seen]
+        fetched_links = new_links[: config.max_cap_links]
+        for link in fetched_links:
             try:
                 linked = self._fetcher.fetch(
                     link,
@@ -153,16 +179,17 @@ class FeedPoller:
                     linked_from=config.url,
                 )
                 cap = self._normalize(config, linked.body, "cap")
-            except (FetchError, NormalizationError) as error:
+            except Exception as error:  # a bad linked document is that document's problem
                 outcome.rejected += 1
-                outcome.warnings.append(f"{link}: {error}")
+                outcome.warnings.append(f"{link}: {type(error).__name__}: {error}")
                 continue
             outcome.warnings += cap.warnings
             advisories += cap.advisories
-        if len(result.cap_links) > config.max_cap_links:
+        outcome.links_left = len(new_links) - len(fetched_links)
+        if outcome.links_left:
             outcome.warnings.append(
-                f"{len(result.cap_links) - config.max_cap_links} linked CAP documents left "
-                f"for later (max_cap_links {config.max_cap_links})"
+                f"{outcome.links_left} linked CAP documents left for the next poll "
+                f"(max_cap_links {config.max_cap_links})"
             )
         for advisory in advisories:
             stored = self._ingest.store(advisory)
@@ -170,7 +197,7 @@ class FeedPoller:
                 outcome.stored += 1
             else:
                 outcome.unchanged += 1
-        return outcome
+        return outcome, fetched_links
 
     def _normalize(
         self, config: FeedConfig, body: bytes, document_format: str | None

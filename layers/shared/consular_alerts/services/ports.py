@@ -50,7 +50,12 @@ class DeliveryLedger(Protocol):
 
 
 class RetryableError(Exception):
-    """A provider error worth retrying (throttling, 5xx, timeouts)."""
+    """A provider error worth retrying: nothing was delivered (throttling, 5xx, no
+    connection)."""
+
+
+class AmbiguousPublishError(Exception):
+    """The provider may or may not have taken the message (a read timeout)."""
 
 
 class SegmentPublisher(Protocol):
