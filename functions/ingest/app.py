@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.normalize import NormalizationError
 from consular_alerts.domain.preview import preview_json
-from consular_alerts.edges import RequestError, publication_from_request, request_body
+from consular_alerts.edges import RequestError, publication_from_request, request_bytes
 from consular_alerts.services.ingest import DryRun
 
 logger = Logger()
@@ -38,10 +38,10 @@ def post_advisory() -> Response[dict[str, Any]]:
     event = app.current_event
     query = dict(event.query_string_parameters or {})
     dry_run = query.pop("dry_run", "false").lower() in {"1", "true", "yes"}
-    body = request_body(
+    raw = request_bytes(
         event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
     )
-    publication = publication_from_request(body, event.headers.get("content-type", ""), query)
+    publication = publication_from_request(raw, event.headers.get("content-type", ""), query)
     service = bootstrap.ingest_service()
     if dry_run:
         return _dry_run(service.dry_run(publication))

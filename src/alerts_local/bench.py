@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def sms_bench() -> None:
     event = json.loads((REPO_ROOT / "events" / "post-advisory-seed.json").read_text("utf-8"))
-    item = publication_from_request(event["body"], "text/plain", {})
+    item = publication_from_request(event["body"].encode("utf-8"), "text/plain", {})
     advisory = normalize_publication(item, IngestPolicy(), datetime.now(UTC))
     rendered = render_all(advisory, Kind.NEW, base_url="https://alerts.mfa.gov.kg", sms_budget=2)
     naive = count_segments(sanitize(event["body"]))

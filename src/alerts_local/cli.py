@@ -55,10 +55,6 @@ def load_documents(args: argparse.Namespace) -> tuple[str, list[Advisory]]:
         document_format = args.format or detect_format(data, path.name)
         if document_format in _MEDIA_TYPES:
             # Ministry posts: the same request parsing as the API, flags as its metadata.
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise InputError(f"{path}: not UTF-8 (byte {error.start})") from error
             query = {
                 key: value
                 for key, value in (
@@ -68,7 +64,7 @@ def load_documents(args: argparse.Namespace) -> tuple[str, list[Advisory]]:
                 )
                 if value
             }
-            item = publication_from_request(text, _MEDIA_TYPES[document_format], query)
+            item = publication_from_request(data, _MEDIA_TYPES[document_format], query)
             return document_format, [normalize_publication(item, IngestPolicy(), _now())]
         result = normalize_document(
             data,

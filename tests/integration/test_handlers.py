@@ -296,3 +296,19 @@ def test_cap_with_a_dtd_is_refused_and_nothing_is_stored(
     assert response["statusCode"] == 422
     assert "DTD" in body(response)["error"]
     assert count_items(stack, "AdvisoriesTable") == 0
+
+
+def test_cap_in_a_legacy_encoding_is_read_as_its_prolog_declares(
+    functions: LocalFunctions,
+) -> None:
+    import base64
+
+    xml = CAP_ALERT.read_text("utf-8").replace('encoding="UTF-8"', 'encoding="windows-1251"')
+    xml = xml.replace("Unrest in Almaty, Kazakhstan", "Беспорядки в Алматы, Казахстан")
+    posted = cap_event("")
+    posted["body"] = base64.b64encode(xml.encode("cp1251")).decode("ascii")
+    posted["isBase64Encoded"] = True  # CAP is a binary media type on the publisher API
+    response = functions.invoke("IngestFunction", posted)
+    assert response["statusCode"] == 201, response
+    content = body(response)["advisory"]["content"]
+    assert "Беспорядки в Алматы, Казахстан" in [c["headline"] for c in content.values()]

@@ -23,12 +23,21 @@ class RequestError(Exception):
         self.message = message
 
 
-def request_body(body: str | None, is_base64: bool, max_bytes: int) -> str:
+def request_bytes(body: str | None, is_base64: bool, max_bytes: int) -> bytes:
+    """The request body as sent (API Gateway base64-encodes binary media types)."""
     if not body:
         raise RequestError(400, "body: empty; send a JSON advisory or the text of the post")
     raw = body.encode("utf-8") if not is_base64 else _b64(body)
     if len(raw) > max_bytes:
         raise RequestError(413, f"body: {len(raw)} bytes, the limit is {max_bytes}")
+    return raw
+
+
+def request_body(body: str | None, is_base64: bool, max_bytes: int) -> str:
+    return _utf8(request_bytes(body, is_base64, max_bytes))
+
+
+def _utf8(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -74,14 +83,16 @@ CAP_MEDIA_TYPES = {"application/cap+xml", "application/xml", "text/xml"}
 
 
 def publication_from_request(
-    body: str, content_type: str, query: Mapping[str, str]
+    raw: bytes, content_type: str, query: Mapping[str, str]
 ) -> AdvisoryDraft | TextPost | CapDocument:
     """A JSON advisory (explicit fields), a JSON-wrapped post, a text/HTML post, or CAP."""
     media_type = content_type.split(";")[0].strip().lower()
     if media_type in CAP_MEDIA_TYPES:
         if query:
             raise RequestError(422, f"query: CAP carries its own metadata; drop {sorted(query)}")
-        return CapDocument(data=body.encode("utf-8"))
+        # As sent: CAP declares its own encoding in the XML prolog (e.g. ISO-8859-1).
+        return CapDocument(data=raw)
+    body = _utf8(raw)
     if media_type in {"text/plain", "text/html"}:
         return parse_model(
             TextPost,
