@@ -53,9 +53,10 @@ def test_sms_stays_in_budget_and_keeps_the_hotline(language: str, budget: int) -
 def test_russian_sms_names_country_level_and_advice() -> None:
     message = render(advisory(RU), "ru", "new", base_url="https://alerts.mfa.gov.kg", sms_budget=2)
     assert message.sms.text.startswith("МИД КР: ВНИМАНИЕ, ур. 3/4, Казахстан.")
-    # The whole advice fits in 2 UCS-2 segments only without the link: advice comes first.
-    assert RU["ru"]["instruction"] in message.sms.text
-    assert "alerts.mfa.gov.kg/a/" not in message.sms.text
+    # In 2 UCS-2 segments the advice is cut; hotline and link always stay (no STOP in KZ).
+    assert "Избегайте мест массового скопления" in message.sms.text
+    assert message.sms.text.endswith("alerts.mfa.gov.kg/a/" + message.sms.text[-8:])
+    assert "+996772454444" in message.sms.text
     assert message.sms.encoding.value == "ucs2"
     roomier = render(advisory(RU), "ru", "new", base_url="https://alerts.mfa.gov.kg", sms_budget=3)
     assert RU["ru"]["instruction"] in roomier.sms.text

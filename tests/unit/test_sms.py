@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pytest
 from consular_alerts.domain import sms
 from consular_alerts.domain.sms import (
-    MIN_ACTION_WITH_LINK,
     ComposedSms,
     Encoding,
     SmsCount,
@@ -267,32 +266,22 @@ LINK = "https://alerts.mfa.gov.kg/a/3f2a"
 
 
 def test_realistic_russian_advisory_in_two_segments() -> None:
-    # Two UCS-2 segments leave too little advice beside the link: the advice wins.
     result = compose_sms(SmsParts(HEAD_RU, ACTION_RU, HOTLINE_RU, LINK), budget=2)
     assert result.segments == 2
     assert result.encoding is Encoding.UCS2
     assert result.truncated
     assert result.text.startswith(HEAD_RU + " МИД КР призывает")
-    assert result.text.endswith("… " + HOTLINE_RU)
-    assert LINK not in result.text
+    # hotline and link always stay: no STOP reply in KZ and KG, the link is the way out
+    assert result.text.endswith("… " + HOTLINE_RU + " " + LINK)
     assert "..." not in result.text
     # cut at a word boundary: the text before the ellipsis is whole words of the action
     kept = result.text[len(HEAD_RU) + 1 : result.text.index("…")]
     assert ACTION_RU.startswith(kept)
     assert ACTION_RU[len(kept)] in " ,"
-    assert len(kept) >= MIN_ACTION_WITH_LINK
     # and as long as possible: one more word would not fit
     next_word_end = ACTION_RU.index(" ", len(kept) + 2)
-    longer = f"{HEAD_RU} {ACTION_RU[:next_word_end].rstrip(',')}… {HOTLINE_RU}"
+    longer = f"{HEAD_RU} {ACTION_RU[:next_word_end].rstrip(',')}… {HOTLINE_RU} {LINK}"
     assert not fits(longer, 2)
-
-
-def test_link_is_kept_while_the_advice_beside_it_is_worth_reading() -> None:
-    result = compose_sms(SmsParts(HEAD_RU, ACTION_RU, HOTLINE_RU, LINK), budget=3)
-    assert result.text.endswith("… " + HOTLINE_RU + " " + LINK)
-    kept = result.text[len(HEAD_RU) + 1 : result.text.index("…")]
-    assert len(kept) >= MIN_ACTION_WITH_LINK
-    assert result.segments <= 3
 
 
 def test_everything_fits_untouched() -> None:
@@ -333,30 +322,33 @@ def test_typographic_latin_stays_gsm7() -> None:
     assert not result.truncated
 
 
-def test_link_dropped_before_head_is_shortened() -> None:
+def test_head_is_shortened_before_the_link_is_dropped() -> None:
     head = "МИД КР: ВНИМАНИЕ, ур. 4/4, Казахстан."
     hotline = "Горячая линия: +996772454444"
     result = compose_sms(SmsParts(head, "Покиньте страну.", hotline, LINK), budget=1)
-    # head + hotline = 66 units; + link is 99 > 70
-    assert result.text == f"{head} {hotline}"
+    # head + hotline + link is 99 units > 70: the action goes, then the head shrinks
+    assert result.text.endswith(f"… {hotline} {LINK}")
+    assert result.text.startswith("МИД КР")
+    assert result.segments == 1
     assert result.truncated
 
 
-def test_action_uses_room_left_by_dropped_link() -> None:
+def test_a_link_too_long_to_fit_beside_the_hotline_is_dropped_last() -> None:
     head = "МИД КР: ур. 4/4."
     hotline = "Тел.: +996772454444"
     long_link = "https://alerts.mfa.gov.kg/a/" + "x" * 60
     result = compose_sms(SmsParts(head, "Покиньте страну немедленно.", hotline, long_link), 1)
     assert long_link not in result.text
-    assert result.text == f"{head} Покиньте страну немедленно. {hotline}"
+    assert hotline in result.text
+    assert result.segments == 1
 
 
-def test_head_shortened_as_last_resort_hotline_kept() -> None:
+def test_head_shortened_as_last_resort_hotline_and_link_kept() -> None:
     head = "МИД КР: ВНИМАНИЕ, ур. 3/4, Казахстан, Алматинская область и город Алматы."
     result = compose_sms(SmsParts(head, "Оставайтесь дома.", HOTLINE_RU, LINK), budget=1)
     assert result.segments == 1
-    assert result.text.endswith("… " + HOTLINE_RU)
-    assert result.text.startswith("МИД КР: ВНИМАНИЕ,")
+    assert result.text.endswith("… " + HOTLINE_RU + " " + LINK)
+    assert result.text.startswith("МИД КР")
 
 
 def test_hotline_alone_too_long_keeps_the_number() -> None:
@@ -496,5 +488,7 @@ def test_compose_sms_properties(parts: SmsParts, budget: int) -> None:
         assert number in text  # "+996" + 9 digits always fits alone
     if hotline and link and link not in text:
         assert "https://" not in text  # the link is whole or gone, never cut
-    if head and fits(" ".join(p for p in (head, hotline) if p), budget):
-        assert text.startswith(head)  # the head is shortened only as a last resort
+    if link and fits(" ".join(p for p in (hotline, link) if p), budget):
+        assert link in text  # no STOP reply in KZ/KG: the link is the way out
+    if head and fits(" ".join(p for p in (head, hotline, link) if p), budget):
+        assert text.startswith(head)  # the head is shortened only after the action

@@ -173,8 +173,6 @@ class ComposedSms:
 _TRAIL = " ,;:.-–—…"
 # Fewest characters kept when a word must be cut inside (room for a few letters only).
 MIN_WORD_CUT = 8
-# Below this many characters of advice, the link gives way to the advice.
-MIN_ACTION_WITH_LINK = 60
 _PHONE = re.compile(r"\+\d{7,15}")
 
 
@@ -262,13 +260,6 @@ def _shorten(
     return char_cut
 
 
-def _kept(candidate: str | None, others: list[str]) -> int:
-    """How many characters of the action a candidate keeps (its length minus the rest)."""
-    if not candidate:
-        return 0
-    return max(0, len(candidate) - len(_join(others)) - 1)
-
-
 def _prefixes(text: str) -> Callable[[int], str | None]:
     return lambda cut: text[:cut]
 
@@ -282,9 +273,9 @@ def compose_sms(parts: SmsParts, budget: int = 2) -> ComposedSms:
     """The SMS for `parts` in at most `budget` segments.
 
     Layout: head, action, hotline, link joined by spaces. When it does not fit: shorten
-    the action (word boundary + ellipsis); drop it; drop the link (and shorten the action
-    into the room the link leaves); shorten the head; the hotline alone; as a last resort
-    the hotline's number alone, or the hotline cut. Never raises for budget >= 1, never
+    the action (word boundary + ellipsis); drop it; shorten the head; hotline and link
+    alone; the hotline alone; as a last resort the hotline's number alone, or the hotline
+    cut. Never raises for budget >= 1, never
     exceeds the budget, never returns an empty text unless every part is empty.
     """
     if budget < 1:
@@ -297,26 +288,13 @@ def compose_sms(parts: SmsParts, budget: int = 2) -> ComposedSms:
     if fits(full, budget):
         return _composed(full, truncated=False)
 
-    if action and link:
-        # What to do comes before the link: keep the link only while the action it leaves
-        # room for is still worth reading, else spend the link's room on the action.
-        with_link = _shorten([head], action, [hotline, link], budget)
-        kept_with_link = _kept(with_link, [head, hotline, link])
-        if kept_with_link < min(len(action), MIN_ACTION_WITH_LINK):
-            no_link = _join([head, action, hotline])
-            if not fits(no_link, budget):
-                no_link = _shorten([head], action, [hotline], budget) or ""
-            if _kept(no_link, [head, hotline]) > kept_with_link:
-                return _composed(no_link, truncated=True)
-
+    # The hotline and the link are what a citizen can act on with no reply channel (no STOP
+    # in KZ and KG, design.md fact 3): they go last, the action and then the head give way.
     attempts: list[Callable[[], str | None]] = [
         lambda: _shorten([head], action, [hotline, link], budget) if action else None,
-        lambda: _join([head, hotline, link]) if link else None,
-        # the link is dropped: the action may use the room it leaves
-        lambda: _join([head, action, hotline]) if link and action else None,
-        lambda: _shorten([head], action, [hotline], budget) if link and action else None,
-        lambda: _join([head, hotline]),
-        lambda: _shorten([], head, [hotline], budget) if head else None,
+        lambda: _join([head, hotline, link]),
+        lambda: _shorten([], head, [hotline, link], budget) if head else None,
+        lambda: _join([hotline, link]),
         lambda: hotline,
         lambda: next(iter(_PHONE.findall(hotline)), None),
     ]
