@@ -160,6 +160,7 @@ class FakeDirectory:
 class FakeSubscriberRepository:
     records: dict[str, Subscriber] = field(default_factory=dict)
     interfere_times: int = 0  # simulate a concurrent writer winning the next replace
+    pending_reads: int = 0  # records the last pending_emails() handed out
 
     def create(self, subscriber: Subscriber) -> None:
         assert subscriber.subscriber_id not in self.records
@@ -180,12 +181,35 @@ class FakeSubscriberRepository:
         self.records[subscriber.subscriber_id] = subscriber
         return True
 
+    def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
+        current = self.records.get(subscriber.subscriber_id)
+        if (
+            current is None
+            or current.status is not subscriber.status
+            or current.code_hash != subscriber.code_hash
+            or current.attempts >= max_attempts
+        ):
+            return None
+        counted = current.model_copy(
+            update={"attempts": current.attempts + 1, "revision": current.revision + 1}
+        )
+        self.records[subscriber.subscriber_id] = counted
+        return counted
+
+    def pending_index(self) -> list[str]:
+        """The sparse index as DynamoDB keeps it: the items (as stored, None attributes
+        left out) that carry pending_email_shard, by created_at."""
+        items = [s.model_dump(mode="json", exclude_none=True) for s in self.records.values()]
+        indexed = [item for item in items if "pending_email_shard" in item]
+        return [item["subscriber_id"] for item in sorted(indexed, key=lambda i: i["created_at"])]
+
     def pending_emails(self) -> Iterator[Subscriber]:
-        yield from [
-            s
-            for s in self.records.values()
-            if s.status is SubscriberStatus.PENDING_CONFIRMATION and s.channel.value == "email"
-        ]
+        self.pending_reads = 0
+        for subscriber_id in self.pending_index():
+            subscriber = self.records.get(subscriber_id)
+            if subscriber is not None and subscriber.pending_email_shard is not None:
+                self.pending_reads += 1
+                yield subscriber
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         return [

@@ -6,12 +6,29 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
+from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
+from consular_alerts.bootstrap import utc_now
+from consular_alerts.models import Subscriber, SubscribeRequest, SubscriberStatus
+from consular_alerts.services.subscriptions import (
+    ConflictError,
+    LockedError,
+    SubscriberKeys,
+    SubscriptionError,
+    SubscriptionPolicy,
+    SubscriptionService,
+)
 
 from alerts_local.openapi import DOCUMENT, generate, render
 from alerts_local.stack import DeployedStack, load_sam
 from tests.conftest import EVENTS
+from tests.fakes import FakeRateLimiter, FakeSmsSender
 from tests.integration.citizen_api import PHONE, Api
 
 
@@ -249,3 +266,165 @@ def test_the_schedule_moves_confirmed_emails_to_active(api: Api) -> None:
     assert counts == {"checked": 1, "confirmed": 1, "pending": 0, "ended": 0}
     again = api.functions.invoke("SubscriptionsFunction", scheduled)
     assert again["checked"] == 0
+
+
+def _pending_index(stack: DeployedStack) -> list[str]:
+    response = stack.client("dynamodb").query(
+        TableName=stack.resources["SubscribersTable"],
+        IndexName=DynamoSubscriberRepository.PENDING_INDEX,
+        KeyConditionExpression="pending_email_shard = :p",
+        ExpressionAttributeValues={":p": {"S": "p"}},
+    )
+    return [item["subscriber_id"]["S"] for item in response["Items"]]
+
+
+def test_only_email_subscriptions_awaiting_confirmation_are_in_the_pending_index(
+    api: Api,
+) -> None:
+    api.subscribe_phone()  # active
+    unverified = {"channel": "sms", "address": "+77015550000", "countries": ["KZ"]}
+    assert api.call("POST", "/subscriptions", {**unverified, "language": "ru"})[0] == 202
+    email = {"channel": "email", "address": "dana@example.org", "countries": ["TR"]}
+    status, reply, _ = api.call("POST", "/subscriptions", {**email, "language": "en"})
+    assert status == 202
+    assert _pending_index(api.stack) == [reply["subscription_id"]]
+
+    scheduled = json.loads((EVENTS / "scheduled-poll.json").read_text("utf-8"))
+    assert api.functions.invoke("SubscriptionsFunction", scheduled)["confirmed"] == 1
+    assert _pending_index(api.stack) == []  # active now: the attribute left the item
+    item = api.stack.client("dynamodb").get_item(
+        TableName=api.stack.resources["SubscribersTable"],
+        Key={"subscriber_id": {"S": reply["subscription_id"]}},
+    )["Item"]
+    assert item["status"]["S"] == "active"
+    assert "pending_email_shard" not in item
+
+
+# --- races against moto: the repository and SNS directory of the stack, driven directly ------
+
+
+def _service(
+    stack: DeployedStack, repository: DynamoSubscriberRepository, sms: FakeSmsSender
+) -> SubscriptionService:
+    env = stack.functions["SubscriptionsFunction"].environment
+    return SubscriptionService(
+        repository,
+        SnsSegmentDirectory(stack.client("sns"), SegmentTopics(env["SEGMENT_TOPIC_ARN_PREFIX"])),
+        sms,
+        FakeRateLimiter(),
+        SubscriptionPolicy(allowed_phone_countries=frozenset({"KZ"}), sender_id="MFAKG"),
+        SubscriberKeys.from_secret(b"integration-tests-only-secret-0123456789"),
+        utc_now,
+    )
+
+
+def _subscribe_phone(service: SubscriptionService, sms: FakeSmsSender) -> tuple[str, str]:
+    request = SubscribeRequest(channel="sms", address=PHONE, countries=["KZ"], language="ru")
+    subscription_id = service.subscribe(request, "203.0.113.10").subscription_id
+    found = re.search(r"\b(\d{6})\b", sms.sent[-1][1])
+    assert found is not None
+    return subscription_id, found.group(1)
+
+
+class _SecondTapFirst(DynamoSubscriberRepository):
+    """Runs `second` (a double tap) inside the next conditional write, before it is sent: the
+    second request completes first and the first loses its write."""
+
+    second: Callable[[], object] | None = None
+
+    def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
+        second, self.second = self.second, None
+        if second is not None:
+            second()
+        return super().replace(subscriber, expected_status)
+
+
+def test_a_double_tapped_verify_leaves_the_number_subscribed_in_sns(api: Api) -> None:
+    stack = api.stack
+    repository = _SecondTapFirst(stack.client("dynamodb"), stack.resources["SubscribersTable"])
+    sms = FakeSmsSender()
+    service = _service(stack, repository, sms)
+    subscription_id, code = _subscribe_phone(service, sms)
+    repository.second = lambda: service.verify(subscription_id, code)
+    with pytest.raises(ConflictError):
+        service.verify(subscription_id, code)
+    stored = repository.get(subscription_id)
+    assert stored is not None
+    assert stored.status is SubscriberStatus.ACTIVE
+    assert api.endpoints("KZ-ru-L1") == [PHONE]  # SNS: the same ARN for both taps, kept
+    sns = stack.client("sns")
+    (held,) = stored.subscription_arns
+    assert sns.get_subscription_attributes(SubscriptionArn=held)["Attributes"]["Endpoint"] == PHONE
+
+
+class _OneCallAtATime:
+    """DynamoDB applies each conditional write to an item atomically; the moto server runs
+    requests in threads without that guarantee. One call at a time restores it."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return method(*args, **kwargs)
+
+        return call
+
+
+class _AllInFlight(DynamoSubscriberRepository):
+    """Each request's first read waits for the others: `requests` requests in flight at once,
+    every one of them having read the record before any attempt was counted."""
+
+    def __init__(self, client: Any, table: str, requests: int) -> None:
+        super().__init__(client, table)
+        self.armed = False
+        self._barrier = threading.Barrier(requests)
+        self._waited: set[int] = set()
+
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        found = super().get(subscriber_id)
+        if self.armed and threading.get_ident() not in self._waited:
+            self._waited.add(threading.get_ident())
+            self._barrier.wait(timeout=60)
+        return found
+
+
+def test_a_burst_of_wrong_codes_is_counted_attempt_by_attempt_and_locks(api: Api) -> None:
+    stack = api.stack
+    requests = 20  # the API stage's burst
+    table = stack.resources["SubscribersTable"]
+    repository = _AllInFlight(_OneCallAtATime(stack.client("dynamodb")), table, requests)
+    sms = FakeSmsSender()
+    service = _service(stack, repository, sms)
+    subscription_id, code = _subscribe_phone(service, sms)
+    repository.armed = True
+    outcomes: Counter[str] = Counter()
+    tally = threading.Lock()
+
+    def guess(n: int) -> None:
+        try:
+            service.verify(subscription_id, f"{(int(code) + 1 + n) % 1_000_000:06d}")
+            outcome = "verified"
+        except SubscriptionError as error:
+            outcome = type(error).__name__
+        with tally:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert outcomes == {"SubscriptionError": 4, "LockedError": 16}
+    item = stack.client("dynamodb").get_item(
+        TableName=table, Key={"subscriber_id": {"S": subscription_id}}
+    )["Item"]
+    assert (item["attempts"]["N"], item["status"]["S"]) == ("5", "locked")
+    repository.armed = False
+    with pytest.raises(LockedError):  # the right code comes too late
+        service.verify(subscription_id, code)
+    assert api.endpoints("KZ-ru-L1") == []

@@ -59,10 +59,11 @@ def test_tables_with_addresses_or_their_hashes_use_the_key_and_expire_items(
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
-def test_the_lookup_index_holds_keys_only(sam: dict[str, Any]) -> None:
-    (index,) = sam["Resources"]["SubscribersTable"]["Properties"]["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "ByLookupHash"
-    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+def test_the_subscriber_indexes_hold_keys_only(sam: dict[str, Any]) -> None:
+    indexes = sam["Resources"]["SubscribersTable"]["Properties"]["GlobalSecondaryIndexes"]
+    assert sorted(index["IndexName"] for index in indexes) == ["ByLookupHash", "PendingEmails"]
+    for index in indexes:  # no address, not even encrypted, copied into an index
+        assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
 
 
 def test_the_link_secret_is_generated_not_written_down(sam: dict[str, Any]) -> None:

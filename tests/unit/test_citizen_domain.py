@@ -1,10 +1,13 @@
-"""Signed links, abuse-limit windows and keys, redaction of addresses."""
+"""Signed links, abuse-limit windows and keys, keyed hashes of codes and erased addresses,
+redaction of addresses."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from consular_alerts.domain.codes import code_matches, hash_code, hash_token, token_matches
 from consular_alerts.domain.limits import (
     Limit,
     RateLimits,
@@ -13,7 +16,13 @@ from consular_alerts.domain.limits import (
     sms_code_budget,
 )
 from consular_alerts.domain.links import LinkPurpose, LinkSigner, is_link_token, subscription_link
-from consular_alerts.domain.privacy import derive_key, keyed_digest, redact
+from consular_alerts.domain.privacy import (
+    address_digest,
+    audit_digest,
+    derive_key,
+    keyed_digest,
+    redact,
+)
 from consular_alerts.domain.segments import Segment, segment_of_subscription
 
 NOW = datetime(2026, 1, 6, 3, 40, 15, tzinfo=UTC)
@@ -62,6 +71,36 @@ def test_an_sms_code_costs_four_counters_and_a_cooldown() -> None:
 def test_keyed_digests_depend_on_the_key() -> None:
     assert keyed_digest(b"a" * 32, "+77710009998") != keyed_digest(b"b" * 32, "+77710009998")
     assert len(keyed_digest(b"a" * 32, "x", 32)) == 32
+
+
+def test_one_time_code_hashes_need_the_key_and_tokens_hash_as_before() -> None:
+    key, other = derive_key(b"k" * 40, "codes"), derive_key(b"j" * 40, "codes")
+    stored = hash_code("123456", SUBSCRIPTION, key)
+    # A million codes: an unkeyed hash (what was stored before) is reversed at once.
+    assert stored != hashlib.sha256(f"{SUBSCRIPTION}:123456".encode()).hexdigest()
+    assert stored != hash_code("123456", SUBSCRIPTION, other)
+    assert stored != hash_code("123456", SUBSCRIPTION.replace("3f", "4f"), key)
+    assert code_matches(" 123456 ", SUBSCRIPTION, stored, key)
+    assert not code_matches("123456", SUBSCRIPTION, stored, other)
+    with pytest.raises(ValueError, match="key"):
+        hash_code("123456", SUBSCRIPTION, b"")
+    # Manage tokens (256 random bits) hash as they always did: tokens out there keep working.
+    assert hash_token("t0k3n", SUBSCRIPTION) == (
+        hashlib.sha256(f"{SUBSCRIPTION}:t0k3n".encode()).hexdigest()
+    )
+    assert token_matches("t0k3n ", SUBSCRIPTION, hash_token("t0k3n", SUBSCRIPTION))
+
+
+def test_the_audit_hash_of_an_erased_address_needs_the_key_not_just_the_salt() -> None:
+    key, other = derive_key(b"k" * 40, "audit"), derive_key(b"j" * 40, "audit")
+    salt, number = "0f" * 16, "+77710009998"
+    kept = audit_digest(key, salt, number)
+    assert kept == audit_digest(key, salt, f" {number} ")
+    assert kept != audit_digest(other, salt, number)
+    assert kept != audit_digest(key, "1e" * 16, number)
+    assert kept != address_digest(number, bytes.fromhex(salt))  # the salt alone: brute-forced
+    with pytest.raises(ValueError, match="key"):
+        audit_digest(b"", salt, number)
 
 
 @pytest.mark.parametrize(

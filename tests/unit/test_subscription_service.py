@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from consular_alerts.domain.codes import hash_code
 from consular_alerts.domain.limits import Limit, RateLimits
 from consular_alerts.domain.links import LinkPurpose
-from consular_alerts.models import PreferencesRequest, SubscribeRequest, SubscriberStatus
+from consular_alerts.domain.privacy import address_digest, audit_digest
+from consular_alerts.models import (
+    PreferencesRequest,
+    Subscriber,
+    SubscribeRequest,
+    SubscriberStatus,
+)
 from consular_alerts.services.subscriptions import (
     ConflictError,
     ForbiddenError,
@@ -146,6 +157,46 @@ def test_code_is_stored_only_as_a_hash() -> None:
     assert world.last_code() not in stored.model_dump_json()
 
 
+OTHER_SECRET = b"another-secret-as-long-as-the-one-these-tests-use-0123"
+
+
+def test_stored_code_and_address_hashes_cannot_be_reproduced_without_the_key() -> None:
+    world = World()
+    subscription_id = world.subscribe_phone()
+    code = world.last_code()
+    stored = world.repository.records[subscription_id]
+    other = SubscriberKeys.from_secret(OTHER_SECRET)
+    # The code: a million values, so only the key stops a reader of the table trying them.
+    assert stored.code_hash == hash_code(code, subscription_id, world.keys.codes)
+    assert stored.code_hash != hash_code(code, subscription_id, other.codes)
+    assert stored.code_hash != hashlib.sha256(f"{subscription_id}:{code}".encode()).hexdigest()
+    # The address: its salt is in the same item, so the salt alone would not do.
+    salt = stored.address_salt
+    assert stored.address_hash == audit_digest(world.keys.audit, salt, KZ_E164)
+    assert stored.address_hash != audit_digest(other.audit, salt, KZ_E164)
+    assert stored.address_hash != address_digest(KZ_E164, bytes.fromhex(salt))
+
+    token = world.service.verify(subscription_id, code).manage_token
+    assert token is not None
+    world.service.unsubscribe(subscription_id, token)
+    erased = world.repository.records[subscription_id]
+    assert erased.address == ""
+    assert erased.address_hash == audit_digest(world.keys.audit, salt, KZ_E164)
+    assert KZ_E164 not in erased.model_dump_json()
+
+
+def test_an_address_hash_keyed_by_its_salt_alone_is_keyed_when_the_address_is_erased() -> None:
+    world = World()
+    subscription_id, token = world.verified_phone()
+    stored = world.repository.records[subscription_id]
+    legacy = address_digest(KZ_E164, bytes.fromhex(stored.address_salt))  # as written before
+    world.repository.records[subscription_id] = stored.model_copy(update={"address_hash": legacy})
+    world.service.unsubscribe(subscription_id, token)
+    erased = world.repository.records[subscription_id]
+    assert erased.address_hash == audit_digest(world.keys.audit, stored.address_salt, KZ_E164)
+    assert erased.address_hash != legacy
+
+
 def test_five_wrong_codes_lock_the_pending_subscription() -> None:
     world = World()
     subscription_id = world.subscribe_phone()
@@ -163,6 +214,50 @@ def test_five_wrong_codes_lock_the_pending_subscription() -> None:
         world.service.send_code(subscription_id, IP)
     assert world.directory.subscriptions == {}
     assert len(world.sms.sent) == 1
+
+
+def test_a_burst_of_wrong_codes_gets_no_more_tries_than_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    subscription_id = world.subscribe_phone()
+    code = world.last_code()
+    before_any = world.repository.records[subscription_id]
+    real_get = world.repository.get
+    first_read = {"stale": False}
+
+    def get(subscriber_id: str) -> Subscriber | None:
+        # 20 requests in flight at once: each read the record before any counted its attempt.
+        if first_read["stale"]:
+            first_read["stale"] = False
+            return before_any
+        return real_get(subscriber_id)
+
+    monkeypatch.setattr(world.repository, "get", get)
+    outcomes: Counter[str] = Counter()
+    for n in range(20):
+        first_read["stale"] = True
+        with pytest.raises(SubscriptionError) as refused:
+            world.service.verify(subscription_id, f"{(int(code) + 1 + n) % 1_000_000:06d}")
+        outcomes[type(refused.value).__name__] += 1
+    assert outcomes == {"SubscriptionError": 4, "LockedError": 16}
+    stored = world.repository.records[subscription_id]
+    assert (stored.attempts, stored.status) == (5, SubscriberStatus.LOCKED)
+    with pytest.raises(LockedError):  # the right code is too late
+        world.service.verify(subscription_id, code)
+    assert world.directory.subscriptions == {}
+
+
+def test_the_right_code_on_the_last_allowed_attempt_still_verifies() -> None:
+    world = World()
+    subscription_id = world.subscribe_phone()
+    code = world.last_code()
+    for _ in range(4):
+        with pytest.raises(SubscriptionError, match="wrong code"):
+            world.service.verify(subscription_id, wrong(code))
+    assert world.service.verify(subscription_id, code).status == "active"
+    stored = world.repository.records[subscription_id]
+    assert (stored.attempts, stored.code_hash) == (0, "")
 
 
 def test_expired_code_is_refused() -> None:
@@ -439,6 +534,60 @@ def test_a_verify_that_loses_a_race_subscribes_nothing() -> None:
     assert world.directory.subscriptions == {}
 
 
+def _finishes_first(
+    world: World, monkeypatch: pytest.MonkeyPatch, second: Callable[[], object]
+) -> list[object]:
+    """A second request (a double tap) that runs and finishes while the first is between
+    its SNS subscribes and its conditional write: the first then loses the write."""
+    real = world.repository.replace
+    results: list[object] = []
+
+    def replace(subscriber: Subscriber, expected: SubscriberStatus) -> bool:
+        if not results:
+            results.append("running")
+            results[0] = second()
+        return real(subscriber, expected)
+
+    monkeypatch.setattr(world.repository, "replace", replace)
+    return results
+
+
+def test_a_double_tapped_verify_keeps_the_sns_subscriptions_of_the_tap_that_won(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    subscription_id = world.subscribe_phone()
+    code = world.last_code()
+    second = _finishes_first(
+        world, monkeypatch, lambda: world.service.verify(subscription_id, code)
+    )
+    with pytest.raises(ConflictError):
+        world.service.verify(subscription_id, code)
+    assert getattr(second[0], "status", None) == "active"
+    stored = world.repository.records[subscription_id]
+    assert stored.status is SubscriberStatus.ACTIVE
+    # SNS gave both taps the same ARNs: the loser must not remove the winner's.
+    assert world.directory.segments("sms") == ["KG-ru-L2", "KZ-ru-L2"]
+    assert set(stored.subscription_arns) == set(world.directory.subscriptions)
+
+
+def test_a_double_tapped_change_keeps_the_sns_subscriptions_of_the_tap_that_won(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    subscription_id, token = world.verified_phone(countries=["KZ"])
+    request = PreferencesRequest(countries=["KZ", "TR"])
+    second = _finishes_first(
+        world, monkeypatch, lambda: world.service.change(subscription_id, token, request)
+    )
+    with pytest.raises(ConflictError):
+        world.service.change(subscription_id, token, request)
+    assert getattr(second[0], "countries", None) == ["KZ", "TR"]
+    stored = world.repository.records[subscription_id]
+    assert world.directory.segments() == ["KZ-ru-L2", "TR-ru-L2"]
+    assert set(stored.subscription_arns) == set(world.directory.subscriptions)
+
+
 # --- lost token: codes by SMS ------------------------------------------------------------------
 
 
@@ -569,6 +718,62 @@ def test_scheduled_refresh_activates_emails_confirmed_in_sns_without_any_api_cal
     ended = world.repository.records[by_address["gone@example.org"]]
     assert (ended.status.value, ended.address) == ("unsubscribed", "")
     assert world.service.refresh_pending_emails()["checked"] == 1  # only the one still waiting
+
+
+def _id_of(world: World, address: str) -> str:
+    (found,) = [r.subscriber_id for r in world.repository.records.values() if r.address == address]
+    return found
+
+
+def test_only_emails_awaiting_confirmation_are_in_the_pending_index() -> None:
+    world = World()
+    world.subscribe_phone("+77011234567")  # pending verification
+    world.verified_phone()  # active
+    tokens = {}
+    for name in ("waiting", "confirmed", "ended"):
+        tokens[name] = world.subscribe_email(f"{name}@example.org")
+        world.clock.advance(minutes=1)
+    waiting, confirmed, ended = (
+        _id_of(world, f"{name}@example.org") for name in ("waiting", "confirmed", "ended")
+    )
+    assert world.repository.pending_index() == [waiting, confirmed, ended]  # oldest first
+
+    world.directory.pending -= set(world.repository.records[confirmed].subscription_arns)
+    world.service.refresh_pending_emails()
+    world.service.unsubscribe(ended, tokens["ended"])
+    assert world.repository.pending_index() == [waiting]
+    for record in world.repository.records.values():
+        item = record.model_dump(mode="json", exclude_none=True)
+        assert ("pending_email_shard" in item) is (record.subscriber_id == waiting)
+
+    # A change that adds a topic to confirm puts an active email subscription back in it.
+    world.service.change(confirmed, tokens["confirmed"], PreferencesRequest(countries=["KZ", "TR"]))
+    assert world.repository.records[confirmed].status is SubscriberStatus.PENDING_CONFIRMATION
+    assert world.repository.pending_index() == [waiting, confirmed]
+
+
+def test_the_scheduled_refresh_stops_at_its_budget_and_the_next_run_goes_on() -> None:
+    world = World()
+    for name in ("first", "second", "third"):
+        world.subscribe_email(f"{name}@example.org")
+        world.clock.advance(minutes=1)
+    world.directory.confirm_all()
+    none = {"checked": 0, "confirmed": 0, "pending": 0, "ended": 0}
+
+    assert world.service.refresh_pending_emails(time_budget=timedelta(0)) == none
+    assert world.repository.pending_reads == 0  # nothing read once the time is spent
+
+    counts = world.service.refresh_pending_emails(max_records=2)
+    assert counts == {**none, "checked": 2, "confirmed": 2}
+    assert world.repository.pending_reads == 2  # stopped without reading on
+    statuses = {r.address: r.status.value for r in world.repository.records.values()}
+    assert statuses == {
+        "first@example.org": "active",  # the oldest first: nearest their TTL
+        "second@example.org": "active",
+        "third@example.org": "pending_confirmation",
+    }
+    assert world.service.refresh_pending_emails() == {**none, "checked": 1, "confirmed": 1}
+    assert world.repository.pending_index() == []
 
 
 def test_email_unsubscribed_with_snss_own_link_is_erased_on_next_read() -> None:

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
+    computed_field,
     field_validator,
     model_validator,
 )
@@ -369,6 +370,9 @@ class SubscriberStatus(StrEnum):
 
 #: Statuses of a subscription that exists in SNS (or is on its way there).
 LIVE_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.PENDING_CONFIRMATION})
+# The one partition of the pending-email index: a few thousand items at most (pending emails
+# expire in days), far below what one partition takes.
+PENDING_EMAIL_SHARD = "p"
 
 
 class Subscriber(BaseModel):
@@ -379,7 +383,9 @@ class Subscriber(BaseModel):
     subscriber_id: str
     channel: Channel
     address: str = Field(default="", repr=False)
-    address_hash: str  # salted with address_salt: audit only, kept after erasure
+    # Audit only, kept after erasure: HMAC under a key derived from the service's secret, of
+    # address_salt and the address (domain/privacy.audit_digest); the salt alone is not enough.
+    address_hash: str
     address_salt: str
     # Keyed hash of the address (secret key): finds a live subscription by its address;
     # absent when nothing needs finding (pending SMS, erased), so the index stays sparse.
@@ -399,6 +405,15 @@ class Subscriber(BaseModel):
     expires_at: int | None = None  # DynamoDB TTL (epoch seconds), pending records only
     ended_at: AwareDatetime | None = None
     end_reason: str = ""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pending_email_shard(self) -> str | None:
+        """Key of the sparse index of email subscriptions awaiting SNS confirmation (the
+        scheduled refresh reads it): stored only while pending, gone from the item otherwise."""
+        if self.channel is Channel.EMAIL and self.status is SubscriberStatus.PENDING_CONFIRMATION:
+            return PENDING_EMAIL_SHARD
+        return None
 
 
 # --- Citizen API responses ----------------------------------------------------------------------

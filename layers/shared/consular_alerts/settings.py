@@ -7,9 +7,9 @@ from datetime import timedelta
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consular_alerts.defaults import DEFAULT_POST_LEVEL, MINISTRY_COUNTRY, MINISTRY_SOURCE
 from consular_alerts.domain.limits import RateLimits
 from consular_alerts.domain.policy import NotifyPolicy
-from consular_alerts.services.ingest import IngestPolicy
 
 
 class _Settings(BaseSettings):
@@ -40,9 +40,9 @@ class _IngestingSettings(_MessageSettings):
     """What every function that stores advisories (API ingest, feed poller) needs."""
 
     advisories_table: str
-    ministry_country: str = Field(default=IngestPolicy.ministry_country, pattern=r"^[A-Z]{2}$")
-    ministry_source: str = IngestPolicy.default_source
-    default_post_level: int = Field(default=IngestPolicy.default_level, ge=1, le=4)
+    ministry_country: str = Field(default=MINISTRY_COUNTRY, pattern=r"^[A-Z]{2}$")
+    ministry_source: str = MINISTRY_SOURCE
+    default_post_level: int = Field(default=DEFAULT_POST_LEVEL, ge=1, le=4)
 
 
 class IngestSettings(_IngestingSettings):

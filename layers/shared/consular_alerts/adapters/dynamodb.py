@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
 from consular_alerts.models import (
     LIVE_STATUSES,
+    PENDING_EMAIL_SHARD,
     Advisory,
     FeedConfig,
     FeedState,
@@ -223,6 +224,8 @@ class DynamoDeliveryLedger:
 
 class DynamoSubscriberRepository:
     LOOKUP_INDEX = "ByLookupHash"  # sparse: only live subscriptions carry lookup_hash
+    # Sparse: only emails awaiting SNS confirmation carry pending_email_shard (models.py).
+    PENDING_INDEX = "PendingEmails"
 
     def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
@@ -270,20 +273,53 @@ class DynamoSubscriberRepository:
             raise
         return True
 
-    def pending_emails(self) -> Iterator[Subscriber]:
-        # A filtered scan: run a few times a day, it reads the table once per run, which is
-        # cheaper than an index written on every subscription change.
-        for page in self._client.get_paginator("scan").paginate(
-            TableName=self._table,
-            FilterExpression="#s = :pending AND channel = :email",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":pending": {"S": SubscriberStatus.PENDING_CONFIRMATION.value},
-                ":email": {"S": "email"},
-            },
-        ):
-            for item in page["Items"]:
-                yield Subscriber.model_validate(from_item(item))
+    def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
+        # One atomic conditional UpdateItem: concurrent guesses are each counted, and none
+        # once `max_attempts` are. Also a write like any other (revision + 1), so a write
+        # based on an earlier read cannot put the count back.
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"subscriber_id": {"S": subscriber.subscriber_id}},
+                UpdateExpression="ADD attempts :one, revision :one",
+                ConditionExpression="#s = :status AND code_hash = :code AND "
+                "(attribute_not_exists(attempts) OR attempts < :max)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":status": {"S": subscriber.status.value},
+                    ":code": {"S": subscriber.code_hash},
+                    ":max": {"N": str(max_attempts)},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return None
+            raise
+        return Subscriber.model_validate(from_item(response["Attributes"]))
+
+    def pending_emails(self, page_size: int = 100) -> Iterator[Subscriber]:
+        # Only the pending records, oldest first (nearest their TTL): a caller that stops
+        # early has read no more than the pages it used.
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": self.PENDING_INDEX,
+            "KeyConditionExpression": "pending_email_shard = :p",
+            "ExpressionAttributeValues": {":p": {"S": PENDING_EMAIL_SHARD}},
+            "ScanIndexForward": True,
+            "Limit": page_size,
+        }
+        while True:
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                # The index is eventually consistent: read each record itself.
+                subscriber = self.get(item["subscriber_id"]["S"])
+                if subscriber is not None and subscriber.pending_email_shard is not None:
+                    yield subscriber
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         ids: list[str] = []

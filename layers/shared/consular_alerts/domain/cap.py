@@ -72,7 +72,8 @@ from consular_alerts.domain.normalize import (
     describe_validation_error,
     sealed,
 )
-from consular_alerts.domain.text import cut, html_to_text, rank_countries
+from consular_alerts.domain.text import html_to_text, rank_countries
+from consular_alerts.domain.wording import cut
 from consular_alerts.models import Advisory
 
 __all__ = [

@@ -26,8 +26,19 @@ def mask_address(address: str) -> str:
 
 
 def address_digest(address: str, salt: bytes) -> str:
-    """Keyed hash of an address: lets us find or audit a subscriber without storing it."""
+    """HMAC of an address under `salt` alone. Not for addresses at rest: a salt stored beside
+    the hash lets anyone try every number; use `audit_digest`."""
     return hmac.new(salt, address.strip().casefold().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def audit_digest(key: bytes, salt: str, address: str) -> str:
+    """The hash of an address kept after it is erased (audit), keyed with a key derived from
+    the service's secret and salted per record. The salt alone, stored in the same item, would
+    not do: the ~10^9 mobile numbers of a country are minutes of hashing for anyone holding
+    the table or a backup; without the key they are nothing to try against."""
+    if not key:
+        raise ValueError("an erased address is hashed with a key")
+    return keyed_digest(key, f"{salt}:{address.strip()}")
 
 
 def derive_key(secret: bytes, purpose: str) -> bytes:

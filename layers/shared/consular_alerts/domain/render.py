@@ -14,7 +14,7 @@ from datetime import datetime
 from consular_alerts.domain.advice import condense_advice
 from consular_alerts.domain.geo import country_name
 from consular_alerts.domain.sms import ComposedSms, SmsParts, compose_sms, sanitize
-from consular_alerts.domain.text import cut
+from consular_alerts.domain.wording import cut
 from consular_alerts.models import Advisory, LocalizedContent
 
 WORDS: dict[str, dict[str, str]] = {

@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 import phonenumbers
 import pycountry
 
+from consular_alerts.domain.wording import cut
 from consular_alerts.models import Area, Hotline
 
 __all__ = [
@@ -286,17 +287,6 @@ def _split_sentences(text: str) -> list[str]:
         if rest:
             sentences.append(rest)
     return sentences
-
-
-def cut(text: str, limit: int) -> str:
-    """`text` if it fits, else cut at a word boundary with "…" (the result fits `limit`)."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space > limit // 3:
-        head = head[:space]
-    return head.rstrip(" ,;:—–-") + "…"
 
 
 # --- Advice -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from consular_alerts.defaults import DEFAULT_POST_LEVEL, MINISTRY_COUNTRY, MINISTRY_SOURCE
 from consular_alerts.domain.normalize import (
     NormalizationError,
     normalize_draft,
@@ -50,9 +51,9 @@ class ConcurrentWriteError(RuntimeError):
 
 @dataclass(frozen=True)
 class IngestPolicy:
-    ministry_country: str = "KG"
-    default_source: str = "mfa-kg"
-    default_level: int = 2  # a free-text post without a level: "exercise increased caution"
+    ministry_country: str = MINISTRY_COUNTRY
+    default_source: str = MINISTRY_SOURCE
+    default_level: int = DEFAULT_POST_LEVEL
 
 
 Publication = AdvisoryDraft | TextPost | CapDocument

@@ -12,13 +12,17 @@
 - Preferences map to one SNS subscription per chosen country on the segment topic
   (country, language, minimum level), never to filter policies (fact 1).
 - Ending a subscription removes every SNS subscription and erases the address; a salted hash
-  stays for audit. Addresses appear in logs and errors masked only.
+  keyed with a secret-derived key stays for audit (as for codes, whoever holds the table but
+  not the secret cannot try every number). Addresses appear in logs and errors masked only.
+- Every attempt at a code is counted, atomically, before the code is compared: a burst of
+  concurrent guesses gets no more tries than one guesser.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +31,14 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
-from consular_alerts.domain.codes import code_matches, hash_code, new_code, new_token
+from consular_alerts.domain.codes import (
+    code_matches,
+    hash_code,
+    hash_token,
+    new_code,
+    new_token,
+    token_matches,
+)
 from consular_alerts.domain.limits import (
     Budget,
     RateLimits,
@@ -38,7 +49,7 @@ from consular_alerts.domain.limits import (
 )
 from consular_alerts.domain.links import LinkPurpose, LinkSigner, subscription_link
 from consular_alerts.domain.phones import AcceptedPhone, PhoneRejectedError, accept_phone
-from consular_alerts.domain.privacy import address_digest, derive_key, keyed_digest, mask_address
+from consular_alerts.domain.privacy import audit_digest, derive_key, keyed_digest, mask_address
 from consular_alerts.domain.segments import (
     Segment,
     segment_of_subscription,
@@ -115,8 +126,16 @@ class SubscriberRepository(Protocol):
         """Live subscriptions (active, pending confirmation) of the address with this hash."""
         ...
 
+    def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
+        """Count one attempt at the current code, atomically, before it is compared: adds 1 to
+        `attempts` (and to `revision`) if the stored record still has the status and the code
+        of `subscriber` and fewer than `max_attempts` attempts. The record as stored after,
+        or None when refused (attempts used up, or a new code or status meanwhile)."""
+        ...
+
     def pending_emails(self) -> Iterator[Subscriber]:
-        """Email subscriptions still pending SNS confirmation."""
+        """Email subscriptions still pending SNS confirmation, oldest first, read lazily from
+        a sparse index (never a scan): the caller may stop at any point."""
         ...
 
 
@@ -169,19 +188,30 @@ class SubscriptionPolicy:
     base_url: str = "https://alerts.mfa.gov.kg"
     link_ttl: timedelta = timedelta(days=366)
     welcome_sms: bool = True
+    # The scheduled refresh of pending emails stops starting records after this long (the
+    # function times out at 15 s); the oldest go first, the rest wait for the next run.
+    refresh_time_budget: timedelta = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
 class SubscriberKeys:
-    """Keys derived from the one secret: link signatures, and keyed hashes of addresses and
-    client IPs (lookups, rate-limit counters)."""
+    """Keys derived from the one secret: link signatures, keyed hashes of addresses and
+    client IPs (lookups, rate-limit counters), of erased addresses (audit) and of one-time
+    codes. Whoever holds the table or a backup but not the secret can reverse none of them."""
 
     links: LinkSigner
     hashing: bytes
+    audit: bytes
+    codes: bytes
 
     @classmethod
     def from_secret(cls, secret: bytes) -> SubscriberKeys:
-        return cls(LinkSigner(derive_key(secret, "links")), derive_key(secret, "hashing"))
+        return cls(
+            LinkSigner(derive_key(secret, "links")),
+            derive_key(secret, "hashing"),
+            derive_key(secret, "audit"),
+            derive_key(secret, "codes"),
+        )
 
 
 class SubscriptionService:
@@ -224,7 +254,7 @@ class SubscriptionService:
         )
         subscriber = subscriber.model_copy(
             update={
-                "code_hash": hash_code(code, subscriber.subscriber_id),
+                "code_hash": hash_code(code, subscriber.subscriber_id, self._keys.codes),
                 "code_expires_at": now + self._policy.code_ttl,
                 "code_sent_at": now,
             }
@@ -274,7 +304,7 @@ class SubscriptionService:
             update={
                 "subscription_arns": arns,
                 "lookup_hash": lookup,
-                "token_hash": hash_code(token, subscriber.subscriber_id),
+                "token_hash": hash_token(token, subscriber.subscriber_id),
             }
         )
         self._repository.create(subscriber)
@@ -300,7 +330,7 @@ class SubscriptionService:
         if subscriber.status is not SubscriberStatus.PENDING_VERIFICATION:
             raise ConflictError(f"nothing to verify: subscription is {subscriber.status.value}")
         now = self._clock()
-        self._check_code(subscriber, code, now)
+        subscriber = self._check_code(subscriber, code, now)
 
         token = new_token()
         lookup = self._lookup_hash(subscriber.address)
@@ -322,11 +352,12 @@ class SubscriptionService:
             expires_at=None,
             subscription_arns=arns,
             lookup_hash=lookup,
-            token_hash=hash_code(token, subscription_id),
+            token_hash=hash_token(token, subscription_id),
         )
         if not self._repository.replace(active, SubscriberStatus.PENDING_VERIFICATION):
-            for arn in set(arns) - held_before:  # lost a race: undo ours, not the earlier ones
-                self._directory.unsubscribe(arn)
+            # Lost a race, often to a second tap on the same code: undo ours, but never what
+            # the earlier subscriptions or the winner hold (SNS gave it the same ARNs).
+            self._undo_subscribe(subscription_id, arns, held_before)
             raise ConflictError("subscription changed meanwhile; try again")
         for earlier in previous:
             self._end(earlier, "replaced by a new subscription", keep=set(arns), now=now)
@@ -408,8 +439,8 @@ class SubscriptionService:
             status=status,
         )
         if not self._repository.replace(changed, subscriber.status):
-            for arn in added.values():
-                self._directory.unsubscribe(arn)
+            # A concurrent change (a second tap) may have won with the very same ARNs.
+            self._undo_subscribe(subscription_id, added.values())
             raise ConflictError("subscription changed meanwhile; try again")
         for name, arn in held.items():
             if name not in wanted:
@@ -490,14 +521,14 @@ class SubscriptionService:
 
     def _new_token(self, subscriber: Subscriber, code: str) -> SubscriptionView:
         now = self._clock()
-        self._check_code(subscriber, code, now)
+        subscriber = self._check_code(subscriber, code, now)
         token = new_token()
         updated = self._next(
             subscriber,
             code_hash="",
             code_expires_at=None,
             attempts=0,
-            token_hash=hash_code(token, subscriber.subscriber_id),
+            token_hash=hash_token(token, subscriber.subscriber_id),
         )
         self._save(updated, subscriber.status)
         logger.info("code exchanged for a new manage token", subscriber_id=subscriber.subscriber_id)
@@ -512,7 +543,7 @@ class SubscriptionService:
         code = new_code()
         updated = self._next(
             subscriber,
-            code_hash=hash_code(code, subscriber.subscriber_id),
+            code_hash=hash_code(code, subscriber.subscriber_id, self._keys.codes),
             code_expires_at=now + self._policy.code_ttl,
             code_sent_at=now,
             attempts=0,
@@ -527,38 +558,53 @@ class SubscriptionService:
             address=mask_address(subscriber.address),
         )
 
-    def _check_code(self, subscriber: Subscriber, code: str, now: datetime) -> None:
-        """Raises unless `code` is the subscriber's current code; counts wrong attempts."""
-        if subscriber.attempts >= self._policy.max_attempts:
+    def _check_code(self, subscriber: Subscriber, code: str, now: datetime) -> Subscriber:
+        """The subscriber as stored with this attempt counted, if `code` is its current code;
+        raises otherwise. The attempt is counted before the code is compared, in one
+        conditional write: concurrent guesses are each counted, and refused once the limit
+        is reached, so a burst cannot try more codes than `max_attempts`."""
+        max_attempts = self._policy.max_attempts
+        if subscriber.attempts >= max_attempts:
             raise LockedError("too many wrong codes: ask for a new code")
         if not subscriber.code_hash or subscriber.code_expires_at is None:
             raise SubscriptionError("code: none was sent; ask for a code first")
         if subscriber.code_expires_at <= now:
             raise SubscriptionError("code: expired, ask for a new code")
-        if code_matches(code, subscriber.subscriber_id, subscriber.code_hash):
-            return
-        attempts = subscriber.attempts + 1
-        exhausted = attempts >= self._policy.max_attempts
         pending = subscriber.status is SubscriberStatus.PENDING_VERIFICATION
-        updated = self._next(
-            subscriber,
-            attempts=attempts,
-            status=SubscriberStatus.LOCKED if exhausted and pending else subscriber.status,
+        used_up = LockedError(
+            "too many wrong codes: "
+            + ("subscribe again to get a new code" if pending else "ask for a new code")
         )
-        self._save(updated, subscriber.status)
+        counted = self._repository.count_attempt(subscriber, max_attempts)
+        if counted is None:
+            current = self._repository.get(subscriber.subscriber_id)
+            if (
+                current is not None
+                and current.status in {subscriber.status, SubscriberStatus.LOCKED}
+                and current.code_hash == subscriber.code_hash
+                and current.attempts >= max_attempts
+            ):
+                raise used_up  # the other attempts of a burst took the last ones
+            raise ConflictError("subscription changed meanwhile; try again")
+        if code_matches(code, counted.subscriber_id, counted.code_hash, self._keys.codes):
+            return counted
+        exhausted = counted.attempts >= max_attempts
+        if exhausted and pending:
+            # No attempt can be counted any more; the status tells the owner why. Should a
+            # new code have been sent meanwhile, this write loses and that code stands.
+            self._repository.replace(
+                self._next(counted, status=SubscriberStatus.LOCKED), counted.status
+            )
         logger.info(
             "wrong code",
             subscriber_id=subscriber.subscriber_id,
-            attempts=attempts,
+            attempts=counted.attempts,
             locked=exhausted,
         )
         if exhausted:
-            raise LockedError(
-                "too many wrong codes: "
-                + ("subscribe again to get a new code" if pending else "ask for a new code")
-            )
+            raise used_up
         raise SubscriptionError(
-            f"code: wrong code, {self._policy.max_attempts - attempts} attempt(s) left"
+            f"code: wrong code, {max_attempts - counted.attempts} attempt(s) left"
         )
 
     def _authorized(self, subscription_id: str, credential: str, need: LinkPurpose) -> Subscriber:
@@ -568,7 +614,7 @@ class SubscriptionService:
                 "send 'Authorization: Bearer <manage token or link token>' to manage a "
                 "subscription (lost it? POST /subscriptions/{id}/code sends a code by SMS)"
             )
-        if subscriber.token_hash and code_matches(
+        if subscriber.token_hash and token_matches(
             credential, subscriber.subscriber_id, subscriber.token_hash
         ):
             return subscriber
@@ -577,11 +623,31 @@ class SubscriptionService:
             return subscriber
         raise ForbiddenError("manage token or link: wrong, expired, or not allowed to do this")
 
-    def refresh_pending_emails(self) -> dict[str, int]:
+    def refresh_pending_emails(
+        self, *, time_budget: timedelta | None = None, max_records: int | None = None
+    ) -> dict[str, int]:
         """Scheduled: a citizen confirms in SNS, never through this API, so pending email
-        records are checked against SNS before their TTL would erase a live subscription."""
+        records are checked against SNS before their TTL would erase a live subscription.
+
+        Reads only the pending records (a sparse index), oldest first, and starts no record
+        once `time_budget` (default: the policy's) is spent or `max_records` are checked: the
+        rest waits for the next run, and the invocation ends well within its timeout."""
+        budget = self._policy.refresh_time_budget if time_budget is None else time_budget
+        deadline = time.monotonic() + budget.total_seconds()
         counts = {"checked": 0, "confirmed": 0, "pending": 0, "ended": 0}
-        for subscriber in self._repository.pending_emails():
+        pending = iter(self._repository.pending_emails())
+        while True:
+            if time.monotonic() >= deadline or (
+                max_records is not None and counts["checked"] >= max_records
+            ):
+                logger.warning(
+                    "pending email refresh stopped early; the rest waits for the next run",
+                    extra={"counts": counts},
+                )
+                break
+            subscriber = next(pending, None)
+            if subscriber is None:
+                break
             counts["checked"] += 1
             try:
                 refreshed = self._refresh_email(subscriber)
@@ -619,6 +685,20 @@ class SubscriptionService:
         )
         return updated
 
+    def _undo_subscribe(
+        self, subscription_id: str, added: Iterable[str], held: Iterable[str] = ()
+    ) -> None:
+        """After losing the conditional write: remove the SNS subscriptions this request
+        added, except those the stored record (what the winner wrote) or `held` hold. SNS
+        answers Subscribe with the same ARN for the same topic and endpoint, so a concurrent
+        request for the same thing got exactly ours: removing them would leave an active
+        record with no subscription behind it."""
+        stored = self._repository.get(subscription_id)
+        keep = set(held) | set(stored.subscription_arns if stored is not None else ())
+        for arn in dict.fromkeys(added):
+            if arn not in keep:
+                self._directory.unsubscribe(arn)
+
     def _end(
         self, subscriber: Subscriber, reason: str, *, keep: set[str], now: datetime
     ) -> Subscriber:
@@ -629,6 +709,11 @@ class SubscriptionService:
             subscriber,
             status=SubscriberStatus.UNSUBSCRIBED,
             address="",
+            # Keyed again from the address while it is here: records written before the
+            # audit key existed held a hash keyed by their stored salt alone.
+            address_hash=audit_digest(self._keys.audit, subscriber.address_salt, subscriber.address)
+            if subscriber.address
+            else subscriber.address_hash,
             lookup_hash=None,
             subscription_arns=[],
             token_hash="",
@@ -663,7 +748,7 @@ class SubscriptionService:
             subscriber_id=str(uuid.uuid4()),
             channel=request.channel,
             address=address,
-            address_hash=address_digest(address, bytes.fromhex(salt)),
+            address_hash=audit_digest(self._keys.audit, salt, address),
             address_salt=salt,
             countries=list(request.countries),
             language=request.language,
