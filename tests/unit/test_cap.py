@@ -25,6 +25,8 @@ from consular_alerts.domain.normalize import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import mutated as mutated_bytes
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cap"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CAP12 = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -685,26 +687,12 @@ def test_random_bytes_raise_only_normalization_error(data: bytes) -> None:
     _parse_or_refuse(data)
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(SAMPLES)))
-    for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
-        position = draw(st.integers(0, max(len(data) - 1, 0)))
-        if kind == "flip" and data:
-            data[position] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "truncate":
-            del data[position:]
-        elif kind == "insert":
-            data[position:position] = draw(
-                st.sampled_from(
-                    [b"<", b">", b"&", b"&amp;", b"<!DOCTYPE a>", b"\x00", b"\xff\xfe", b"]]>",
-                     b"<info>", b"</area>", b"-999,-999 ", b"\xc3", b"<![CDATA[", b"NaN"]
-                )
-            )  # fmt: skip
-        elif data:
-            del data[position : position + draw(st.integers(1, 40))]
-    return bytes(data)
+CAP_FRAGMENTS = [b"<", b">", b"&", b"&amp;", b"<!DOCTYPE a>", b"\x00", b"\xff\xfe", b"]]>",
+    b"<info>", b"</area>", b"-999,-999 ", b"\xc3", b"<![CDATA[", b"NaN"]  # fmt: skip
+
+
+def mutated() -> st.SearchStrategy[bytes]:
+    return mutated_bytes(SAMPLES, CAP_FRAGMENTS, max_mutations=6, max_deletion=40)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

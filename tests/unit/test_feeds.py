@@ -35,6 +35,8 @@ from consular_alerts.domain.normalize import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import mutated as mutated_bytes
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 US_STATE = (FIXTURES / "feeds" / "us-state-sample.xml").read_bytes()
@@ -494,27 +496,13 @@ def _refuses_cleanly(call: Any) -> None:
         assert "\n" not in message
 
 
-@st.composite
-def mutated(draw: st.DrawFn, samples: list[bytes] = SAMPLES) -> bytes:
-    data = bytearray(draw(st.sampled_from(samples)))
-    for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
-        position = draw(st.integers(0, max(len(data) - 1, 0)))
-        if kind == "flip" and data:
-            data[position] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "truncate":
-            del data[position:]
-        elif kind == "insert":
-            data[position:position] = draw(
-                st.sampled_from(
-                    [b"<", b">", b"&", b"&#0;", b"<!DOCTYPE x>", b"\x00", b"\xff", b"]]>",
-                     b"<entry>", b"</item>", b'"', b"{", b"}", b"[", b"null", b"\xd0",
-                     b"Level 9:", b"<link href='http://[x'/>"]
-                )
-            )  # fmt: skip
-        elif data:
-            del data[position : position + draw(st.integers(1, 60))]
-    return bytes(data)
+FEED_FRAGMENTS = [b"<", b">", b"&", b"&#0;", b"<!DOCTYPE x>", b"\x00", b"\xff", b"]]>",
+    b"<entry>", b"</item>", b'"', b"{", b"}", b"[", b"null", b"\xd0",
+    b"Level 9:", b"<link href='http://[x'/>"]  # fmt: skip
+
+
+def mutated(samples: list[bytes] = SAMPLES) -> st.SearchStrategy[bytes]:
+    return mutated_bytes(samples, FEED_FRAGMENTS, max_mutations=5, max_deletion=60)
 
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
