@@ -38,7 +38,7 @@ class _Redirect(BaseHTTPRequestHandler):
         if self.path == "/trickle":
             self.send_response(200)
             self.end_headers()
-            for _ in range(20):  # one byte every 0.2 s: each read is quick, the whole is not
+            for _ in range(8):  # one byte every 0.2 s: each read is quick, the whole is not
                 self.wfile.write(b"x")
                 self.wfile.flush()
                 time.sleep(0.2)
@@ -103,3 +103,42 @@ def test_a_malformed_content_length_does_not_crash_the_fetch(server: str) -> Non
         f"{server}/odd-length", etag="", last_modified="", max_bytes=1024, timeout=5
     )
     assert fetched.body.startswith(b"ok")
+
+
+def test_a_name_rebound_to_loopback_after_the_check_is_refused_at_connection(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    port = int(server.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1", "127.0.0.1"])
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> object:
+        if host != "rebind.example.org":
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        address = next(answers)  # public when checked, loopback afterwards
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with pytest.raises(FetchError, match="non-public"):
+        UrllibFetcher().fetch(
+            f"http://rebind.example.org:{port}/ok",
+            etag="",
+            last_modified="",
+            max_bytes=1024,
+            timeout=5,
+            linked_from="https://feeds.example.org/index.rss",
+        )
+
+
+def test_a_link_on_the_feeds_own_host_is_fetched(server: str) -> None:
+    fetched = UrllibFetcher().fetch(
+        f"{server}/ok",
+        etag="",
+        last_modified="",
+        max_bytes=1024,
+        timeout=5,
+        linked_from=f"{server}/index.rss",
+    )
+    assert fetched.body == b"ok"
