@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,3 +110,22 @@ def test_seed_reaches_kz_subscribers_once_and_nobody_else(runtime: LocalRuntime)
 def test_unknown_route_and_wrong_method_are_4xx(runtime: LocalRuntime) -> None:
     assert requests.get(f"{runtime.url}/nowhere", timeout=30).status_code == 404
     assert requests.get(f"{runtime.url}/advisories", timeout=30).status_code == 405
+
+
+def test_render_prices_the_local_stacks_subscribers(
+    runtime: LocalRuntime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alerts_local.cli import main
+
+    subscribe(runtime, channel="sms", address="+77011234567", countries=["KZ"],
+              language="ky", min_level=2)  # fmt: skip
+    event = json.loads((EVENTS / "post-advisory-seed.json").read_text(encoding="utf-8"))
+    seed = tmp_path / "seed.txt"
+    seed.write_text(event["body"], encoding="utf-8")
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"currency": "USD", "default": 1.0, "per_country": {"KZ": 0.5}}))
+
+    assert main(["render", str(seed), "--local", runtime.url, "--prices", str(prices)]) == 0
+    table = capsys.readouterr().out.split("Cost of sending")[1]
+    # The seed is level 2: the KZ-ky-L2 subscriber (a KZ number) is billed 2 segments at 0.5.
+    assert "KZ-ky-L2   KZ           1       2        2       1.0000" in table
