@@ -92,7 +92,8 @@ def test_a_body_over_the_bound_is_refused(server: str) -> None:
 
 
 def test_a_trickling_server_is_cut_off_at_the_fetch_timeout(server: str) -> None:
-    with pytest.raises(FetchError, match="within"):
+    # cut off by the whole-download bound (or, on a stalled machine, by a read timeout)
+    with pytest.raises(FetchError, match=r"within|timed out"):
         UrllibFetcher().fetch(
             f"{server}/trickle", etag="", last_modified="", max_bytes=1024, timeout=1
         )
