@@ -9,6 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Properties are about behaviour, not speed: no per-example deadline, so a loaded CI machine
+# cannot fail a property test by being slow (speed is measured in `make bench`).
+settings.register_profile("project", deadline=None, print_blob=True)
+settings.load_profile("project")
 
 # Never reach real AWS from tests, whatever the developer's shell holds.
 os.environ.update(
