@@ -723,3 +723,11 @@ def test_a_16_bit_declaration_on_8_bit_bytes_is_read_as_utf8_with_a_warning() ->
     advisory, warnings = parse(alert(prolog='<?xml version="1.0" encoding="UTF-16"?>'))
     assert advisory.source_id == "KSTO-2024-0501"  # type: ignore[attr-defined]
     assert warnings == ["XML: declared UTF-16 but the bytes are 8-bit; read as UTF-8"]
+
+
+@pytest.mark.parametrize("ring", ["1,23,4 5,6 1,2", "1,23,45,6 7,8 1,2", "1,2 3,4 5,6,"])
+def test_a_polygon_with_pairs_run_together_is_refused_naming_the_pair(ring: str) -> None:
+    from consular_alerts.domain.cap import _polygon
+
+    with pytest.raises(NormalizationError, match="is not a 'lat,lon' pair"):
+        _polygon(ring, "polygon", [])

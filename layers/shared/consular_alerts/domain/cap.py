@@ -727,7 +727,8 @@ def _point(pair: str, where: str) -> tuple[float, float]:
     )
 
 
-_RING_TEXT = re.compile(r"\s*(?:[^\s,]+,[^\s,]+\s*)+")
+# Pairs separated by whitespace ("1,2 3,4"); "1,23,4" must not pass as "1,2" + "3,4".
+_RING_TEXT = re.compile(r"\s*[^\s,]+,[^\s,]+(?:\s+[^\s,]+,[^\s,]+)*\s*")
 
 
 def _fast_ring(text: str) -> list[tuple[float, float]] | None:
@@ -739,6 +740,8 @@ def _fast_ring(text: str) -> list[tuple[float, float]] | None:
         if not math.isfinite(math.fsum(numbers)):
             return None
     except (ValueError, OverflowError):
+        return None
+    if not numbers or len(numbers) % 2:  # the regex and str.split() see whitespace apart
         return None
     lats, lons = numbers[0::2], numbers[1::2]
     if min(lats) < -90 or max(lats) > 90 or min(lons) < -180 or max(lons) > 180:
