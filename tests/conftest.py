@@ -12,9 +12,14 @@ import pytest
 from hypothesis import settings
 
 # Properties are about behaviour, not speed: no per-example deadline, so a loaded CI machine
-# cannot fail a property test by being slow (speed is measured in `make bench`).
-settings.register_profile("project", deadline=None, print_blob=True)
-settings.load_profile("project")
+# cannot fail a property test by being slow (speed is measured in `make bench`). The default
+# profile draws the same examples every run, so CI is reproducible; hunting for new failures
+# is `HYPOTHESIS_PROFILE=explore make test` (random examples, five times as many).
+settings.register_profile("project", deadline=None, print_blob=True, derandomize=True)
+settings.register_profile(
+    "explore", deadline=None, print_blob=True, max_examples=500, database=None
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "project"))
 
 # Never reach real AWS from tests, whatever the developer's shell holds.
 os.environ.update(
