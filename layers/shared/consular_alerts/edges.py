@@ -33,10 +33,6 @@ def request_bytes(body: str | None, is_base64: bool, max_bytes: int) -> bytes:
     return raw
 
 
-def request_body(body: str | None, is_base64: bool, max_bytes: int) -> str:
-    return _utf8(request_bytes(body, is_base64, max_bytes))
-
-
 def _utf8(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
