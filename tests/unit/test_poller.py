@@ -210,6 +210,7 @@ def test_an_unexpected_error_fails_that_feed_and_the_others_go_on(
     outcomes = {o.feed_id: o for o in poller(feeds, fetcher, repository).poll_all()}
     assert outcomes["broken"].status == "failed"
     assert "ValueError" in outcomes["broken"].error
+    assert feeds.states["broken"].consecutive_failures == 1  # recorded like any failure
     assert outcomes["mfa"].stored == 1
 
 

@@ -92,8 +92,8 @@ class FeedPoller:
                 continue
             try:
                 outcome = self._poll(config, state)
-            except Exception as error:  # one feed's fault never stops the others
-                logger.exception("feed poll crashed", feed_id=config.feed_id)
+            except Exception as error:  # the feed's state could not even be saved
+                logger.exception("feed state not saved", feed_id=config.feed_id)
                 outcome = FeedOutcome(
                     config.feed_id, "failed", error=f"{type(error).__name__}: {error}"
                 )
@@ -125,14 +125,19 @@ class FeedPoller:
                 outcome = FeedOutcome(config.feed_id, "unchanged")
             else:
                 outcome, fetched_links = self._ingest_document(config, state, fetched.body)
-        except (FetchError, NormalizationError) as error:
-            failed = FeedOutcome(config.feed_id, "failed", error=str(error))
+        except Exception as error:  # one feed's fault never stops the others
+            if isinstance(error, FetchError | NormalizationError):
+                message = str(error)
+            else:
+                logger.exception("feed poll crashed", feed_id=config.feed_id)
+                message = f"{type(error).__name__}: {error}"
+            failed = FeedOutcome(config.feed_id, "failed", error=message)
             self._feeds.save_state(
                 config.feed_id,
                 state.model_copy(
                     update={
                         "last_polled_at": now,
-                        "last_outcome": f"failed: {error}"[:500],
+                        "last_outcome": f"failed: {message}"[:500],
                         "consecutive_failures": state.consecutive_failures + 1,
                     }
                 ),
