@@ -13,6 +13,8 @@ from consular_alerts.models import LIVE_STATUSES, Advisory, Subscriber, Subscrib
 from consular_alerts.services.ports import (
     AdvisoryHead,
     ClaimOutcome,
+    DeadLetter,
+    PermanentError,
     RetryableError,
     SubscriptionState,
 )
@@ -67,21 +69,43 @@ class FakeLedger:
     claimed_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
     lease: timedelta = timedelta(seconds=30)
 
-    def claim(self, delivery_key: str, segment: str, now: datetime) -> ClaimOutcome:
+    def claim(
+        self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
+    ) -> ClaimOutcome:
         key = (delivery_key, segment)
         state = self.states.get(key)
         stale = state == "publishing" and self.claimed_at.get(key, now) < now - self.lease
-        if state is None or stale:
+        retry = retry_refused and state is not None and state.startswith("refused:")
+        if state is None or stale or retry:
             self.states[key] = "publishing"
             self.claimed_at[key] = now
-            return ClaimOutcome.CLAIMED
-        return ClaimOutcome.BUSY if state == "publishing" else ClaimOutcome.DONE
+            return ClaimOutcome.TAKEN_OVER if stale else ClaimOutcome.CLAIMED
+        if state == "publishing":
+            return ClaimOutcome.BUSY
+        return ClaimOutcome.REFUSED if state.startswith("refused:") else ClaimOutcome.DONE
 
     def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None:
         self.states[(delivery_key, segment)] = f"done:{outcome}"
 
+    def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
+        self.states[(delivery_key, segment)] = f"refused:{reason}"
+
     def release(self, delivery_key: str, segment: str) -> None:
-        del self.states[(delivery_key, segment)]
+        if self.states.get((delivery_key, segment)) == "publishing":
+            del self.states[(delivery_key, segment)]
+
+
+@dataclass
+class FakeDeadLetters:
+    letters: list[DeadLetter] = field(default_factory=list)
+
+    def send(self, letter: DeadLetter) -> None:
+        self.letters.append(letter)
+
+
+def decode_image(image: dict[str, object]) -> Advisory:
+    """Stands in for the DynamoDB image decoder: fakes carry plain records."""
+    return Advisory.model_validate(image)
 
 
 @dataclass
@@ -89,10 +113,13 @@ class FakePublisher:
     topics: set[str] = field(default_factory=set)  # segment names that have a topic
     published: list[tuple[str, RenderedMessage]] = field(default_factory=list)
     fail_on: set[str] = field(default_factory=set)  # segments that raise RetryableError
+    refuse: set[str] = field(default_factory=set)  # segments that raise PermanentError
 
     def publish(self, segment: Segment, message: RenderedMessage, sender_id: str) -> str | None:
         if segment.name in self.fail_on:
             raise RetryableError(f"throttled on {segment.name}")
+        if segment.name in self.refuse:
+            raise PermanentError(f"SNS publish to {segment.name}: InvalidParameter")
         if segment.name not in self.topics:
             return None
         self.published.append((segment.name, message))

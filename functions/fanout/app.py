@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -13,20 +14,40 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.adapters.dynamodb import HEAD_VERSION, advisory_from_image
+from consular_alerts.adapters.dynamodb import HEAD_VERSION, REPLAY_FLAG
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+metrics = Metrics()
+# A batch whose every record failed is reported like any partial failure, not raised: the
+# stream mapping retries it either way, and the function's Errors alarm is then kept for
+# what no retry fixes (timeouts, crashes), not for an SNS throttle at 3 a.m.
+processor = BatchProcessor(
+    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
     change = record.raw_event.get("dynamodb", {})
-    version = int(change.get("Keys", {}).get("version", {}).get("N", HEAD_VERSION))
+    keys = change.get("Keys", {})
+    version = int(keys.get("version", {}).get("N", HEAD_VERSION))
     if record.raw_event.get("eventName") != "INSERT" or version == HEAD_VERSION:
         return  # head bookkeeping; the template's filter normally keeps these away
-    bootstrap.fanout_service().fan_out(advisory_from_image(change["NewImage"]))
+    report = bootstrap.fanout_service().fan_out_version(
+        str(keys.get("advisory_id", {}).get("S", "")),
+        version,
+        change.get("NewImage"),  # absent in a replay: the version is read from the table
+        replay=bool(record.raw_event.get(REPLAY_FLAG)),
+    )
+    for name, value in (
+        ("SegmentsPublished", len(report.published)),
+        ("PublishesRefused", len(report.refused)),
+        ("PossibleDuplicatePublishes", len(report.taken_over)),
+        ("VersionsDeadLettered", int(report.dead_letter is not None)),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_partial_response(

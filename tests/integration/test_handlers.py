@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from consular_alerts import bootstrap
 
 from alerts_local.lambdas import LocalFunctions
 from alerts_local.outbox import Outbox
 from alerts_local.stack import DeployedStack
 from alerts_local.streams import StreamPump
 from tests.conftest import EVENTS
+from tests.injection import inject_client_error
 
 
 def event(name: str, **changes: Any) -> dict[str, Any]:
@@ -216,8 +218,37 @@ def test_fanout_reports_partial_batch_failures(
     broken = copy.deepcopy(record["Records"][0])
     broken["dynamodb"]["SequenceNumber"] = "999"
     broken["dynamodb"]["NewImage"]["level"] = {"N": "9"}
+    sqs = stack.client("sqs")
+    sns = stack.client("sns")
+    queue = stack.resources["FanoutFailureQueue"]
+    topic = sns.create_topic(Name=f"{stack.name}-seg-TR-ru-L1")["TopicArn"]
+    sequence = record["Records"][0]["dynamodb"]["SequenceNumber"]
+
+    # A transient fault (SNS throttling) fails the record for the stream mapping to retry.
+    throttled = inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "Throttling")
+    response = functions.invoke("FanoutFunction", {"Records": [record["Records"][0]]})
+    throttled.remove()
+    assert throttled.fired == 1
+    assert response == {"batchItemFailures": [{"itemIdentifier": sequence}]}
+
+    # A poison record: no retry would fix it, so it is dead-lettered at once and the batch
+    # goes on (a retried poison record would hold up the shard behind it).
     response = functions.invoke("FanoutFunction", {"Records": [record["Records"][0], broken]})
-    assert response == {"batchItemFailures": [{"itemIdentifier": "999"}]}
+    assert response == {"batchItemFailures": []}
+    letters = [
+        json.loads(m["Body"])
+        for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    ]
+    assert [(m["version"], m["segments"]) for m in letters] == [(1, [])]
+    assert "level" in letters[0]["reason"]
+    assert len(sent_to(stack, topic)) == 1  # the retried record went out, once
+
+
+def sent_to(stack: DeployedStack, topic_arn: str) -> list[Any]:
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    return list(sns_backends[DEFAULT_ACCOUNT_ID][stack.region].topics[topic_arn].sent_notifications)
 
 
 def test_dry_run_previews_and_stores_nothing(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from consular_alerts.domain.normalize import sealed
@@ -9,9 +10,37 @@ from consular_alerts.models import Advisory
 from consular_alerts.services.fanout import FanoutConfig, FanoutService, SegmentBusyError
 from consular_alerts.services.ports import RetryableError
 
-from tests.fakes import FakeAdvisoryRepository, FakeClock, FakeLedger, FakePublisher
+from tests.fakes import (
+    FakeAdvisoryRepository,
+    FakeClock,
+    FakeDeadLetters,
+    FakeLedger,
+    FakePublisher,
+    decode_image,
+)
 
 CONFIG = FanoutConfig(sender_id="MFAKG", sms_budget=2, base_url="https://alerts.example")
+
+
+def fanout_service(
+    repository: FakeAdvisoryRepository,
+    ledger: FakeLedger,
+    publisher: FakePublisher,
+    config: FanoutConfig,
+    clock: FakeClock,
+    dead_letters: FakeDeadLetters | None = None,
+    **kwargs: Any,
+) -> FanoutService:
+    return FanoutService(
+        repository,
+        ledger,
+        publisher,
+        config,
+        clock,
+        dead_letters if dead_letters is not None else FakeDeadLetters(),
+        decode_image,
+        **kwargs,
+    )
 
 
 def advisory(clock: FakeClock, **changes: object) -> Advisory:
@@ -48,7 +77,13 @@ def all_topics(countries: list[str]) -> set[str]:
 
 def test_publishes_once_per_segment_reached(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ", "RU"]))
-    service = FanoutService(FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock)
+    service = fanout_service(
+        FakeAdvisoryRepository(),
+        FakeLedger(),
+        publisher,
+        CONFIG,
+        clock,
+    )
     report = service.fan_out(advisory(clock, level=2))
     published = [name for name, _ in publisher.published]
     # 1 country x 3 languages x tiers 1..2: never per subscriber, never other countries.
@@ -60,9 +95,13 @@ def test_publishes_once_per_segment_reached(clock: FakeClock) -> None:
 
 def test_messages_are_in_the_segment_language(clock: FakeClock) -> None:
     publisher = FakePublisher(topics={"KZ-ky-L1", "KZ-ru-L1"})
-    FanoutService(FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock).fan_out(
-        advisory(clock)
-    )
+    fanout_service(
+        FakeAdvisoryRepository(),
+        FakeLedger(),
+        publisher,
+        CONFIG,
+        clock,
+    ).fan_out(advisory(clock))
     by_segment = dict(publisher.published)
     assert by_segment["KZ-ru-L1"].language == "ru"
     assert by_segment["KZ-ky-L1"].language == "ky"
@@ -72,7 +111,13 @@ def test_messages_are_in_the_segment_language(clock: FakeClock) -> None:
 
 def test_same_version_twice_publishes_nothing_the_second_time(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    service = FanoutService(FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock)
+    service = fanout_service(
+        FakeAdvisoryRepository(),
+        FakeLedger(),
+        publisher,
+        CONFIG,
+        clock,
+    )
     item = advisory(clock)
     service.fan_out(item)
     count = len(publisher.published)
@@ -85,7 +130,7 @@ def test_same_version_twice_publishes_nothing_the_second_time(clock: FakeClock) 
 def test_segments_without_topic_are_remembered_not_retried(clock: FakeClock) -> None:
     publisher = FakePublisher(topics={"KZ-ru-L1"})
     ledger = FakeLedger()
-    report = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock).fan_out(
+    report = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock).fan_out(
         advisory(clock)
     )
     assert report.published == ["KZ-ru-L1"]
@@ -96,8 +141,12 @@ def test_segments_without_topic_are_remembered_not_retried(clock: FakeClock) -> 
 @pytest.mark.parametrize("status", ["test", "exercise", "draft", "system"])
 def test_non_actual_status_never_reaches_citizens(clock: FakeClock, status: str) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    report = FanoutService(
-        FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock
+    report = fanout_service(
+        FakeAdvisoryRepository(),
+        FakeLedger(),
+        publisher,
+        CONFIG,
+        clock,
     ).fan_out(advisory(clock, status=status))
     assert publisher.published == []
     assert not report.notified
@@ -107,8 +156,12 @@ def test_non_actual_status_never_reaches_citizens(clock: FakeClock, status: str)
 def test_expired_advisory_does_not_notify(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     item = advisory(clock, expires=clock.now - timedelta(minutes=1))
-    report = FanoutService(
-        FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock
+    report = fanout_service(
+        FakeAdvisoryRepository(),
+        FakeLedger(),
+        publisher,
+        CONFIG,
+        clock,
     ).fan_out(item)
     assert publisher.published == []
     assert "expired" in report.reason
@@ -117,7 +170,7 @@ def test_expired_advisory_does_not_notify(clock: FakeClock) -> None:
 def test_failed_publish_is_retried_without_repeating_the_others(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]), fail_on={"KZ-en-L2"})
     ledger = FakeLedger()
-    service = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock)
+    service = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock)
     item = advisory(clock)
     with pytest.raises(RetryableError):
         service.fan_out(item)
@@ -138,7 +191,7 @@ def test_a_busy_segment_does_not_hold_up_the_others_and_is_taken_over_when_stale
     # An invocation died after claiming KZ-ky-L1: its claim goes stale after the lease.
     ledger = FakeLedger(states={key: "publishing"}, claimed_at={key: clock.now})
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    service = FanoutService(
+    service = fanout_service(
         FakeAdvisoryRepository(),
         ledger,
         publisher,
@@ -164,7 +217,7 @@ def test_a_segment_busy_beyond_the_wait_makes_the_record_retry_after_the_others(
         states={key: "publishing"}, claimed_at={key: clock.now}, lease=span(minutes=5)
     )
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    service = FanoutService(
+    service = fanout_service(
         FakeAdvisoryRepository(),
         ledger,
         publisher,
@@ -195,7 +248,11 @@ def history_service(
 ) -> tuple[FanoutService, FakeAdvisoryRepository, FakePublisher]:
     repository = FakeAdvisoryRepository()
     publisher = FakePublisher(topics=all_topics(["KZ", "KG"]))
-    return FanoutService(repository, FakeLedger(), publisher, CONFIG, clock), repository, publisher
+    return (
+        fanout_service(repository, FakeLedger(), publisher, CONFIG, clock),
+        repository,
+        publisher,
+    )
 
 
 def test_raised_level_notifies_as_update_and_says_what_it_replaces(clock: FakeClock) -> None:
@@ -240,7 +297,7 @@ def test_lowered_level_can_be_configured_silent(clock: FakeClock) -> None:
     repository = FakeAdvisoryRepository()
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     quiet = replace(CONFIG, policy=NotifyPolicy(notify_lowered_level=False))
-    service = FanoutService(repository, FakeLedger(), publisher, quiet, clock)
+    service = fanout_service(repository, FakeLedger(), publisher, quiet, clock)
     stored(repository, advisory(clock, content=EN, level=4))
     report = service.fan_out(advisory(clock, content=EN, level=2, version=2))
     assert not report.notified
@@ -312,13 +369,13 @@ def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_i
 
     ledger = FakeLedger()
     publisher = TimesOutOnce(topics=all_topics(["KZ"]))
-    quick = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
+    quick = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
                           sleep=lambda seconds: None)  # fmt: skip
     with pytest.raises(AmbiguousPublishError):
         quick.fan_out(advisory(clock))
     assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")] == "publishing"  # claim kept
 
-    patient = FanoutService(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
+    patient = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
                             sleep=lambda seconds: clock.advance(seconds=seconds))  # fmt: skip
     patient.fan_out(advisory(clock))  # the claim goes stale, then it is published again
     assert [name for name, _ in publisher.published].count("KZ-ru-L1") == 1

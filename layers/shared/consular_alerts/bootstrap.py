@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from consular_alerts.services.subscriptions import SubscriptionService
 
 # Short timeouts and adaptive retries: a duty officer's post must not hang on a slow call.
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 4, "mode": "standard"})
+# (botocore's `max_attempts` counts retries; `total_max_attempts` counts every attempt.)
+_CONFIG = Config(
+    connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 5, "mode": "standard"}
+)
 
 
 def utc_now() -> datetime:
@@ -58,7 +61,7 @@ def sns() -> SNSClient:
 def sns_topic_publisher() -> SNSClient:
     """For publishes to segment topics: no SDK retries. A retried Publish after a read
     timeout could reach a whole segment twice; the fan-out's ledger decides instead."""
-    config = _CONFIG.merge(Config(retries={"max_attempts": 1, "mode": "standard"}))
+    config = _CONFIG.merge(Config(retries={"total_max_attempts": 1, "mode": "standard"}))
     client: SNSClient = boto3.session.Session().client("sns", config=config)
     return client
 
@@ -96,8 +99,13 @@ def ingest_service() -> IngestService:
 
 @cache
 def fanout_service() -> FanoutService:
-    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository, DynamoDeliveryLedger
+    from consular_alerts.adapters.dynamodb import (
+        DynamoAdvisoryRepository,
+        DynamoDeliveryLedger,
+        advisory_from_image,
+    )
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentPublisher
+    from consular_alerts.adapters.sqs import SqsDeadLetters
     from consular_alerts.services.fanout import FanoutConfig, FanoutService
 
     settings = FanoutSettings()
@@ -115,6 +123,8 @@ def fanout_service() -> FanoutService:
             policy=settings.notify_policy(),
         ),
         utc_now,
+        SqsDeadLetters(_client("sqs"), settings.fanout_failure_queue_url),
+        advisory_from_image,
     )
 
 

@@ -52,6 +52,7 @@ class IngestSettings(_IngestingSettings):
 class FanoutSettings(_MessageSettings):
     advisories_table: str
     delivery_ledger_table: str
+    fanout_failure_queue_url: str  # dead letters for `alerts replay`
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
     sms_sender_id: str = "MFAKG"
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from consular_alerts.adapters.errors import translate_errors
 from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
 from consular_alerts.models import (
     LIVE_STATUSES,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 HEAD_VERSION = 0  # the head item: latest version and its content hash
+# Marks a stream record `alerts replay` built (keys only): refused segments are tried again.
+REPLAY_FLAG = "consularAlertsReplay"
 
 
 def to_item(record: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +76,7 @@ class DynamoAdvisoryRepository:
         self._client = client
         self._table = table
 
+    @translate_errors("DynamoDB advisory head")
     def head(self, advisory_id: str) -> AdvisoryHead | None:
         response = self._client.get_item(
             TableName=self._table,
@@ -84,6 +88,7 @@ class DynamoAdvisoryRepository:
         item = from_item(response["Item"])
         return AdvisoryHead(advisory_id, int(item["latest_version"]), str(item["content_hash"]))
 
+    @translate_errors("DynamoDB advisory write")
     def save_version(self, advisory: Advisory, previous: AdvisoryHead | None) -> bool:
         head_key = {"advisory_id": {"S": advisory.advisory_id}, "version": {"N": "0"}}
         values: dict[str, Any] = {
@@ -126,6 +131,7 @@ class DynamoAdvisoryRepository:
             raise
         return True
 
+    @translate_errors("DynamoDB advisory read")
     def get(self, advisory_id: str, version: int) -> Advisory | None:
         response = self._client.get_item(
             TableName=self._table,
@@ -134,6 +140,7 @@ class DynamoAdvisoryRepository:
         )
         return advisory_from_image(response["Item"]) if "Item" in response else None
 
+    @translate_errors("DynamoDB advisory lifecycle")
     def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
         state = "closed" if by.msg_type.value == "cancel" else "superseded"
         try:
@@ -169,9 +176,24 @@ class DynamoDeliveryLedger:
     def _key(self, delivery_key: str, segment: str) -> dict[str, Any]:
         return {"delivery_key": {"S": delivery_key}, "segment": {"S": segment}}
 
-    def claim(self, delivery_key: str, segment: str, now: datetime) -> ClaimOutcome:
+    @translate_errors("DynamoDB ledger claim")
+    def claim(
+        self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
+    ) -> ClaimOutcome:
+        # A claim left by an invocation that died mid-publish is taken over after the
+        # lease: rather a rare duplicate than a lost advisory. A replay also takes over
+        # segments the provider refused.
+        takeover = "(#s = :publishing AND claimed_at < :stale)"
+        if retry_refused:
+            takeover += " OR #s = :refused"
+        values: dict[str, Any] = {
+            ":publishing": {"S": "publishing"},
+            ":stale": {"N": str(int((now - self._lease).timestamp()))},
+        }
+        if retry_refused:
+            values[":refused"] = {"S": "refused"}
         try:
-            self._client.put_item(
+            response = self._client.put_item(
                 TableName=self._table,
                 Item={
                     **self._key(delivery_key, segment),
@@ -179,15 +201,10 @@ class DynamoDeliveryLedger:
                     "claimed_at": {"N": str(int(now.timestamp()))},
                     "expires_at": {"N": str(int((now + timedelta(days=90)).timestamp()))},
                 },
-                # A claim left by an invocation that died mid-publish is taken over after
-                # the lease: rather a rare duplicate than a lost advisory.
-                ConditionExpression="attribute_not_exists(delivery_key) OR "
-                "(#s = :publishing AND claimed_at < :stale)",
+                ConditionExpression=f"attribute_not_exists(delivery_key) OR {takeover}",
                 ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues={
-                    ":publishing": {"S": "publishing"},
-                    ":stale": {"N": str(int((now - self._lease).timestamp()))},
-                },
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
             )
         except ClientError as error:
             if not _condition_failed(error):
@@ -196,30 +213,49 @@ class DynamoDeliveryLedger:
                 TableName=self._table, Key=self._key(delivery_key, segment), ConsistentRead=True
             ).get("Item", {})
             state = item.get("state", {}).get("S")
-            return ClaimOutcome.BUSY if state == "publishing" else ClaimOutcome.DONE
-        return ClaimOutcome.CLAIMED
+            if state == "publishing":
+                return ClaimOutcome.BUSY
+            return ClaimOutcome.REFUSED if state == "refused" else ClaimOutcome.DONE
+        previous = response.get("Attributes", {}).get("state", {}).get("S")
+        return ClaimOutcome.TAKEN_OVER if previous == "publishing" else ClaimOutcome.CLAIMED
 
+    @translate_errors("DynamoDB ledger complete")
     def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None:
+        self._set_state(delivery_key, segment, "done", outcome, now)
+
+    @translate_errors("DynamoDB ledger refuse")
+    def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
+        self._set_state(delivery_key, segment, "refused", reason, now)
+
+    def _set_state(
+        self, delivery_key: str, segment: str, state: str, outcome: str, now: datetime
+    ) -> None:
         self._client.update_item(
             TableName=self._table,
             Key=self._key(delivery_key, segment),
-            UpdateExpression="SET #s = :done, outcome = :o, completed_at = :t",
+            UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t",
             ExpressionAttributeNames={"#s": "state"},
             ExpressionAttributeValues={
-                ":done": {"S": "done"},
+                ":state": {"S": state},
                 ":o": {"S": outcome},
                 ":t": {"S": now.isoformat()},
             },
         )
 
+    @translate_errors("DynamoDB ledger release")
     def release(self, delivery_key: str, segment: str) -> None:
-        self._client.delete_item(
-            TableName=self._table,
-            Key=self._key(delivery_key, segment),
-            ConditionExpression="#s = :publishing",
-            ExpressionAttributeNames={"#s": "state"},
-            ExpressionAttributeValues={":publishing": {"S": "publishing"}},
-        )
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key(delivery_key, segment),
+                ConditionExpression="#s = :publishing",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues={":publishing": {"S": "publishing"}},
+            )
+        except ClientError as error:
+            # Someone took it over after our lease ran out: theirs now.
+            if not _condition_failed(error):
+                raise
 
 
 class DynamoSubscriberRepository:

@@ -12,6 +12,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from consular_alerts.adapters.errors import classified, error_code
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.services.ports import (
@@ -22,17 +23,6 @@ from consular_alerts.services.ports import (
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
-
-# Errors worth another attempt; anything else is a bug or a configuration fault.
-_RETRYABLE = {
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "InternalError",
-    "InternalFailure",
-    "ServiceUnavailable",
-    "KMSThrottling",
-}
 
 
 def _sms_attributes(sender_id: str) -> dict[str, Any]:
@@ -78,12 +68,11 @@ class SnsSegmentPublisher:
                 MessageAttributes=_sms_attributes(sender_id),
             )
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code in {"NotFound", "NotFoundException"}:
+            if error_code(error) in {"NotFound", "NotFoundException"}:
                 return None
-            if code in _RETRYABLE:
-                raise RetryableError(f"SNS publish to {segment.name}: {code}") from error
-            raise
+            # Throttling and 5xx: RetryableError. Any other refusal (an invalid parameter,
+            # a disabled KMS key, access denied) is PermanentError: not retried.
+            raise classified(error, f"SNS publish to {segment.name}") from error
         except (ReadTimeoutError, ConnectionClosedError) as error:
             raise AmbiguousPublishError(f"SNS publish to {segment.name}: {error}") from error
         except BotoCoreError as error:  # no connection: nothing was sent

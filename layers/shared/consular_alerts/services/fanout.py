@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -18,7 +19,11 @@ from consular_alerts.services.ports import (
     AdvisoryRepository,
     AmbiguousPublishError,
     ClaimOutcome,
+    DeadLetter,
+    DeadLetters,
     DeliveryLedger,
+    PermanentError,
+    RetryableError,
     SegmentPublisher,
 )
 
@@ -39,6 +44,10 @@ class FanoutConfig:
     # How long to wait for segments another invocation is publishing (claim lease + margin).
     busy_wait: timedelta = timedelta(seconds=40)
     busy_poll: timedelta = timedelta(seconds=2)
+    # Recording a publish is retried beyond the SDK's own retries: until it is recorded, a
+    # retry of the record could publish to the segment again once the claim's lease ends.
+    record_attempts: int = 4
+    record_backoff: timedelta = timedelta(milliseconds=250)
 
 
 def audience(advisory: Advisory, previous: Advisory | None, decision: Decision) -> list[Segment]:
@@ -63,6 +72,16 @@ class FanoutReport:
     published: list[str] = field(default_factory=list)  # segments published to now
     no_audience: list[str] = field(default_factory=list)  # segments without a topic
     already_done: list[str] = field(default_factory=list)  # published by an earlier attempt
+    # Claims taken over after their lease: the invocation that held one may have died after
+    # SNS took the message, so these are the publishes that may have reached a segment twice.
+    taken_over: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # refused for good now (dead-lettered)
+    refused_earlier: list[str] = field(default_factory=list)  # left for a replay
+    dead_letter: str | None = None  # why the whole version went to the dead-letter queue
+
+
+# What a retry of the stream record can fix; anything else would fail the same way again.
+_TRANSIENT = (RetryableError, AmbiguousPublishError, SegmentBusyError)
 
 
 class FanoutService:
@@ -73,6 +92,8 @@ class FanoutService:
         publisher: SegmentPublisher,
         config: FanoutConfig,
         clock: Callable[[], datetime],
+        dead_letters: DeadLetters,
+        decode: Callable[[dict[str, Any]], Advisory],
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._advisories = advisories
@@ -80,9 +101,44 @@ class FanoutService:
         self._publisher = publisher
         self._config = config
         self._clock = clock
+        self._dead_letters = dead_letters
+        self._decode = decode  # a stream record's image -> advisory
         self._sleep = sleep
 
-    def fan_out(self, advisory: Advisory) -> FanoutReport:
+    def fan_out_version(
+        self,
+        advisory_id: str,
+        version: int,
+        image: dict[str, Any] | None,
+        *,
+        replay: bool = False,
+    ) -> FanoutReport:
+        """One stream record, or a replay of one (no image: read from the table). Transient
+        faults raise, so the stream mapping retries the record; anything a retry would not
+        fix (an unreadable record, a refusal) is dead-lettered at once and the batch goes on.
+        """
+        try:
+            advisory = (
+                self._decode(image)
+                if image is not None
+                else self._advisories.get(advisory_id, version)
+            )
+            if advisory is None:
+                raise LookupError(f"{advisory_id} v{version} is not on record")
+            return self.fan_out(advisory, retry_refused=replay)
+        except _TRANSIENT:
+            raise
+        except Exception as error:
+            reason = f"{type(error).__name__}: {error}"[:1000]
+            logger.exception(
+                "fan-out dead-lettered", advisory_id=advisory_id, version=version, reason=reason
+            )
+            self._dead_letters.send(DeadLetter(advisory_id, version, reason))
+            report = FanoutReport(advisory_id, version, notified=False, reason="dead-lettered")
+            report.dead_letter = reason
+            return report
+
+    def fan_out(self, advisory: Advisory, *, retry_refused: bool = False) -> FanoutReport:
         now = self._clock()
         previous = previous_version(self._advisories, advisory)
         decision = decide(advisory, previous, now, self._config.policy)
@@ -123,12 +179,24 @@ class FanoutService:
         while True:
             busy = []
             for segment in pending:
-                outcome = self._ledger.claim(delivery_key, segment.name, self._clock())
+                outcome = self._ledger.claim(
+                    delivery_key, segment.name, self._clock(), retry_refused=retry_refused
+                )
                 if outcome is ClaimOutcome.DONE:
                     report.already_done.append(segment.name)
+                elif outcome is ClaimOutcome.REFUSED:
+                    report.refused_earlier.append(segment.name)
                 elif outcome is ClaimOutcome.BUSY:
                     busy.append(segment)
                 else:
+                    if outcome is ClaimOutcome.TAKEN_OVER:
+                        report.taken_over.append(segment.name)
+                        logger.warning(
+                            "claim taken over after its lease: a possible duplicate",
+                            advisory_id=advisory.advisory_id,
+                            version=advisory.version,
+                            segment=segment.name,
+                        )
                     self._publish_claimed(delivery_key, segment, message(segment), report)
             if not busy:
                 break
@@ -144,7 +212,18 @@ class FanoutService:
             published=len(report.published),
             no_audience=len(report.no_audience),
             already_done=len(report.already_done),
+            taken_over=len(report.taken_over),
+            refused=len(report.refused),
         )
+        if report.refused:
+            self._dead_letters.send(
+                DeadLetter(
+                    advisory.advisory_id,
+                    advisory.version,
+                    "refused by the provider (the ledger holds each reason)",
+                    tuple(report.refused),
+                )
+            )
         return report
 
     def _publish_claimed(
@@ -156,6 +235,15 @@ class FanoutService:
             # SNS may have taken it: keep the claim. A retry publishes again only once the
             # claim is stale: rather a rare duplicate than a lost advisory.
             raise
+        except PermanentError as error:
+            # The same publish would be refused again: record it, go on with the other
+            # segments, and leave it to a replay after the fix.
+            logger.error(
+                "publish refused", delivery_key=delivery_key, segment=segment.name, error=str(error)
+            )
+            self._ledger.refuse(delivery_key, segment.name, str(error)[:500], self._clock())
+            report.refused.append(segment.name)
+            return
         except Exception:
             # Nothing was published: give the claim back so the retry can take it.
             self._ledger.release(delivery_key, segment.name)
@@ -164,6 +252,16 @@ class FanoutService:
             report.no_audience.append(segment.name)
         else:
             report.published.append(segment.name)
-        self._ledger.complete(
-            delivery_key, segment.name, message_id or "no-audience", self._clock()
-        )
+        self._record_published(delivery_key, segment.name, message_id or "no-audience")
+
+    def _record_published(self, delivery_key: str, segment: str, outcome: str) -> None:
+        # The one window for a duplicate: SNS took the message and the ledger does not say
+        # so yet. Keep trying to close it before giving the record back to the stream.
+        for attempt in range(self._config.record_attempts):
+            try:
+                self._ledger.complete(delivery_key, segment, outcome, self._clock())
+                return
+            except RetryableError:
+                if attempt + 1 == self._config.record_attempts:
+                    raise
+                self._sleep(self._config.record_backoff.total_seconds() * 2**attempt)

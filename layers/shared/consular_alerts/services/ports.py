@@ -37,16 +37,27 @@ class AdvisoryRepository(Protocol):
 
 class ClaimOutcome(StrEnum):
     CLAIMED = "claimed"  # ours to publish
+    # Ours to publish, taken over from an invocation that claimed it and went silent past
+    # the lease: it may have died after SNS took the message, so this publish may be the
+    # one duplicate the design allows (counted in a metric).
+    TAKEN_OVER = "taken_over"
     DONE = "done"  # already published (or known to have no audience)
     BUSY = "busy"  # another invocation is publishing it right now
+    REFUSED = "refused"  # the provider refused it for good; only a replay tries it again
 
 
 class DeliveryLedger(Protocol):
-    def claim(self, delivery_key: str, segment: str, now: datetime) -> ClaimOutcome: ...
+    def claim(
+        self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
+    ) -> ClaimOutcome: ...
 
     def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None: ...
 
     def release(self, delivery_key: str, segment: str) -> None: ...
+
+    def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
+        """Record that the provider refused the publish (not retried until a replay)."""
+        ...
 
 
 class RetryableError(Exception):
@@ -54,8 +65,27 @@ class RetryableError(Exception):
     connection)."""
 
 
+class PermanentError(Exception):
+    """The provider refused the request and would refuse it again (an invalid parameter,
+    access denied, a disabled key): record it and do not retry; replay after a fix."""
+
+
 class AmbiguousPublishError(Exception):
     """The provider may or may not have taken the message (a read timeout)."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An advisory version the fan-out could not finish, for `alerts replay` after a fix."""
+
+    advisory_id: str
+    version: int
+    reason: str
+    segments: tuple[str, ...] = ()  # refused segments; empty: the whole version
+
+
+class DeadLetters(Protocol):
+    def send(self, letter: DeadLetter) -> None: ...
 
 
 class SegmentPublisher(Protocol):
