@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -57,3 +58,37 @@ def stack(moto_endpoint: str):  # type: ignore[no-untyped-def]
     deployed = deploy(moto_endpoint, f"t{uuid.uuid4().hex[:10]}")
     apply_environment(deployed, "WARNING")
     return deployed
+
+
+def _controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")  # xdist workers have it
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _controller(session.config):
+        import shutil
+
+        from tests.faults.conftest import TALLY_DIR
+
+        shutil.rmtree(TALLY_DIR, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The fault-injection figures the README quotes (build/resilience.json)."""
+    if not _controller(config):
+        return
+    import json
+
+    from tests.faults.conftest import TALLY_DIR, summarize
+
+    summary = summarize()
+    if summary is None:
+        return
+    (TALLY_DIR.parent / "resilience.json").write_text(json.dumps(summary, indent=2) + "\n")
+    terminalreporter.write_sep("-", "fault injection")
+    terminalreporter.write_line(
+        f"{summary['scenarios']} scenarios, {summary['faults']} faults injected: "
+        f"{summary['expected']} segment publishes due, {summary['lost']} lost, "
+        f"{summary['duplicates']} duplicates outside the crash window, "
+        f"{summary['duplicates_in_crash_window']} inside it"
+    )

@@ -12,6 +12,7 @@ from consular_alerts.domain.normalize import NormalizationError
 from consular_alerts.domain.preview import preview_json
 from consular_alerts.edges import RequestError, publication_from_request, request_bytes
 from consular_alerts.services.ingest import DryRun
+from consular_alerts.services.ports import RetryableError
 
 logger = Logger()
 app = APIGatewayRestResolver()
@@ -31,6 +32,18 @@ def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
 def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
     logger.info("rejected advisory", error=str(error))
     return _error(422, str(error))
+
+
+@app.exception_handler(RetryableError)
+def _busy(error: RetryableError) -> Response[dict[str, Any]]:
+    # The version write is one transaction: when it fails, nothing of it was stored.
+    logger.warning("storage busy", error=str(error))
+    return Response(
+        503,
+        content_types.APPLICATION_JSON,
+        {"error": f"storage is busy ({error}); nothing was stored, post again"},
+        headers={"Retry-After": "2"},
+    )
 
 
 @app.post("/advisories")

@@ -3,6 +3,8 @@
 alerts serve [--port N]       moto + the stack from template.yaml + both APIs over HTTP
 alerts demo                   serve, subscribe demo citizens, post the samples, show deliveries
 alerts normalize FILE         print the normalized advisory as JSON (exit 2 on bad input)
+alerts render FILE            the SMS and email per language, and what sending would cost
+alerts replay                 re-drive the fan-out's dead-letter queue after a fix
 """
 
 from __future__ import annotations
@@ -213,6 +215,41 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def replay_command(args: argparse.Namespace) -> int:
+    """Exit 0: every message replayed; 1: some stay in the queue (printed, with why)."""
+    if args.local:
+        path = "/_local/replay/dry-run" if args.dry_run else "/_local/replay"
+        if not args.local.startswith(("http://", "https://")):
+            raise InputError(f"--local {args.local}: an http(s) URL of `alerts serve`")
+        request = urllib.request.Request(args.local.rstrip("/") + path, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                report = json.loads(response.read())
+        except (OSError, ValueError) as error:
+            raise InputError(f"--local {args.local}: {error}") from error
+    else:
+        if not (args.queue_url and args.function):
+            raise InputError("give --local URL, or --queue-url and --function (deployed stack)")
+        import boto3
+
+        from alerts_local.replay import LambdaInvoker, Replayer
+
+        session = boto3.session.Session(region_name=args.region)
+        report = (
+            Replayer(
+                session.client("sqs"),
+                session.client("dynamodbstreams"),
+                LambdaInvoker(session.client("lambda")),
+                args.queue_url,
+                args.function,
+            )
+            .run(limit=args.limit, dry_run=args.dry_run)
+            .as_json()
+        )
+    print(json.dumps(report, indent=2))
+    return 1 if report["kept"] else 0
+
+
 def demo_command(args: argparse.Namespace) -> int:
     from alerts_local.demo import run_demo
 
@@ -263,6 +300,15 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--local", metavar="URL", help="counts from a running `alerts serve`")
     render.add_argument("--prices", default=str(REPO_ROOT / "config" / "sms-prices.json"))
     render.set_defaults(run=render_command)
+
+    replay = commands.add_parser("replay", help="re-drive the fan-out dead-letter queue")
+    replay.add_argument("--local", metavar="URL", help="a running `alerts serve`")
+    replay.add_argument("--queue-url", help="deployed: the stack's FanoutFailureQueueUrl")
+    replay.add_argument("--function", help="deployed: the fan-out function's name")
+    replay.add_argument("--region")
+    replay.add_argument("--limit", type=int, default=1000, help="messages at most")
+    replay.add_argument("--dry-run", action="store_true", help="list what would be replayed")
+    replay.set_defaults(run=replay_command)
 
     args = parser.parse_args(argv)
     try:

@@ -164,6 +164,8 @@ class LocalRuntime:
             return self._feed_file(path.removeprefix("/_local/feeds/"), headers)
         if path == "/_local/poll" and method == "POST":
             return _json(200, self.poll())
+        if path in {"/_local/replay", "/_local/replay/dry-run"} and method == "POST":
+            return _json(200, self.replay(dry_run=path.endswith("/dry-run")))
         with self.lock:
             self.settle()
             if path == "/_local/sms":
@@ -181,6 +183,21 @@ class LocalRuntime:
             result: dict[str, Any] = self.functions.invoke("FeedPollerFunction", event)
             self.settle()
         return result
+
+    def replay(self, *, dry_run: bool = False) -> dict[str, Any]:
+        """`alerts replay` against this stack: re-drive its fan-out dead-letter queue."""
+        from alerts_local.replay import LocalInvoker, Replayer
+
+        with self.lock:
+            report = Replayer(
+                self.stack.client("sqs"),
+                self.stack.client("dynamodbstreams"),
+                LocalInvoker(self.functions),
+                self.stack.resources["FanoutFailureQueue"],
+                "FanoutFunction",
+            ).run(dry_run=dry_run)
+            self.settle()
+        return report.as_json()
 
     def _feed_file(self, name: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         """A feed served from a file, with the validators conditional GET needs."""

@@ -57,7 +57,8 @@ def _epoch(value: Any) -> Any:
 
 
 class _Shard:
-    def __init__(self, iterator: str) -> None:
+    def __init__(self, shard_id: str, iterator: str) -> None:
+        self.shard_id = shard_id
         self.iterator = iterator
         self.pending: list[dict[str, Any]] = []
         self.attempts = 0
@@ -96,7 +97,7 @@ class StreamPump:
                 iterator = self._streams.get_shard_iterator(
                     StreamArn=arn, ShardId=shard_info["ShardId"], ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
-                self._shards[key] = _Shard(iterator)
+                self._shards[key] = _Shard(shard_info["ShardId"], iterator)
             shard = self._shards[key]
             response = self._streams.get_records(ShardIterator=shard.iterator)
             shard.iterator = response.get("NextShardIterator") or shard.iterator
@@ -127,11 +128,13 @@ class StreamPump:
         shard.pending = shard.pending[first:]
         shard.attempts += 1
         if 0 <= mapping.max_retries < shard.attempts:
-            self._dead_letter(mapping, shard.pending[: mapping.batch_size])
+            self._dead_letter(mapping, shard, shard.pending[: mapping.batch_size])
             shard.pending = shard.pending[mapping.batch_size :]
             shard.attempts = 0
 
-    def _dead_letter(self, mapping: StreamMapping, records: list[dict[str, Any]]) -> None:
+    def _dead_letter(
+        self, mapping: StreamMapping, shard: _Shard, records: list[dict[str, Any]]
+    ) -> None:
         self.dead_lettered += len(records)
         if mapping.on_failure_queue is None:
             return
@@ -142,6 +145,7 @@ class StreamPump:
                 {
                     "requestContext": {"condition": "RetryAttemptsExhausted"},
                     "DDBStreamBatchInfo": {
+                        "shardId": shard.shard_id,
                         "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
                         "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
                         "batchSize": len(records),

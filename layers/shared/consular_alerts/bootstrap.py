@@ -6,6 +6,7 @@ environment (e.g. pointing AWS_ENDPOINT_URL at moto).
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,11 @@ _CONFIG = Config(
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def pause(seconds: float) -> None:
+    """How services wait (the fan-out, for a segment another invocation holds)."""
+    time.sleep(seconds)
 
 
 @cache
@@ -125,6 +131,7 @@ def fanout_service() -> FanoutService:
         utc_now,
         SqsDeadLetters(_client("sqs"), settings.fanout_failure_queue_url),
         advisory_from_image,
+        pause,
     )
 
 

@@ -213,7 +213,9 @@ class DynamoDeliveryLedger:
                 TableName=self._table, Key=self._key(delivery_key, segment), ConsistentRead=True
             ).get("Item", {})
             state = item.get("state", {}).get("S")
-            if state == "publishing":
+            # No item: the holder gave its claim back after our write was refused. Nothing
+            # says the segment went out, so it is tried again (BUSY), never skipped.
+            if state in {None, "publishing"}:
                 return ClaimOutcome.BUSY
             return ClaimOutcome.REFUSED if state == "refused" else ClaimOutcome.DONE
         previous = response.get("Attributes", {}).get("state", {}).get("S")

@@ -1,0 +1,161 @@
+"""Faults at the publisher API: one advisory posted under storage throttling, or by many
+duty officers (or retrying clients) at once, is stored as one version and sent once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from consular_alerts import bootstrap
+
+from tests.conftest import EVENTS
+from tests.faults.conftest import Pipeline, Tally
+from tests.injection import inject_client_error
+
+
+def stored_items(pipeline: Pipeline) -> int:
+    client = pipeline.stack.client("dynamodb")
+    table = pipeline.stack.resources["AdvisoriesTable"]
+    return int(client.scan(TableName=table, Select="COUNT")["Count"])
+
+
+def seed_event() -> dict[str, Any]:
+    return dict(json.loads((EVENTS / "post-advisory-seed.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "InternalServerError"])
+def test_storage_faults_beyond_the_sdk_answer_503_and_store_nothing(
+    pipeline: Pipeline, tally: Tally, code: str
+) -> None:
+    fault = pipeline.add(
+        inject_client_error(
+            bootstrap.dynamodb(),
+            "TransactWriteItems",
+            code,
+            status=500 if code == "InternalServerError" else 400,
+            times=5,
+        )
+    )
+    response = pipeline.functions.invoke("IngestFunction", seed_event())
+    assert fault.fired == 5
+    assert response["statusCode"] == 503
+    assert response["multiValueHeaders"]["Retry-After"] == ["2"]
+    assert code in json.loads(response["body"])["error"]
+    assert "nothing was stored" in json.loads(response["body"])["error"]
+    assert stored_items(pipeline) == 0
+    assert pipeline.pump.drain() == 0  # nothing to send
+    assert pipeline.published() == {}
+
+    # The duty officer posts again: stored once, sent once.
+    advisory = pipeline.post()
+    assert advisory["version"] == 1
+    pipeline.pump.drain()
+    expected = pipeline.expected(advisory)
+    assert pipeline.published() == dict.fromkeys(expected, 1)
+    tally.record(pipeline, expected)
+
+
+def test_throttling_the_sdk_absorbs_is_invisible_to_the_duty_officer(
+    pipeline: Pipeline, tally: Tally
+) -> None:
+    fault = pipeline.add(
+        inject_client_error(
+            bootstrap.dynamodb(), "TransactWriteItems", "ThrottlingException", times=3
+        )
+    )
+    advisory = pipeline.post()
+    assert fault.fired == 3
+    assert advisory["status"] == "created"
+    pipeline.pump.drain()
+    expected = pipeline.expected(advisory)
+    assert pipeline.published() == dict.fromkeys(expected, 1)
+    tally.record(pipeline, expected)
+
+
+def test_the_same_advisory_posted_from_many_threads_is_one_version_sent_once(
+    atomic_dynamodb: None, pipeline: Pipeline, tally: Tally
+) -> None:
+    # The ingest service shared by 16 threads, as 16 concurrent Lambda containers would
+    # share the table: the conditional write on the head lets exactly one create v1.
+    from consular_alerts.edges import publication_from_request
+
+    event = seed_event()
+    publication = publication_from_request(
+        event["body"].encode(), event["headers"]["Content-Type"], {}
+    )
+    service = bootstrap.ingest_service()
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(16)
+
+    def post() -> None:
+        start.wait()
+        try:
+            results.append(service.ingest(publication))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=post) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(1 for r in results if r.created) == 1
+    assert {r.advisory.version for r in results} == {1}
+    assert stored_items(pipeline) == 2  # the head and version 1
+    pipeline.pump.drain()
+    record = results[0].advisory
+    expected = pipeline.expected({"advisory": record.to_record()})
+    assert pipeline.published() == dict.fromkeys(expected, 1)
+    tally.record(pipeline, expected)
+
+
+def test_a_changed_advisory_posted_concurrently_with_the_original_never_loses_either(
+    atomic_dynamodb: None,
+    pipeline: Pipeline,
+) -> None:
+    # Two different texts for one advisory id, posted at once many times: each content is
+    # stored, versions are contiguous, and each version reaches each segment once.
+    from consular_alerts.edges import publication_from_request
+
+    base = json.loads((EVENTS / "post-advisory-json.json").read_text(encoding="utf-8"))
+    body = json.loads(base["body"])
+    changed = dict(body, level=min(4, int(body.get("level", 2)) + 1))
+    publications = [
+        publication_from_request(json.dumps(b).encode(), "application/json", {})
+        for b in (body, changed)
+    ]
+    service = bootstrap.ingest_service()
+    results: list[Any] = []
+    start = threading.Barrier(12)
+
+    def post(index: int) -> None:
+        start.wait()
+        results.append(service.ingest(publications[index % 2]))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 12
+    created = sorted(r.advisory.version for r in results if r.created)
+    # The second content lands after the first (v2), or first and then the first after it
+    # (v2, v3 as the head moved): every post is stored or found unchanged, none lost.
+    assert created == list(range(1, len(created) + 1))
+    assert len(created) >= 2
+    assert {r.advisory.content_hash for r in results if r.created} == {
+        r.advisory.content_hash for r in results
+    }
+    assert stored_items(pipeline) == len(created) + 1
+    pipeline.pump.drain()
+    # Exactly once per (version, segment): every publish is one ledger entry, and back.
+    ledger = pipeline.stack.client("dynamodb").scan(
+        TableName=pipeline.stack.resources["DeliveryLedgerTable"]
+    )["Items"]
+    done = [i for i in ledger if i["state"]["S"] == "done" and i["outcome"]["S"] != "no-audience"]
+    assert len({(i["delivery_key"]["S"], i["segment"]["S"]) for i in done}) == len(done)
+    assert sum(pipeline.published().values()) == len(done) > 0
