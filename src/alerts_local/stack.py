@@ -31,7 +31,16 @@ from samtranslator.yaml_helper import yaml_parse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
-_KEPT_ASIDE = ("AWS::ApiGateway::", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping")
+# Played by the local runtime itself (API Gateway, the event-source mapping), or without a
+# moto model: the dashboard (it names alarms moto does not create) and the async-invoke
+# configuration (the local runtime invokes the scheduled functions synchronously).
+_KEPT_ASIDE = (
+    "AWS::ApiGateway::",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::CloudWatch::Dashboard",
+)
 
 
 def _not_alarm_support(record: logging.LogRecord) -> bool:
