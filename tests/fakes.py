@@ -276,3 +276,11 @@ class FakeRateLimiter:
         for cooldown in budget.cooldowns:
             self.last[cooldown.key] = epoch
         return None
+
+    def refund(self, budget: Budget, now: datetime) -> None:
+        for counter in budget.counters:
+            if self.hits.get(counter.key, 0) > 0:
+                self.hits[counter.key] -= 1
+        for cooldown in budget.cooldowns:
+            if self.last.get(cooldown.key) == int(now.timestamp()):
+                del self.last[cooldown.key]

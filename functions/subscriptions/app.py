@@ -34,6 +34,7 @@ from consular_alerts.models import (
     VerifyRequest,
 )
 from consular_alerts.observability import redacting_logger
+from consular_alerts.services.ports import RetryableError
 from consular_alerts.services.subscriptions import (
     RateLimitedError,
     SubscriptionError,
@@ -76,6 +77,7 @@ _ERRORS = {
     415: "Unsupported content type: send application/json",
     423: "Too many wrong codes",
     429: "A rate limit refused the request; nothing was stored or sent",
+    503: "Busy (storage or SMS throttled): try again after Retry-After seconds",
 }
 
 
@@ -83,13 +85,13 @@ def _doc(status: int, model: type[Any], description: str, *errors: int) -> dict[
     responses: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}
     }
-    for code in (413, 415, *errors):
+    for code in (413, 415, *errors, 503):
         responses[code] = {
             "description": _ERRORS[code],
             "content": {"application/json": {"model": ErrorBody}},
         }
-    if 429 in errors:
-        responses[429]["headers"] = {
+    for code in {429, 503} & {*errors, 503}:
+        responses[code]["headers"] = {
             "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
         }
     return dict(responses)
@@ -152,6 +154,18 @@ def _refused(error: SubscriptionError) -> Response[Any]:
         )
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthorizedError) else None
     return _error(error.status_code, ErrorBody(error=message), headers)
+
+
+@app.exception_handler(RetryableError)
+def _busy(error: RetryableError) -> Response[Any]:
+    # Throttling or a 5xx that outlasted the SDK's retries; the flows are written to be
+    # retried (a repeated subscribe or verify lands on the same record).
+    logger.warning("dependency busy", error=redact(str(error)))
+    return _error(
+        503,
+        ErrorBody(error="the service is busy; try again in a few seconds"),
+        headers={"Retry-After": "5"},
+    )
 
 
 def _client_ip() -> str:

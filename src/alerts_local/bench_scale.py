@@ -109,6 +109,9 @@ class _NoLimits:
     def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
         return None
 
+    def refund(self, budget: Budget, now: datetime) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class ScaleResult:

@@ -269,6 +269,7 @@ class DynamoSubscriberRepository:
         self._client = client
         self._table = table
 
+    @translate_errors("DynamoDB subscriber write")
     def create(self, subscriber: Subscriber) -> None:
         self._client.put_item(
             TableName=self._table,
@@ -276,6 +277,7 @@ class DynamoSubscriberRepository:
             ConditionExpression="attribute_not_exists(subscriber_id)",
         )
 
+    @translate_errors("DynamoDB subscriber read")
     def get(self, subscriber_id: str) -> Subscriber | None:
         response = self._client.get_item(
             TableName=self._table,
@@ -286,6 +288,7 @@ class DynamoSubscriberRepository:
             Subscriber.model_validate(from_item(response["Item"])) if "Item" in response else None
         )
 
+    @translate_errors("DynamoDB subscriber write")
     def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
         previous = subscriber.revision - 1
         # Records written before revisions existed have none: they count as revision 0.
@@ -311,6 +314,7 @@ class DynamoSubscriberRepository:
             raise
         return True
 
+    @translate_errors("DynamoDB code attempt")
     def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
         # One atomic conditional UpdateItem: concurrent guesses are each counted, and none
         # once `max_attempts` are. Also a write like any other (revision + 1), so a write
@@ -359,6 +363,7 @@ class DynamoSubscriberRepository:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    @translate_errors("DynamoDB subscriber lookup")
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         ids: list[str] = []
         request: dict[str, Any] = {
@@ -390,6 +395,7 @@ class DynamoRateLimiter:
         self._client = client
         self._table = table
 
+    @translate_errors("DynamoDB rate limits")
     def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
         epoch = int(now.timestamp())
         items: list[dict[str, Any]] = []
@@ -451,6 +457,42 @@ class DynamoRateLimiter:
         return None  # pragma: no cover (the loop returns or raises)
 
     CONFLICT_RETRIES = 4
+
+    @translate_errors("DynamoDB rate limits")
+    def refund(self, budget: Budget, now: datetime) -> None:
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"limit_key": {"S": counter.key}},
+                    "UpdateExpression": "ADD hits :minus",
+                    "ConditionExpression": "hits > :zero",
+                    "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+                }
+            }
+            for counter in budget.counters
+        ]
+        items += [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"limit_key": {"S": cooldown.key}},
+                    "UpdateExpression": "REMOVE last_at",
+                    # Only the cooldown this request started.
+                    "ConditionExpression": "last_at = :now",
+                    "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
+                }
+            }
+            for cooldown in budget.cooldowns
+        ]
+        if not items:
+            return
+        try:
+            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as error:
+            # Something else moved a counter meanwhile: keep the stricter count.
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
 
     @staticmethod
     def _refusal(budget: Budget, reasons: list[dict[str, Any]], now: datetime) -> Refusal | None:

@@ -12,7 +12,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from consular_alerts.adapters.errors import classified, error_code
+from consular_alerts.adapters.errors import classified, error_code, translate_errors
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.services.ports import (
@@ -114,6 +114,7 @@ class SnsSegmentDirectory:
         self._known[name] = arn
         return arn
 
+    @translate_errors("SNS subscribe")
     def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
         response = self._client.subscribe(
             TopicArn=self._topic(segment),
@@ -123,6 +124,7 @@ class SnsSegmentDirectory:
         )
         return response["SubscriptionArn"]
 
+    @translate_errors("SNS unsubscribe")
     def unsubscribe(self, subscription_arn: str) -> None:
         try:
             self._client.unsubscribe(SubscriptionArn=subscription_arn)
@@ -130,6 +132,7 @@ class SnsSegmentDirectory:
             if error.response.get("Error", {}).get("Code") not in {"NotFound", "NotFoundException"}:
                 raise
 
+    @translate_errors("SNS subscription state")
     def state(self, subscription_arn: str) -> SubscriptionState:
         try:
             attributes = self._client.get_subscription_attributes(SubscriptionArn=subscription_arn)[
@@ -148,6 +151,7 @@ class SnsSmsSender:
     def __init__(self, client: SNSClient) -> None:
         self._client = client
 
+    @translate_errors("SNS SMS")
     def send_sms(self, phone_number: str, text: str, sender_id: str) -> str:
         response = self._client.publish(
             PhoneNumber=phone_number, Message=text, MessageAttributes=_sms_attributes(sender_id)

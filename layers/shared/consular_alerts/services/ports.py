@@ -120,3 +120,8 @@ class RateLimiter(Protocol):
         """Count one use against every counter of `budget` and start its cooldowns, all or
         nothing; the first limit that has no room, or None when all had room."""
         ...
+
+    def refund(self, budget: Budget, now: datetime) -> None:
+        """Give back what `acquire(budget, now)` counted (the request failed before anything
+        was sent), as far as nothing else has moved the counters since."""
+        ...

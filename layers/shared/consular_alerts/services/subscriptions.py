@@ -25,6 +25,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -67,6 +68,7 @@ from consular_alerts.models import (
 )
 from consular_alerts.services.ports import (
     RateLimiter,
+    RetryableError,
     SegmentDirectory,
     SmsSender,
     SubscriptionState,
@@ -243,7 +245,6 @@ class SubscriptionService:
     def _subscribe_phone(self, request: SubscribeRequest, client_ip: str) -> SubscriptionView:
         now = self._clock()
         phone = self._phone(request.address)
-        self._spend(self._sms_budget(phone.e164, client_ip, now), now)
         code = new_code()
         subscriber = self._new_subscriber(
             request,
@@ -259,8 +260,10 @@ class SubscriptionService:
                 "code_sent_at": now,
             }
         )
-        self._repository.create(subscriber)
-        self._send(phone.e164, CODE_TEXT[request.language].format(code=code))
+        # A record whose SMS then failed stays pending, unreachable, until its TTL.
+        with self._spent(self._sms_budget(phone.e164, client_ip, now), now):
+            self._repository.create(subscriber)
+            self._send(phone.e164, CODE_TEXT[request.language].format(code=code))
         logger.info(
             "verification code sent",
             subscriber_id=subscriber.subscriber_id,
@@ -481,8 +484,8 @@ class SubscriptionService:
         }:
             raise ConflictError(f"no code to send: subscription is {subscriber.status.value}")
         now = self._clock()
-        self._spend(self._sms_budget(subscriber.address, client_ip, now), now)
-        self._send_code(subscriber, now)
+        with self._spent(self._sms_budget(subscriber.address, client_ip, now), now):
+            self._send_code(subscriber, now)
         return CodeSent(subscription_id=subscription_id, message="A new code was sent by SMS.")
 
     def send_code_to_phone(self, address: str, client_ip: str) -> CodeSent:
@@ -490,12 +493,12 @@ class SubscriptionService:
         The answer is the same whether or not the number has a subscription."""
         now = self._clock()
         phone = self._phone(address)
-        self._spend(self._sms_budget(phone.e164, client_ip, now), now)
-        subscriber = self._live_phone_subscription(phone.e164)
-        if subscriber is not None:
-            self._send_code(subscriber, now)
-        else:
-            logger.info("code requested for a number without subscription")
+        with self._spent(self._sms_budget(phone.e164, client_ip, now), now):
+            subscriber = self._live_phone_subscription(phone.e164)
+            if subscriber is not None:
+                self._send_code(subscriber, now)
+            else:
+                logger.info("code requested for a number without subscription")
         return CodeSent(message=_ADDRESS_CODE_SENT)
 
     def exchange_code(self, subscription_id: str, code: str) -> SubscriptionView:
@@ -763,6 +766,21 @@ class SubscriptionService:
             return accept_phone(raw, self._policy.allowed_phone_countries)
         except PhoneRejectedError as error:
             raise InvalidRequestError(str(error)) from error
+
+    @contextmanager
+    def _spent(self, budget: Budget, now: datetime) -> Iterator[None]:
+        """Spend `budget` on what the block does. If the block fails on a transient fault
+        (an SMS throttled, storage busy), the budget is given back: the citizen was sent
+        nothing and may try again at once, not after the resend cooldown."""
+        self._spend(budget, now)
+        try:
+            yield
+        except RetryableError:
+            try:
+                self._limiter.refund(budget, now)
+            except Exception:  # the stricter count stays; the original error matters more
+                logger.warning("rate-limit refund failed", exc_info=True)
+            raise
 
     def _spend(self, budget: Budget, now: datetime) -> None:
         refusal = self._limiter.acquire(budget, now)
