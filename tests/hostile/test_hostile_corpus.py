@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,7 +58,11 @@ def hostile_stack(moto_endpoint: str) -> DeployedStack:
 @pytest.fixture
 def functions(hostile_stack: DeployedStack) -> LocalFunctions:
     apply_environment(hostile_stack, "INFO")  # as deployed (template Globals)
-    return LocalFunctions(hostile_stack)
+    loaded = LocalFunctions(hostile_stack)
+    for function in ("IngestFunction", "SubscriptionsFunction"):
+        # A logger configured earlier in this process keeps its level: set it.
+        loaded.module(function).logger.setLevel("INFO")
+    return loaded
 
 
 def _tables(stack: DeployedStack) -> dict[str, str]:
@@ -164,6 +169,24 @@ def test_bad_input_over_http_to_the_local_runtime(runtime: LocalRuntime, case: C
     assert case.names in reply.json()["error"]
     assert snapshot(runtime.stack) == before
     assert outbox() == sent_before
+
+
+def test_refusals_are_logged_without_the_addresses_they_refuse(
+    hostile_stack: DeployedStack, functions: LocalFunctions, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The handlers do log each refusal at INFO (so the suite's log scan has lines to read),
+    and the line as its formatter writes it holds no address."""
+    from tests.logscan import leaks, log_lines
+
+    app = functions.module("SubscriptionsFunction")
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+    refused = {c.id: c for c in CASES if c.target == CITIZEN}["phone-disallowed-country"]
+    assert invoke(hostile_stack, functions, refused)[0] == 422
+    records = [r for r in caplog.records if r.getMessage() == "request refused"]
+    lines = [app.logger.registered_formatter.format(record) for record in records]
+    assert any("FR is not offered" in line for line in lines), lines
+    assert log_lines([("Captured stdout call", "\n".join(lines))], "call") == lines
+    assert leaks(lines) == []
 
 
 def test_the_corpus_counts_at_least_50_distinct_bad_inputs() -> None:
