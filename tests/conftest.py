@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+# Every test: no captured log line may hold a full phone number or email address.
+from tests.logscan import pytest_runtest_makereport  # noqa: F401
+
 # Properties are about behaviour, not speed: no per-example deadline, so a loaded CI machine
 # cannot fail a property test by being slow (speed is measured in `make bench`). The default
 # profile draws the same examples every run, so CI is reproducible; hunting for new failures

@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.privacy import redact
+from consular_alerts.edges import charset_problem, json_problem
 from consular_alerts.models import (
     SUBSCRIPTION_ID_PATTERN,
     CodeSent,
@@ -109,16 +110,23 @@ def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) 
 @app.exception_handler(RequestValidationError)
 def _invalid(error: RequestValidationError) -> Response[Any]:
     # Field names and rules only: pydantic's messages never echo the input (an address).
+    errors = error.errors()
     detail = [
         {
-            "loc": [str(part) for part in item.get("loc", ())],
+            # Not pydantic's names for the branches of a union ("list[...]", "none").
+            "loc": [str(part) for part in item.get("loc", ()) if "[" not in str(part)],
             "msg": redact(str(item.get("msg", ""))),
             "type": str(item.get("type", "")),
         }
-        for item in error.errors()
+        for item in errors
+        # "Input should be None": the other branch of an optional field, not the problem.
+        if item.get("type") != "none_required" or len(errors) == 1
     ]
     message = "; ".join(
-        f"{'.'.join(d['loc'][1:]) or d['loc'][0] if d['loc'] else 'body'}: {d['msg']}"
+        # A syntax error's loc is ("body", <character offset>): say what it is.
+        f"body: invalid JSON at character {d['loc'][-1]}"
+        if d["type"] == "json_invalid" and len(d["loc"]) == 2
+        else f"{'.'.join(d['loc'][1:]) or d['loc'][0] if d['loc'] else 'body'}: {d['msg']}"
         for d in detail
     )
     return Response(
@@ -322,6 +330,15 @@ def _refuse_early(event: dict[str, Any]) -> tuple[int, str] | None:
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if body and media_type not in {"", content_types.APPLICATION_JSON}:
         return 415, "content-type: send application/json"
+    charset = charset_problem(headers.get("content-type", ""))
+    if body and charset is not None:
+        return 415, charset
+    if body and not event.get("isBase64Encoded"):
+        # What the route's parser would take silently: duplicate keys (which one wins?),
+        # nesting that exhausts the parser, NaN. Syntax errors are left to the route (422).
+        _, problem = json_problem(body)
+        if problem is not None and not problem.startswith("invalid JSON"):
+            return 422, f"body: {problem}"
     return None
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
+    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
@@ -25,9 +26,19 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic_core import CoreSchema
 
+from consular_alerts.domain.plaintext import (
+    no_control,
+    no_markup,
+    plain_text,
+    web_url,
+    year_in_range,
+)
+
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{6,14}$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Level = Annotated[int, Field(ge=1, le=4)]
+# What a publisher's JSON must say: an integer, not true, "3" or 3.0.
+StrictLevel = Annotated[int, Field(ge=1, le=4, strict=True)]
 # BCP-47 as used by advisories: a primary language subtag with optional script/region.
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
@@ -60,13 +71,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+def _sane_date(value: Any) -> Any:
+    year_in_range(value.year)
+    return value
+
+
+# Dates of advisories: with an offset, and in a year an advisory can have (domain/plaintext).
+Date = Annotated[AwareDatetime, AfterValidator(_sane_date)]
+# The normalized advisory holds no markup (domain/plaintext.py explains why).
+NoMarkup = Annotated[str, AfterValidator(no_markup)]
+# What a publisher sends as plain text: no markup, no control characters.
+PlainText = Annotated[str, AfterValidator(plain_text)]
+WebUrl = Annotated[str, AfterValidator(web_url)]
+Reference = Annotated[PlainText, StringConstraints(max_length=500)]
+
+
 class Hotline(_Strict):
     number: E164
-    label: str = ""
+    label: NoMarkup = ""
 
 
 class Area(_Strict):
-    name: str = Field(min_length=1)
+    name: NoMarkup = Field(min_length=1)
     iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
     # Rings of [latitude, longitude] pairs, as CAP lists them.
     polygons: list[list[tuple[float, float]]] | None = None
@@ -76,11 +102,44 @@ class Area(_Strict):
 
 
 class LocalizedContent(_Strict):
-    headline: str = Field(min_length=1, max_length=500)
-    summary: str = ""
-    body: str = ""
-    instruction: str = ""
+    headline: NoMarkup = Field(min_length=1, max_length=500)
+    summary: NoMarkup = ""
+    body: NoMarkup = ""
+    instruction: NoMarkup = ""
     web: str = ""
+
+
+def _valid_hotline(number: str) -> str:
+    # Imported here: only a publisher's explicit hotlines need it (text extraction finds
+    # numbers with phonenumbers already).
+    import phonenumbers
+
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        raise ValueError("not a valid phone number")  # no echo: a number in a log line
+    return number
+
+
+class DraftHotline(Hotline):
+    number: Annotated[E164, AfterValidator(_valid_hotline)]
+    label: PlainText = Field(default="", max_length=200)
+
+
+class DraftArea(Area):
+    name: PlainText = Field(min_length=1, max_length=500)
+
+
+class DraftContent(LocalizedContent):
+    """A language of a publisher's JSON advisory: plain text, links on the web."""
+
+    headline: PlainText = Field(min_length=1, max_length=500)
+    summary: PlainText = ""
+    body: PlainText = ""
+    instruction: PlainText = ""
+    web: WebUrl = ""
 
 
 # Codes in common use that ISO 3166-1 has not assigned: Kosovo (used by the EU, the US State
@@ -111,8 +170,8 @@ class Advisory(_Strict):
     source_id: str = Field(min_length=1, max_length=500)
     source_url: str = ""
     sender: str = ""
-    sent: AwareDatetime
-    received_at: AwareDatetime
+    sent: Date
+    received_at: Date
 
     status: Status = Status.ACTUAL
     msg_type: MsgType = MsgType.ALERT
@@ -130,9 +189,9 @@ class Advisory(_Strict):
 
     category: str = ""
     event: str = ""
-    effective: AwareDatetime | None = None
-    onset: AwareDatetime | None = None
-    expires: AwareDatetime | None = None
+    effective: Date | None = None
+    onset: Date | None = None
+    expires: Date | None = None
 
     content: dict[LanguageTag, LocalizedContent] = Field(min_length=1)
     hotlines: list[Hotline] = Field(default_factory=list)
@@ -165,33 +224,44 @@ class AdvisoryDraft(_Strict):
     """
 
     advisory_id: str | None = None
-    source: str = Field(default="", max_length=64)
-    source_id: str | None = Field(default=None, max_length=500)
-    source_url: str = ""
-    sender: str = ""
-    sent: AwareDatetime | None = None
+    source: PlainText = Field(default="", max_length=64)
+    source_id: PlainText | None = Field(default=None, max_length=500)
+    source_url: WebUrl = ""
+    sender: PlainText = Field(default="", max_length=500)
+    sent: Date | None = None
 
     status: Status = Status.ACTUAL
     msg_type: MsgType = MsgType.ALERT
-    references: list[str] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list, max_length=50)
     significance: Significance | None = None  # extension: the publisher's rating of an update
 
-    countries: list[KnownCountry] = Field(min_length=1)
-    areas: list[Area] = Field(default_factory=list)
+    countries: list[KnownCountry] = Field(min_length=1, max_length=50)
+    areas: list[DraftArea] = Field(default_factory=list, max_length=200)
 
-    level: Level
-    native_level: str = ""
-    severity: str = ""
-    urgency: str = ""
-    certainty: str = ""
-    category: str = ""
-    event: str = ""
-    effective: AwareDatetime | None = None
-    onset: AwareDatetime | None = None
-    expires: AwareDatetime | None = None
+    level: StrictLevel
+    native_level: PlainText = Field(default="", max_length=100)
+    severity: PlainText = Field(default="", max_length=100)
+    urgency: PlainText = Field(default="", max_length=100)
+    certainty: PlainText = Field(default="", max_length=100)
+    category: PlainText = Field(default="", max_length=100)
+    event: PlainText = Field(default="", max_length=500)
+    effective: Date | None = None
+    onset: Date | None = None
+    expires: Date | None = None
 
-    content: dict[LanguageTag, LocalizedContent] = Field(min_length=1)
-    hotlines: list[Hotline] = Field(default_factory=list)
+    content: dict[LanguageTag, DraftContent] = Field(min_length=1, max_length=20)
+    hotlines: list[DraftHotline] = Field(default_factory=list, max_length=20)
+
+    @field_validator("expires")
+    @classmethod
+    def _expires_after_it_starts(cls, value: Any, info: ValidationInfo) -> Any:
+        for name in ("sent", "effective", "onset"):
+            start = info.data.get(name)
+            if value is not None and start is not None and value <= start:
+                raise ValueError(
+                    f"expires {value.isoformat()} is not after {name} {start.isoformat()}"
+                )
+        return value
 
     @field_validator("advisory_id")
     @classmethod
@@ -208,19 +278,19 @@ class PostMetadata(_Strict):
     """
 
     advisory_id: str | None = None
-    source: str | None = Field(default=None, max_length=64)
-    source_id: str | None = Field(default=None, max_length=500)
-    source_url: str | None = None
-    countries: list[KnownCountry] | None = Field(default=None, min_length=1)
+    source: PlainText | None = Field(default=None, max_length=64)
+    source_id: PlainText | None = Field(default=None, max_length=500)
+    source_url: WebUrl | None = None
+    countries: list[KnownCountry] | None = Field(default=None, min_length=1, max_length=50)
     level: Level | None = None
     language: LanguageTag | None = None
     msg_type: MsgType | None = None
-    references: list[str] | None = None
+    references: list[Reference] | None = Field(default=None, max_length=50)
     significance: Significance | None = None
     status: Status | None = None
-    headline: str | None = Field(default=None, max_length=500)
-    instruction: str | None = None
-    expires: AwareDatetime | None = None
+    headline: PlainText | None = Field(default=None, max_length=500)
+    instruction: PlainText | None = Field(default=None, max_length=5000)
+    expires: Date | None = None
 
 
 class CapDocument(_Strict):
@@ -232,9 +302,17 @@ class CapDocument(_Strict):
 class TextPost(_Strict):
     """A ministry post as text or HTML, with optional metadata."""
 
-    text: str = Field(min_length=1, max_length=100_000)
+    # `format` first: the check of `text` depends on it.
     format: str = Field(default="text", pattern=r"^(text|html)$")
+    text: str = Field(min_length=1, max_length=100_000)
     metadata: PostMetadata = Field(default_factory=PostMetadata)
+
+    @field_validator("text")
+    @classmethod
+    def _plain_or_html(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("format") == "html":  # markup expected: it becomes visible text
+            return no_control(value)
+        return plain_text(value)
 
 
 # --- Citizens ---------------------------------------------------------------------------------
@@ -287,6 +365,7 @@ MinLevel = Annotated[
     Field(
         ge=1,
         le=4,
+        strict=True,  # an integer: not true, "2" or 2.0
         description="Only advisories of this level or higher (1 normal precautions ... "
         "4 leave / do not travel)",
     ),

@@ -402,8 +402,12 @@ def _text(kids: _Kids, name: str) -> str | None:
 
 # --- Text helpers ---------------------------------------------------------------------------
 
+# Layout tags senders escape into text, and the active ones an attacker would (scripts are
+# dropped with their content): either way the field becomes its visible text.
 _HTML_HINT = re.compile(
-    r"<(?:br|p|div|span|ul|ol|li|b|i|u|strong|em|a|table|tr|td|th|h[1-6])\b[^>]{0,200}>"
+    r"<(?:br|p|div|span|ul|ol|li|b|i|u|strong|em|a|table|tr|td|th|h[1-6]|font|center"
+    r"|script|style|iframe|img|svg|object|embed|link|meta|form|input|button|noscript"
+    r"|template|title|html|body|head)\b[^>]{0,200}>"
     r"|&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});",
     re.IGNORECASE,
 )

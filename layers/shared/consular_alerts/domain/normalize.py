@@ -12,7 +12,6 @@ from consular_alerts.domain.text import TextExtractionError, extract_post
 from consular_alerts.models import (
     Advisory,
     AdvisoryDraft,
-    LocalizedContent,
     TextPost,
 )
 
@@ -88,6 +87,12 @@ def normalize_text_post(
     source = meta.source or default_source
     source_id = meta.source_id or meta.advisory_id or text_fingerprint(extracted.body)
     language = meta.language or extracted.language
+    content = {
+        "headline": meta.headline or extracted.headline,
+        "summary": extracted.summary,
+        "body": extracted.body,
+        "instruction": meta.instruction or extracted.instruction,
+    }
     record: dict[str, Any] = {
         "advisory_id": meta.advisory_id or advisory_id_for(source, source_id),
         "source": source,
@@ -103,14 +108,8 @@ def normalize_text_post(
         "areas": [a.model_dump(exclude_none=True) for a in extracted.areas],
         "level": meta.level or default_level,
         "expires": meta.expires,
-        "content": {
-            language: LocalizedContent(
-                headline=meta.headline or extracted.headline,
-                summary=extracted.summary,
-                body=extracted.body,
-                instruction=meta.instruction or extracted.instruction,
-            ).model_dump()
-        },
+        # Validated with the rest: a field it refuses is a NormalizationError naming it.
+        "content": {language: content},
         "hotlines": [h.model_dump() for h in extracted.hotlines],
     }
     try:

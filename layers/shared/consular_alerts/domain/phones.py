@@ -36,7 +36,8 @@ def accept_phone(raw: str, allowed_countries: frozenset[str]) -> AcceptedPhone:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException as error:
         raise PhoneRejectedError(
-            "address: give the phone number in international format, e.g. +996 555 123 456"
+            "address: give the phone number in international format: + and the country code, "
+            "then the number"
         ) from error
     if not phonenumbers.is_valid_number(number):
         raise PhoneRejectedError("address: not a valid phone number")

@@ -92,7 +92,13 @@ __all__ = [
 
 logger = Logger(child=True)
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+# An address SNS can deliver to and nothing else: a dot-atom local part (RFC 5322: no
+# quotes, spaces, brackets, control characters) and a host of LDH labels with a letter TLD.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(
+    rf"^(?=[^@]{{1,64}}@)(?=.{{1,254}}\Z){_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}\Z"
+)
 
 CODE_TEXT = {
     "ky": "КР ТИМ: тастыктоо коду {code}. Аны эч кимге айтпаңыз.",
