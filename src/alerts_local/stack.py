@@ -29,6 +29,8 @@ import boto3
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from alerts_local.moto_sns import count_confirmed_subscriptions
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
 _KEPT_ASIDE = ("AWS::ApiGateway::", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping")
@@ -227,6 +229,7 @@ def _resolve_refs(node: Any, values: dict[str, str]) -> Any:
 
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
+    count_confirmed_subscriptions()
     sam = load_sam()
     cfn = translate(sam)
     mappings = stream_mappings(cfn)
