@@ -10,7 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.normalize import NormalizationError
 from consular_alerts.domain.preview import cost_json, preview_json
-from consular_alerts.edges import RequestError, publication_from_request, request_bytes
+from consular_alerts.edges import (
+    RequestError,
+    allow_site_origin,
+    publication_from_request,
+    request_bytes,
+)
 from consular_alerts.services.ingest import DryRun
 
 logger = Logger()
@@ -90,4 +95,9 @@ def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    # The publisher console is served at the site's origin (README: web pages).
+    return allow_site_origin(
+        app.resolve(event, context),
+        event.get("headers"),
+        bootstrap.ingest_settings().public_base_url,
+    )

@@ -139,6 +139,11 @@ def fanout_service() -> FanoutService:
 
 
 @cache
+def subscriptions_settings() -> SubscriptionsSettings:
+    return SubscriptionsSettings()  # read from the environment
+
+
+@cache
 def subscription_service() -> SubscriptionService:
     from consular_alerts.adapters.dynamodb import DynamoRateLimiter, DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
@@ -149,7 +154,7 @@ def subscription_service() -> SubscriptionService:
         SubscriptionService,
     )
 
-    settings = SubscriptionsSettings()
+    settings = subscriptions_settings()
     secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
     return SubscriptionService(
         DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
@@ -197,6 +202,7 @@ def reset() -> None:
         sns_topic_publisher,
         ingest_settings,
         ingest_service,
+        subscriptions_settings,
         fanout_service,
         subscription_service,
         poller_service,
