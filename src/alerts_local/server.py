@@ -33,7 +33,7 @@ from alerts_local.outbox import Outbox
 from alerts_local.publisher_auth import PublisherCredentials
 from alerts_local.stack import REPO_ROOT, DeployedStack, Route, deploy
 from alerts_local.streams import StreamPump
-from alerts_local.web import console_config, static_response
+from alerts_local.web import site_config, static_response
 
 MAX_BODY = 1024 * 1024
 
@@ -152,8 +152,8 @@ class LocalRuntime:
             response_headers.update(response.get("headers") or {})
             return int(response["statusCode"]), response_headers, data
         if method in {"GET", "HEAD"}:  # the site's pages (web/), as CloudFront serves them
-            if parts.path == "/console/config.json":
-                return console_config(self.stack.region)
+            if parts.path == "/config.json":
+                return site_config(self.stack.region)
             page = static_response(parts.path)
             if page is not None:
                 return page

@@ -64,9 +64,9 @@ def static_response(path: str) -> tuple[int, dict[str, str], bytes] | None:
     return 200, headers, file.read_bytes()
 
 
-def console_config(region: str) -> tuple[int, dict[str, str], bytes]:
-    """What `make publish-web` writes as console/config.json from the stack's outputs;
-    locally the publisher API is at the page's own origin."""
-    body = {"publisher_api_url": "", "region": region, "local": True}
+def site_config(region: str) -> tuple[int, dict[str, str], bytes]:
+    """What `make publish-web` writes as /config.json from the stack's outputs (the APIs'
+    URLs); locally both APIs are at the pages' own origin."""
+    body = {"citizen_api_url": "", "publisher_api_url": "", "region": region, "local": True}
     headers = {**SECURITY_HEADERS, "Content-Type": "application/json", "Cache-Control": "no-store"}
     return 200, headers, json.dumps(body).encode()

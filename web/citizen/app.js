@@ -1,11 +1,13 @@
 // The citizen page: subscribe (SMS with a code, or email), manage or cancel from the link
 // in a message (/s/<id>#<token>), or with a code to the phone (/unsubscribe). Plain ES
-// module, no build step, nothing loaded from elsewhere. It calls the citizen API at this
-// origin (CloudFront routes /subscriptions* to it; `alerts serve` serves both locally).
+// module, no build step, nothing loaded from elsewhere. It calls the citizen API at the URL
+// in /config.json (`make publish-web` writes it from the stack's outputs; the API allows
+// this site's origin), or at this origin (`alerts serve` serves both locally).
 import { COUNTRIES, LANGUAGES, STRINGS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 const state = {
+  apiBase: "",
   lang: "ky",
   messageLanguageTouched: false,
   subscriptionId: null,
@@ -146,7 +148,7 @@ async function api(method, path, body, token) {
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetch(state.apiBase + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -442,7 +444,13 @@ function route() {
   $("subscribe").hidden = false;
 }
 
-function start() {
+async function start() {
+  try {
+    const response = await fetch("/config.json", { cache: "no-store" });
+    if (response.ok) state.apiBase = ((await response.json()).citizen_api_url || "").replace(/\/+$/, "");
+  } catch {
+    // No configuration: the API is at this origin.
+  }
   for (const container of document.querySelectorAll("[data-preferences]")) buildPreferences(container);
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", () => setLanguage(button.dataset.lang));

@@ -337,7 +337,7 @@ async function onCapFile(event) {
 
 async function start() {
   try {
-    const response = await fetch("/console/config.json", { cache: "no-store" });
+    const response = await fetch("/config.json", { cache: "no-store" });
     if (response.ok) state.config = { ...state.config, ...(await response.json()) };
   } catch {
     // No config: the officer enters the API URL.
