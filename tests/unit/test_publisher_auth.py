@@ -86,3 +86,18 @@ def test_a_declared_payload_hash_must_be_the_bodys() -> None:
 )
 def test_canonical_query_encodes_as_sigv4_does(raw: str, canonical: str) -> None:
     assert canonical_query(raw) == canonical
+
+
+def test_api_answers_are_readable_by_the_site_only() -> None:
+    from consular_alerts.edges import allow_site_origin
+
+    site = "https://alerts.mfa.gov.kg"
+    answer = allow_site_origin(
+        {"statusCode": 200, "multiValueHeaders": {}}, {"Origin": site}, site + "/"
+    )
+    assert answer["multiValueHeaders"]["Access-Control-Allow-Origin"] == [site]
+    other = allow_site_origin(
+        {"statusCode": 200, "headers": {}}, {"origin": "https://evil.example"}, site
+    )
+    assert "Access-Control-Allow-Origin" not in other["headers"]
+    assert allow_site_origin({"statusCode": 200}, None, site) == {"statusCode": 200}
