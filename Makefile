@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: demo serve test lint typecheck unit integration e2e corpus bench openapi validate clean
+.PHONY: demo serve test lint typecheck unit integration e2e corpus bench openapi validate publish-web clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: $(VENV)/.installed
 # The citizen API's OpenAPI document (openapi/citizen-api.json), from its handler's routes.
 openapi: $(VENV)/.installed
 	$(PY) -m alerts_local.openapi
+
+# The citizen page and the publisher console (web/) to a deployed stack's site bucket.
+publish-web:
+	@test -n "$(STACK)" || { echo "usage: make publish-web STACK=<deployed stack name>" >&2; exit 2; }
+	scripts/publish-web "$(STACK)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -9,8 +9,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.normalize import NormalizationError
-from consular_alerts.domain.preview import preview_json
-from consular_alerts.edges import RequestError, publication_from_request, request_bytes
+from consular_alerts.domain.preview import cost_json, preview_json
+from consular_alerts.edges import (
+    RequestError,
+    allow_site_origin,
+    publication_from_request,
+    request_bytes,
+)
 from consular_alerts.services.ingest import DryRun
 from consular_alerts.services.ports import RetryableError
 
@@ -79,23 +84,33 @@ def post_advisory() -> Response[dict[str, Any]]:
 
 
 def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
-    """Nothing stored, nothing sent: what posting would store and send."""
-    return Response(
-        200,
-        content_types.APPLICATION_JSON,
-        {
-            "dry_run": True,
-            "advisory_id": result.advisory.advisory_id,
-            "version": result.advisory.version,
-            "would_store": result.would_store,
-            "would_notify": result.decision.notify,
-            "reason": result.decision.reason,
-            "advisory": result.advisory.to_record(),
-            "preview": preview_json(result.rendered),
-        },
-    )
+    """Nothing stored, nothing sent: what posting would store and send, and (when the
+    function can count them) the subscribers of each segment it reaches and the SMS cost."""
+    body: dict[str, Any] = {
+        "dry_run": True,
+        "advisory_id": result.advisory.advisory_id,
+        "version": result.advisory.version,
+        "would_store": result.would_store,
+        "would_notify": result.decision.notify,
+        "reason": result.decision.reason,
+        "advisory": result.advisory.to_record(),
+        "preview": preview_json(result.rendered),
+    }
+    if result.audience is not None:
+        body["audience"] = [
+            {"segment": segment.name, "subscribers": count}
+            for segment, count in sorted(result.audience.items())
+        ]
+    if result.cost is not None:
+        body["cost"] = cost_json(result.cost)
+    return Response(200, content_types.APPLICATION_JSON, body)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    # The publisher console is served at the site's origin (README: web pages).
+    return allow_site_origin(
+        app.resolve(event, context),
+        event.get("headers"),
+        bootstrap.ingest_settings().public_base_url,
+    )

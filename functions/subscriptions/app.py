@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.privacy import redact
-from consular_alerts.edges import charset_problem, json_problem
+from consular_alerts.edges import allow_site_origin, charset_problem, json_problem
 from consular_alerts.models import (
     SUBSCRIPTION_ID_PATTERN,
     CodeSent,
@@ -356,4 +356,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "body": json.dumps({"error": message}),
             "isBase64Encoded": False,
         }
-    return app.resolve(event, context)
+    return allow_site_origin(
+        app.resolve(event, context),
+        event.get("headers"),
+        bootstrap.subscriptions_settings().public_base_url,
+    )

@@ -206,6 +206,13 @@ def serve_command(args: argparse.Namespace) -> int:
     )
     print(f"  GET    {runtime.url}/_local/sms            codes sent by SMS (local only)")
     print(f"  GET    {runtime.url}/_local/deliveries     what citizens received (local only)")
+    print(f"  GET    {runtime.url}/                      citizen page (web/)")
+    print(f"  GET    {runtime.url}/console/              publisher console (web/console/)")
+    credentials = runtime.publisher
+    print(
+        f"Publisher API credentials (SigV4, region {credentials.region}, service execute-api):"
+        f"\n  access key {credentials.access_key_id}  secret {credentials.secret_access_key}"
+    )
     print("Ctrl-C to stop.", flush=True)
     try:
         while True:

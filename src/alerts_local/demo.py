@@ -103,14 +103,16 @@ def post_event(runtime: LocalRuntime, event_file: Path) -> tuple[int, dict[str, 
     """Send an API Gateway event from events/ as the HTTP request it stands for."""
     event = json.loads(event_file.read_text(encoding="utf-8"))
     query = urlencode(event.get("queryStringParameters") or {})
-    return http(
-        runtime,
+    body = (event.get("body") or "").encode()
+    # Signed with the local publisher credentials, as awscurl would sign for the real API.
+    url, headers = runtime.publisher.sign(
         event["httpMethod"],
-        event["path"] + (f"?{query}" if query else ""),
-        body=(event.get("body") or "").encode(),
-        headers={
-            k: v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"
-        },
+        runtime.url + event["path"] + (f"?{query}" if query else ""),
+        {k: v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"},
+        body,
+    )
+    return http(
+        runtime, event["httpMethod"], url.removeprefix(runtime.url), body=body, headers=headers
     )
 
 

@@ -30,8 +30,10 @@ from moto.server import ThreadedMotoServer
 
 from alerts_local.lambdas import LocalFunctions, apply_environment, use_local_credentials
 from alerts_local.outbox import Outbox
+from alerts_local.publisher_auth import PublisherCredentials
 from alerts_local.stack import REPO_ROOT, DeployedStack, Route, deploy
 from alerts_local.streams import StreamPump
+from alerts_local.web import site_config, static_response
 
 MAX_BODY = 1024 * 1024
 
@@ -75,7 +77,8 @@ def api_event(
             "accountId": "123456789012",
             "identity": {
                 "sourceIp": source_ip,
-                # The publisher API's IAM authorizer is not enforced locally.
+                # The local runtime checks the publisher's SigV4 signature before this
+                # (publisher_auth.py); this is the local publisher principal.
                 "userArn": "arn:aws:iam::123456789012:user/local"
                 if route.api == "PublisherApi"
                 else None,
@@ -95,6 +98,7 @@ class LocalRuntime:
     outbox: Outbox
     lock: threading.RLock = field(default_factory=threading.RLock)
     feeds_dir: Path | None = None
+    publisher: PublisherCredentials = field(default_factory=PublisherCredentials)
     _http: ThreadingHTTPServer | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -126,6 +130,10 @@ class LocalRuntime:
                 if route.match(route.method, parts.path) is not None:
                     allowed.append(route.method)
                 continue
+            if route.api == "PublisherApi":  # AWS_IAM, as API Gateway would check it
+                problem = self.publisher.verify(method, parts.path, parts.query, headers, body)
+                if problem is not None:
+                    return _json(403, {"message": problem})
             event = api_event(
                 route, method, parts.path, parameters, parts.query, headers, body, source_ip
             )
@@ -143,6 +151,12 @@ class LocalRuntime:
             }
             response_headers.update(response.get("headers") or {})
             return int(response["statusCode"]), response_headers, data
+        if method in {"GET", "HEAD"}:  # the site's pages (web/), as CloudFront serves them
+            if parts.path == "/config.json":
+                return site_config(self.stack.region)
+            page = static_response(parts.path)
+            if page is not None:
+                return page
         if allowed:
             return _json(405, {"error": f"method {method} not allowed; use {', '.join(allowed)}"})
         return _json(404, {"error": f"no route for {parts.path}"})
@@ -174,6 +188,8 @@ class LocalRuntime:
                 return _json(200, {"deliveries": [d.as_json() for d in self.outbox.deliveries]})
             if path == "/_local/segments":
                 return _json(200, {"segments": self.outbox.segment_counts()})
+            if path == "/_local/publisher-credentials":  # the console prefills them locally
+                return _json(200, self.publisher.as_json())
         return _json(404, {"error": f"no local endpoint {path}"})
 
     def poll(self) -> dict[str, Any]:

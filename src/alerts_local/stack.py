@@ -7,6 +7,9 @@ What moto cannot run is kept aside and played by the local runtime instead:
 - event-source mappings (moto would try to invoke the function in Docker and swallow the
   stream records): `alerts_local.streams` reads the stream and calls the handler;
 - function code and layers: handlers run in this process from `functions/<name>/app.py`;
+- the site's CloudFront distribution, its function, policies and the bucket policy naming
+  it (moto's CloudFormation has no model for them): `alerts serve` serves web/ itself, with
+  the same routes and headers (`alerts_local.web`);
 - Secrets Manager secrets (moto's CloudFormation has no model for them): created through
   moto's Secrets Manager API as the template declares them (a random value, as
   GenerateSecretString asks), and every `Ref` to them resolved to the secret's ARN.
@@ -29,17 +32,22 @@ import boto3
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from alerts_local.moto_sns import count_confirmed_subscriptions
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
-# Played by the local runtime itself (API Gateway, the event-source mapping), or without a
-# moto model: the dashboard (it names alarms moto does not create) and the async-invoke
-# configuration (the local runtime invokes the scheduled functions synchronously).
+# Played by the local runtime itself (API Gateway, the event-source mapping, the site's
+# CloudFront), or without a moto model: the dashboard (it names alarms moto does not
+# create) and the async-invoke configuration (the local runtime invokes the scheduled
+# functions synchronously).
 _KEPT_ASIDE = (
     "AWS::ApiGateway::",
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::EventInvokeConfig",
     "AWS::CloudWatch::Dashboard",
+    "AWS::CloudFront::",
+    "AWS::S3::BucketPolicy",
 )
 
 
@@ -236,6 +244,7 @@ def _resolve_refs(node: Any, values: dict[str, str]) -> Any:
 
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
+    count_confirmed_subscriptions()
     sam = load_sam()
     cfn = translate(sam)
     mappings = stream_mappings(cfn)
@@ -261,7 +270,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
     deployable["Outputs"] = {
         key: output
         for key, output in cfn.get("Outputs", {}).items()
-        if "Api" not in json.dumps(output)
+        if "Api" not in json.dumps(output) and "WebDistribution" not in json.dumps(output)
     }
     secrets = _create_secrets(deployable, endpoint_url, region, stack_name)
     for resource in deployable["Resources"].values():

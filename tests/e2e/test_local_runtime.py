@@ -24,12 +24,11 @@ def runtime() -> Iterator[LocalRuntime]:
 
 def post_seed(runtime: LocalRuntime) -> requests.Response:
     event = json.loads((EVENTS / "post-advisory-seed.json").read_text(encoding="utf-8"))
-    return requests.post(
-        f"{runtime.url}/advisories",
-        data=event["body"].encode("utf-8"),
-        headers={"Content-Type": "text/plain; charset=utf-8"},
-        timeout=30,
+    body = event["body"].encode("utf-8")
+    url, headers = runtime.publisher.sign(
+        "POST", f"{runtime.url}/advisories", {"Content-Type": "text/plain; charset=utf-8"}, body
     )
+    return requests.post(url, data=body, headers=headers, timeout=30)
 
 
 def subscribe(runtime: LocalRuntime, **payload: Any) -> dict[str, Any]:
@@ -129,3 +128,20 @@ def test_render_prices_the_local_stacks_subscribers(
     table = capsys.readouterr().out.split("Cost of sending")[1]
     # The seed is level 2: the KZ-ky-L2 subscriber (a KZ number) is billed 2 segments at 0.5.
     assert "KZ-ky-L2   KZ           1       2        2       1.0000" in table
+
+
+def test_publisher_api_refuses_unsigned_and_wrongly_signed_posts(runtime: LocalRuntime) -> None:
+    body = "МИД КР: оставайтесь дома.".encode()
+    unsigned = requests.post(f"{runtime.url}/advisories?countries=KZ", data=body, timeout=30)
+    assert unsigned.status_code == 403
+    assert "Signature Version 4" in unsigned.json()["message"]
+    url, headers = runtime.publisher.sign(
+        "POST", f"{runtime.url}/advisories?countries=KZ", {}, body
+    )
+    tampered = requests.post(url, data=body + b" ", headers=headers, timeout=30)
+    assert tampered.status_code == 403
+    assert "does not match" in tampered.json()["message"]
+    preview = requests.post(url + "&dry_run=true", data=body, headers=headers, timeout=30)
+    assert preview.status_code == 403  # the query is signed too
+    credentials = requests.get(f"{runtime.url}/_local/publisher-credentials", timeout=30).json()
+    assert credentials["access_key_id"] == runtime.publisher.access_key_id

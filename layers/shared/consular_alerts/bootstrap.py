@@ -6,6 +6,7 @@ environment (e.g. pointing AWS_ENDPOINT_URL at moto).
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -27,9 +28,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
+    from consular_alerts.domain.preview import SmsPrices
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
+    from consular_alerts.services.ports import AudienceCounter
     from consular_alerts.services.subscriptions import SubscriptionService
 
 # Short timeouts and adaptive retries: a duty officer's post must not hang on a slow call.
@@ -77,7 +80,11 @@ def ingest_settings() -> IngestSettings:
     return IngestSettings()  # read from the environment
 
 
-def _ingest(settings: IngestSettings | PollerSettings) -> IngestService:
+def _ingest(
+    settings: IngestSettings | PollerSettings,
+    audience: AudienceCounter | None = None,
+    prices: SmsPrices | None = None,
+) -> IngestService:
     from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
     from consular_alerts.services.ingest import IngestPolicy, IngestService, PreviewConfig
 
@@ -95,12 +102,25 @@ def _ingest(settings: IngestSettings | PollerSettings) -> IngestService:
             fallback_order=settings.fallback_order(),
             notify=settings.notify_policy(),
         ),
+        audience,
+        prices,
     )
 
 
 @cache
 def ingest_service() -> IngestService:
-    return _ingest(ingest_settings())
+    from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
+    from consular_alerts.domain.preview import SmsPrices
+
+    settings = ingest_settings()
+    if settings.segment_topic_arn_prefix is None:
+        return _ingest(settings)
+    # Dry runs also count each reached segment's subscribers and price the SMS.
+    return _ingest(
+        settings,
+        SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
+        SmsPrices.from_json(json.loads(settings.sms_prices_file.read_text("utf-8"))),
+    )
 
 
 @cache
@@ -136,6 +156,11 @@ def fanout_service() -> FanoutService:
 
 
 @cache
+def subscriptions_settings() -> SubscriptionsSettings:
+    return SubscriptionsSettings()  # read from the environment
+
+
+@cache
 def subscription_service() -> SubscriptionService:
     from consular_alerts.adapters.dynamodb import DynamoRateLimiter, DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
@@ -146,7 +171,7 @@ def subscription_service() -> SubscriptionService:
         SubscriptionService,
     )
 
-    settings = SubscriptionsSettings()
+    settings = subscriptions_settings()
     secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
     return SubscriptionService(
         DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
@@ -194,6 +219,7 @@ def reset() -> None:
         sns_topic_publisher,
         ingest_settings,
         ingest_service,
+        subscriptions_settings,
         fanout_service,
         subscription_service,
         poller_service,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,8 +46,17 @@ class _IngestingSettings(_MessageSettings):
     default_post_level: int = Field(default=DEFAULT_POST_LEVEL, ge=1, le=4)
 
 
+# config/sms-prices.json, shipped in the layer (a link to it in the package).
+PACKAGED_SMS_PRICES = Path(__file__).resolve().parent / "sms-prices.json"
+
+
 class IngestSettings(_IngestingSettings):
     max_body_bytes: int = 256 * 1024
+    # Dry runs count each segment topic's subscribers and price the SMS (none: no counts).
+    segment_topic_arn_prefix: str | None = Field(
+        default=None, pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$"
+    )
+    sms_prices_file: Path = PACKAGED_SMS_PRICES
 
 
 class FanoutSettings(_MessageSettings):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import (
@@ -145,6 +147,46 @@ class SnsSegmentDirectory:
         if attributes.get("PendingConfirmation") == "true":
             return SubscriptionState.PENDING
         return SubscriptionState.CONFIRMED
+
+
+class SnsAudienceCounter:
+    """Subscribers per segment from each segment topic's SubscriptionsConfirmed (one
+    GetTopicAttributes per topic, never a listing of subscribers: nothing personal is read).
+    SNS updates the figure within about a minute; counts are kept `max_age` seconds per
+    container so an officer typing a preview does not call SNS at every pause."""
+
+    def __init__(
+        self,
+        client: SNSClient,
+        topics: SegmentTopics,
+        max_age: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._topics = topics
+        self._max_age = max_age
+        self._clock = clock
+        self._cache: dict[Segment, tuple[float, int]] = {}
+
+    def subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
+        return {segment: self._count(segment) for segment in segments}
+
+    def _count(self, segment: Segment) -> int:
+        now = self._clock()
+        cached = self._cache.get(segment)
+        if cached is not None and now - cached[0] < self._max_age:
+            return cached[1]
+        try:
+            attributes = self._client.get_topic_attributes(TopicArn=self._topics.arn(segment))[
+                "Attributes"
+            ]
+            count = int(attributes.get("SubscriptionsConfirmed", "0"))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in {"NotFound", "NotFoundException"}:
+                raise
+            count = 0  # nobody ever subscribed: the topic does not exist yet
+        self._cache[segment] = (now, count)
+        return count
 
 
 class SnsSmsSender:

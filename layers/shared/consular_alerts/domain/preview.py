@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,10 +108,15 @@ def sms_cost(
     rendered: dict[str, RenderedMessage],
     audiences: list[Audience],
     prices: SmsPrices,
+    reached: Iterable[Segment] | None = None,
 ) -> CostReport:
     """SMS segments sending would bill, and their cost, for the segments the advisory
-    reaches (audiences of other segments are ignored, as the fan-out would)."""
-    reached = set(segments_reached(advisory.countries, advisory.level))
+    reaches (audiences of other segments are ignored, as the fan-out would). `reached`:
+    the segments the fan-out would publish to, when known (a cancel also reaches those of
+    the version it replaces); else those of the advisory's countries and level."""
+    reached = set(
+        segments_reached(advisory.countries, advisory.level) if reached is None else reached
+    )
     lines: list[CostLine] = []
     emails = 0
     for audience in audiences:
@@ -131,3 +137,35 @@ def sms_cost(
                 )
             )
     return CostReport(prices.currency, lines, emails)
+
+
+def audience_from_counts(counts: Mapping[Segment, int]) -> list[Audience]:
+    """Audiences when only each segment's number of subscriptions is known (SNS's
+    SubscriptionsConfirmed): every subscriber is counted as an SMS to a phone of the
+    segment's country. An estimate: email costs nothing per message, and a phone from
+    another country is billed at that country's price."""
+    return [
+        Audience(segment, {segment.country: count})
+        for segment, count in sorted(counts.items())
+        if count > 0
+    ]
+
+
+def cost_json(report: CostReport) -> dict[str, Any]:
+    return {
+        "currency": report.currency,
+        "billed_segments": report.billed_segments,
+        "total": report.total,
+        "emails": report.emails,
+        "lines": [
+            {
+                "segment": line.segment,
+                "destination": line.destination,
+                "recipients": line.recipients,
+                "segments_each": line.segments_each,
+                "billed_segments": line.billed_segments,
+                "cost": line.cost,
+            }
+            for line in report.lines
+        ],
+    }

@@ -13,11 +13,19 @@ from consular_alerts.domain.normalize import (
     normalize_text_post,
 )
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
-from consular_alerts.domain.preview import render_all
+from consular_alerts.domain.preview import (
+    CostReport,
+    SmsPrices,
+    audience_from_counts,
+    render_all,
+    sms_cost,
+)
 from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage
+from consular_alerts.domain.segments import Segment
 from consular_alerts.models import Advisory, AdvisoryDraft, CapDocument, TextPost
+from consular_alerts.services.fanout import audience
 from consular_alerts.services.history import previous_version
-from consular_alerts.services.ports import AdvisoryRepository
+from consular_alerts.services.ports import AdvisoryRepository, AudienceCounter
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,10 @@ class DryRun:
     would_store: bool
     decision: Decision
     rendered: dict[str, RenderedMessage]
+    # The segments sending would publish to, with their subscribers, and what the SMS would
+    # cost: only when the service was given an audience counter (and prices).
+    audience: dict[Segment, int] | None = None
+    cost: CostReport | None = None
 
 
 @dataclass(frozen=True)
@@ -89,11 +101,15 @@ class IngestService:
         policy: IngestPolicy,
         clock: Callable[[], datetime],
         preview: PreviewConfig = PreviewConfig(),
+        audience: AudienceCounter | None = None,
+        prices: SmsPrices | None = None,
     ) -> None:
         self._repository = repository
         self._policy = policy
         self._clock = clock
         self._preview = preview
+        self._audience = audience
+        self._prices = prices
 
     def dry_run(self, item: Publication) -> DryRun:
         """Everything but storing and sending."""
@@ -103,11 +119,28 @@ class IngestService:
         if head is not None and head.content_hash == advisory.content_hash:
             existing = self._repository.get(advisory.advisory_id, head.version) or advisory
             decision = Decision(False, f"unchanged: same content as v{head.version}")
-            return DryRun(existing, False, decision, self._render(existing, decision, None))
+            return self._preview_of(existing, False, decision, None)
         candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
         previous = previous_version(self._repository, candidate)
         decision = decide(candidate, previous, now, self._preview.notify)
-        return DryRun(candidate, True, decision, self._render(candidate, decision, previous))
+        return self._preview_of(candidate, True, decision, previous)
+
+    def _preview_of(
+        self, advisory: Advisory, would_store: bool, decision: Decision, previous: Advisory | None
+    ) -> DryRun:
+        rendered = self._render(advisory, decision, previous)
+        if self._audience is None:
+            return DryRun(advisory, would_store, decision, rendered)
+        # The segments the fan-out would publish to, whether or not this version notifies:
+        # the officer sees who an advisory reaches before deciding to mark it major.
+        segments = audience(advisory, previous, decision)
+        counts = self._audience.subscribers(segments)
+        cost = (
+            sms_cost(advisory, rendered, audience_from_counts(counts), self._prices, segments)
+            if self._prices is not None
+            else None
+        )
+        return DryRun(advisory, would_store, decision, rendered, counts, cost)
 
     def _render(
         self, advisory: Advisory, decision: Decision, previous: Advisory | None

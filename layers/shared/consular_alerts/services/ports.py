@@ -95,6 +95,12 @@ class SegmentPublisher(Protocol):
         ...
 
 
+class AudienceCounter(Protocol):
+    def subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
+        """Confirmed subscriptions per segment (0 for a segment nobody ever joined)."""
+        ...
+
+
 class SmsSender(Protocol):
     def send_sms(self, phone_number: str, text: str, sender_id: str) -> str: ...
 

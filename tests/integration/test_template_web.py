@@ -1,0 +1,145 @@
+"""template.yaml: the site (private bucket behind CloudFront), the APIs the pages call, and the
+local runtime serving the same pages with the same routes and headers."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from alerts_local.stack import DeployedStack, load_sam, translate
+from alerts_local.web import CONTENT_SECURITY_POLICY, WEB_ROOT, page_file
+
+
+@pytest.fixture(scope="module")
+def sam() -> dict[str, Any]:
+    return load_sam()
+
+
+def resource(sam: dict[str, Any], name: str) -> dict[str, Any]:
+    properties: dict[str, Any] = sam["Resources"][name]["Properties"]
+    return properties
+
+
+def directives(policy: str) -> dict[str, str]:
+    return {
+        part.split(" ", 1)[0]: part.split(" ", 1)[1]
+        for part in (p.strip() for p in policy.split(";"))
+        if part
+    }
+
+
+def test_the_bucket_is_private_and_only_the_distribution_reads_it(sam: dict[str, Any]) -> None:
+    block = resource(sam, "WebBucket")["PublicAccessBlockConfiguration"]
+    assert all(block[key] is True for key in block)
+    assert len(block) == 4
+    statements = resource(sam, "WebBucketPolicy")["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    assert "${WebDistribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_distribution_uses_oac_https_and_the_security_headers(sam: dict[str, Any]) -> None:
+    config = resource(sam, "WebDistribution")["DistributionConfig"]
+    (origin,) = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["ResponseHeadersPolicyId"] == {"Ref": "WebSecurityHeaders"}
+    assert behavior["FunctionAssociations"][0]["EventType"] == "viewer-request"
+    oac = resource(sam, "WebOriginAccessControl")["OriginAccessControlConfig"]
+    assert (oac["SigningBehavior"], oac["SigningProtocol"]) == ("always", "sigv4")
+
+
+def test_deployed_csp_is_the_local_one_plus_the_api_hosts(sam: dict[str, Any]) -> None:
+    headers = resource(sam, "WebSecurityHeaders")["ResponseHeadersPolicyConfig"]
+    deployed = directives(
+        headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"][
+            "Fn::Sub"
+        ]
+    )
+    local = directives(CONTENT_SECURITY_POLICY)
+    assert deployed["default-src"] == "'self'"
+    assert deployed.pop("connect-src") == (
+        "'self' https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    )
+    assert local.pop("connect-src") == "'self'"
+    assert deployed == local
+    assert "unsafe" not in json.dumps(deployed)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/s/5831e3ab-5297-4e55-9f65-bef2368278c3",
+        "/unsubscribe",
+        "/unsubscribe/",
+        "/console",
+        "/console/",
+        "/style.css",
+        "/citizen/app.js",
+        "/s/a/b",
+        "/sx/abc",
+    ],
+)
+def test_cloudfront_function_routes_pages_as_the_local_runtime(
+    sam: dict[str, Any], path: str
+) -> None:
+    code = resource(sam, "WebRoutes")["FunctionCode"]
+    index_patterns = re.findall(r"/(\^.*?\$)/\.test", code.split("else if")[0])
+    console_patterns = re.findall(r"/(\^.*?\$)/\.test", code.split("else if")[1])
+    if path == "/" or any(re.match(p.replace("\\/", "/"), path) for p in index_patterns):
+        cloudfront = "/index.html"
+    elif any(re.match(p.replace("\\/", "/"), path) for p in console_patterns):
+        cloudfront = "/console/index.html"
+    else:
+        cloudfront = path
+    local = page_file(path)
+    expected = WEB_ROOT / cloudfront.lstrip("/")
+    assert (local if local is not None else WEB_ROOT / path.lstrip("/")) == expected
+
+
+def test_the_apis_let_only_the_site_read_them(sam: dict[str, Any]) -> None:
+    for api in ("CitizenApi", "PublisherApi"):
+        properties = resource(sam, api)
+        assert properties["Cors"]["AllowOrigin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
+        headers = properties["GatewayResponses"]["DEFAULT_4XX"]["ResponseParameters"]["Headers"]
+        assert headers["Access-Control-Allow-Origin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
+    assert resource(sam, "PublisherApi")["Auth"]["AddDefaultAuthorizerToCorsPreflight"] is False
+    # Preflights only: every other publisher method keeps the IAM authorizer.
+    cfn = translate(sam)
+    methods = [
+        r["Properties"]
+        for r in cfn["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::RestApi" and "Body" in r["Properties"]
+    ]
+    for body in (m["Body"] for m in methods):
+        for path, operations in body["paths"].items():
+            for method, operation in operations.items():
+                if method == "post" and path == "/advisories":
+                    assert operation["security"] == [{"AWS_IAM": []}]
+
+
+def test_ingest_may_only_read_segment_topic_attributes(sam: dict[str, Any]) -> None:
+    statements = [
+        statement
+        for policy in resource(sam, "IngestFunction")["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for statement in policy["Statement"]
+    ]
+    sns = [s for s in statements if any(a.startswith("sns:") for a in s["Action"])]
+    assert [s["Action"] for s in sns] == [["sns:GetTopicAttributes"]]
+    assert sns[0]["Resource"]["Fn::Sub"].endswith(":${AWS::StackName}-seg-*")
+
+
+def test_local_stack_leaves_cloudfront_to_the_local_runtime(stack: DeployedStack) -> None:
+    assert "WebBucket" in stack.resources  # moto creates the bucket
+    for dropped in ("WebDistribution", "WebRoutes", "WebSecurityHeaders", "WebBucketPolicy"):
+        assert dropped not in stack.resources

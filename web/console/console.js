@@ -1,0 +1,389 @@
+// The publisher console: compose or paste an advisory (or upload CAP), see what citizens
+// will receive as you type (the publisher API's dry run), then publish. It uses the same
+// API and authorization as every other publisher: each request is signed with SigV4 from
+// the officer's own credentials (sigv4.js), kept in this tab's sessionStorage only.
+import { signRequest } from "./sigv4.js";
+
+const $ = (id) => document.getElementById(id);
+const LANGUAGE_NAMES = { ky: "Кыргызча", ru: "Русский", en: "English" };
+const DEBOUNCE_MS = 400;
+const STORE = "publisher-console";
+
+const state = {
+  config: { publisher_api_url: "", region: "us-east-1", local: false },
+  credentials: null,
+  capBytes: null, // an uploaded CAP file, sent exactly as read
+  timer: null,
+  inFlight: null,
+  sequence: 0,
+  lastPreview: null,
+};
+
+// ---- credentials ---------------------------------------------------------------------
+
+function loadCredentials() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORE) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function useCredentials(credentials) {
+  state.credentials = credentials;
+  if (credentials) sessionStorage.setItem(STORE, JSON.stringify(credentials));
+  else sessionStorage.removeItem(STORE);
+  $("access-key").value = credentials?.accessKeyId || "";
+  $("secret-key").value = credentials?.secretAccessKey || "";
+  $("session-token").value = credentials?.sessionToken || "";
+  $("region").value = credentials?.region || state.config.region;
+  $("api-url").value = credentials?.apiUrl || apiUrlDefault();
+  const badge = $("credentials-state");
+  badge.textContent = credentials ? `set: ${credentials.accessKeyId}` : "not set";
+  badge.className = `badge ${credentials ? "ok" : "warn"}`;
+  $("credentials-box").open = !credentials;
+}
+
+function apiUrlDefault() {
+  return state.config.publisher_api_url || location.origin;
+}
+
+function onCredentialsSubmit(event) {
+  event.preventDefault();
+  const accessKeyId = $("access-key").value.trim();
+  const secretAccessKey = $("secret-key").value.trim();
+  if (!accessKeyId || !secretAccessKey) {
+    say("error", "Enter an access key ID and its secret access key.");
+    return;
+  }
+  useCredentials({
+    accessKeyId,
+    secretAccessKey,
+    sessionToken: $("session-token").value.trim(),
+    region: $("region").value.trim() || "us-east-1",
+    apiUrl: $("api-url").value.trim().replace(/\/+$/, "") || apiUrlDefault(),
+  });
+  say("success", "Credentials set for this tab.");
+  schedulePreview(0);
+}
+
+// ---- the request ----------------------------------------------------------------------
+
+function format() {
+  return document.querySelector('input[name="format"]:checked').value;
+}
+
+function metadata() {
+  const data = {};
+  const countries = $("countries").value.toUpperCase().split(/[\s,;]+/).filter(Boolean);
+  if (countries.length) data.countries = countries;
+  if ($("level").value) data.level = Number($("level").value);
+  if ($("language").value) data.language = $("language").value;
+  if ($("major").checked) data.significance = "major";
+  return data;
+}
+
+function requestBody() {
+  const text = $("body").value;
+  switch (format()) {
+    case "cap":
+      return {
+        contentType: "application/cap+xml",
+        bytes: state.capBytes || new TextEncoder().encode(text),
+      };
+    case "json":
+      return { contentType: "application/json", bytes: new TextEncoder().encode(text) };
+    default:
+      return {
+        contentType: "application/json",
+        bytes: new TextEncoder().encode(JSON.stringify({ text, format: "text", metadata: metadata() })),
+      };
+  }
+}
+
+class ApiError extends Error {
+  constructor(status, data) {
+    super(data?.error || data?.message || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+async function post(dryRun, signal) {
+  const credentials = state.credentials;
+  if (!credentials) throw new ApiError(0, { error: "Set your AWS credentials first." });
+  const { contentType, bytes } = requestBody();
+  const url = `${credentials.apiUrl || apiUrlDefault()}/advisories${dryRun ? "?dry_run=true" : ""}`;
+  const { headers } = await signRequest({
+    method: "POST",
+    url,
+    headers: { "content-type": contentType },
+    body: bytes,
+    credentials,
+    region: credentials.region,
+  });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": contentType, ...headers },
+    body: bytes,
+    signal,
+    credentials: "omit",
+    cache: "no-store",
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// ---- live preview ----------------------------------------------------------------------
+
+function schedulePreview(delay = DEBOUNCE_MS) {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(preview, delay);
+}
+
+async function preview() {
+  if (!$("body").value.trim() && !state.capBytes) {
+    setPreviewState("no preview yet", "");
+    return;
+  }
+  if (!state.credentials) {
+    setPreviewState("needs credentials", "warn");
+    return;
+  }
+  state.inFlight?.abort();
+  const controller = new AbortController();
+  state.inFlight = controller;
+  const sequence = ++state.sequence;
+  setPreviewState("updating…", "");
+  $("preview").setAttribute("aria-busy", "true");
+  try {
+    const result = await post(true, controller.signal);
+    if (sequence !== state.sequence) return; // a newer preview is on its way
+    state.lastPreview = result;
+    renderPreview(result);
+    setPreviewState(`up to date ${new Date().toLocaleTimeString()}`, "ok");
+    $("publish").disabled = false;
+    if ($("status").classList.contains("error")) clearStatus(); // the last preview's problem
+  } catch (error) {
+    if (error.name === "AbortError" || sequence !== state.sequence) return;
+    state.lastPreview = null;
+    $("publish").disabled = true;
+    setPreviewState("not valid", "warn");
+    say("error", problem(error));
+  } finally {
+    if (sequence === state.sequence) $("preview").setAttribute("aria-busy", "false");
+  }
+}
+
+function problem(error) {
+  if (!(error instanceof ApiError)) return `No answer from the publisher API (${error.message}).`;
+  if (error.status === 0) return error.message;
+  if (error.status === 403) return `Not authorized (403): ${error.message}`;
+  return `Refused (${error.status}): ${error.message}`;
+}
+
+function setPreviewState(text, kind) {
+  const badge = $("preview-state");
+  badge.textContent = text;
+  badge.className = `badge ${kind}`;
+}
+
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function money(value, currency) {
+  return `${Number(value).toFixed(2)} ${currency}`;
+}
+
+function renderPreview(result) {
+  const advisory = result.advisory;
+  const decision = $("decision");
+  decision.className = `notice ${result.would_notify ? "success" : "error"}`;
+  decision.replaceChildren(
+    element("strong", {
+      text: result.would_store
+        ? `Would store ${advisory.advisory_id} as version ${result.version}`
+        : `Unchanged: ${advisory.advisory_id} v${result.version} has this content`,
+    }),
+    element("span", {
+      class: "detail",
+      text: `${result.would_notify ? "Notifies citizens" : "Sends nothing"}: ${result.reason}. ` +
+        `Countries ${advisory.countries.join(", ")} · level ${advisory.level}/4 · ${advisory.msg_type} · ${advisory.status}`,
+    }),
+  );
+
+  $("sms-list").replaceChildren(
+    ...Object.entries(result.preview).map(([language, message]) =>
+      element("article", { class: "sms", "aria-label": `SMS in ${LANGUAGE_NAMES[language]}` }, [
+        element("header", {}, [
+          element("strong", { text: `SMS · ${LANGUAGE_NAMES[language] || language}` }),
+          element("span", {
+            class: "meta",
+            "data-sms-meta": language,
+            text: `${message.sms.encoding.toUpperCase()} · ${message.sms.segments} part${message.sms.segments === 1 ? "" : "s"} · ${message.sms.text.length} characters`,
+          }),
+        ]),
+        element("p", { class: "bubble", lang: language, "data-sms": language, text: message.sms.text }),
+      ]),
+    ),
+  );
+
+  $("email-list").replaceChildren(
+    ...Object.entries(result.preview).map(([language, message]) =>
+      element("article", { class: "email", "aria-label": `Email in ${LANGUAGE_NAMES[language]}` }, [
+        element("div", { class: "subject", lang: language, text: message.email.subject }),
+        element("pre", { lang: language, text: message.email.body }),
+      ]),
+    ),
+  );
+
+  const cost = result.cost || { currency: "USD", lines: [], total: 0, billed_segments: 0 };
+  const costBySegment = {};
+  for (const line of cost.lines) costBySegment[line.segment] = (costBySegment[line.segment] || 0) + line.cost;
+  const rows = (result.audience || []).map(({ segment, subscribers }) => {
+    const language = segment.split("-")[1];
+    const parts = result.preview[language]?.sms.segments ?? "";
+    return element("tr", { "data-segment": segment }, [
+      element("th", { scope: "row", text: segment }),
+      element("td", { class: "num", text: String(subscribers) }),
+      element("td", { class: "num", text: String(parts) }),
+      element("td", { class: "num", text: money(costBySegment[segment] || 0, cost.currency) }),
+    ]);
+  });
+  $("audience").tBodies[0].replaceChildren(...rows);
+  const total = (result.audience || []).reduce((sum, entry) => sum + entry.subscribers, 0);
+  $("total-subscribers").textContent = String(total);
+  $("total-subscribers").className = "num";
+  $("total-parts").textContent = `${cost.billed_segments} billed`;
+  $("total-parts").className = "num";
+  $("total-cost").textContent = money(cost.total, cost.currency);
+  $("total-cost").className = "num";
+  $("advisory-json").textContent = JSON.stringify(advisory, null, 2);
+}
+
+// ---- publish ---------------------------------------------------------------------------
+
+function askToPublish() {
+  const result = state.lastPreview;
+  if (!result) return;
+  const total = (result.audience || []).reduce((sum, entry) => sum + entry.subscribers, 0);
+  const cost = result.cost ? money(result.cost.total, result.cost.currency) : "unknown";
+  $("confirm-text").textContent = result.would_notify
+    ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.`
+    : `Store it without notifying anyone (${result.reason})?`;
+  $("confirm-publish").hidden = false;
+  $("publish-yes").focus();
+}
+
+async function publish() {
+  const button = $("publish-yes");
+  button.disabled = true;
+  try {
+    const result = await post(false);
+    $("confirm-publish").hidden = true;
+    say(
+      "success",
+      result.status === "created"
+        ? `Published ${result.advisory_id} version ${result.version}.`
+        : `Nothing new: ${result.advisory_id} v${result.version} already has this content.`,
+    );
+    schedulePreview(0);
+  } catch (error) {
+    say("error", problem(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- status and start ------------------------------------------------------------------
+
+function say(kind, text) {
+  const box = $("status");
+  box.className = `notice ${kind}`;
+  box.textContent = text;
+}
+
+function clearStatus() {
+  $("status").textContent = "";
+}
+
+function onFormatChange() {
+  const kind = format();
+  $("metadata").disabled = kind !== "text";
+  $("body-hint").textContent = {
+    text: "Paste the ministry's post as published (any of ky, ru, en). The preview follows as you type.",
+    json: "An advisory with explicit fields, or {\"text\": …, \"metadata\": {…}}.",
+    cap: "A CAP 1.2 alert; it carries its own metadata.",
+  }[kind];
+  schedulePreview(0);
+}
+
+async function onCapFile(event) {
+  const file = event.currentTarget.files[0];
+  if (!file) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  state.capBytes = bytes;
+  document.querySelector('input[name="format"][value="cap"]').checked = true;
+  $("body").value = new TextDecoder("utf-8").decode(bytes); // shown; the bytes are sent
+  onFormatChange();
+}
+
+async function start() {
+  try {
+    const response = await fetch("/config.json", { cache: "no-store" });
+    if (response.ok) state.config = { ...state.config, ...(await response.json()) };
+  } catch {
+    // No config: the officer enters the API URL.
+  }
+  let credentials = loadCredentials();
+  if (!credentials && state.config.local) {
+    // Only `alerts serve` answers this: the local runtime's own publisher credentials.
+    const response = await fetch("/_local/publisher-credentials", { cache: "no-store" }).catch(() => null);
+    if (response?.ok) {
+      const local = await response.json();
+      credentials = {
+        accessKeyId: local.access_key_id,
+        secretAccessKey: local.secret_access_key,
+        sessionToken: "",
+        region: local.region,
+        apiUrl: apiUrlDefault(),
+      };
+    }
+  }
+  $("where").textContent = state.config.local ? "Local runtime (moto)" : new URL(apiUrlDefault()).host;
+  useCredentials(credentials);
+
+  $("credentials-form").addEventListener("submit", onCredentialsSubmit);
+  $("forget").addEventListener("click", () => {
+    useCredentials(null);
+    say("success", "Credentials removed from this tab.");
+  });
+  $("body").addEventListener("input", () => {
+    state.capBytes = null; // edited: send what is in the box
+    schedulePreview();
+  });
+  for (const id of ["countries", "level", "language", "major"]) {
+    $(id).addEventListener("input", () => schedulePreview());
+    $(id).addEventListener("change", () => schedulePreview());
+  }
+  for (const radio of document.querySelectorAll('input[name="format"]')) {
+    radio.addEventListener("change", onFormatChange);
+  }
+  $("cap-file").addEventListener("change", onCapFile);
+  $("preview-now").addEventListener("click", () => schedulePreview(0));
+  $("publish").addEventListener("click", askToPublish);
+  $("publish-no").addEventListener("click", () => {
+    $("confirm-publish").hidden = true;
+    $("publish").focus();
+  });
+  $("publish-yes").addEventListener("click", publish);
+}
+
+start();
