@@ -96,18 +96,27 @@ class Replayer:
 
     def run(self, *, limit: int = 1000, dry_run: bool = False) -> ReplayReport:
         report = ReplayReport()
+        left: list[str] = []  # receipt handles of messages that stay in the queue
         for message in self._messages(limit):
             report.messages += 1
             try:
                 self._replay(message["Body"], report, dry_run=dry_run)
             except ReplayError as error:
                 report.kept.append(f"{message['MessageId']}: {error}")
+                left.append(message["ReceiptHandle"])
                 continue
-            if not dry_run:
+            if dry_run:
+                left.append(message["ReceiptHandle"])
+            else:
                 self._sqs.delete_message(
                     QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
                 )
                 report.replayed += 1
+        # Visible again at once: the next run (after the next fix) sees them.
+        for receipt in left:
+            self._sqs.change_message_visibility(
+                QueueUrl=self._queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+            )
         return report
 
     def _messages(self, limit: int) -> Iterator[dict[str, Any]]:
