@@ -13,13 +13,15 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.adapters.dynamodb import HEAD_VERSION, advisory_from_image
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
+    # Loaded by the first record, not by the import (README: performance).
+    from consular_alerts.adapters.dynamodb import HEAD_VERSION, advisory_from_image
+
     change = record.raw_event.get("dynamodb", {})
     version = int(change.get("Keys", {}).get("version", {}).get("N", HEAD_VERSION))
     if record.raw_event.get("eventName") != "INSERT" or version == HEAD_VERSION:

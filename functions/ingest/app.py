@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.domain.normalize import NormalizationError
-from consular_alerts.domain.preview import preview_json
-from consular_alerts.edges import RequestError, publication_from_request, request_bytes
-from consular_alerts.services.ingest import DryRun
+from consular_alerts.errors import NormalizationError, RequestError
+
+if TYPE_CHECKING:
+    from consular_alerts.services.ingest import DryRun
 
 logger = Logger()
 app = APIGatewayRestResolver()
@@ -35,6 +35,9 @@ def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
 
 @app.post("/advisories")
 def post_advisory() -> Response[dict[str, Any]]:
+    # Loaded by the first request, not by the import (README: performance).
+    from consular_alerts.edges import publication_from_request, request_bytes
+
     event = app.current_event
     query = dict(event.query_string_parameters or {})
     dry_run = query.pop("dry_run", "false").lower() in {"1", "true", "yes"}
@@ -67,6 +70,8 @@ def post_advisory() -> Response[dict[str, Any]]:
 
 def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
     """Nothing stored, nothing sent: what posting would store and send."""
+    from consular_alerts.domain.preview import preview_json
+
     return Response(
         200,
         content_types.APPLICATION_JSON,

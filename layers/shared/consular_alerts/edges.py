@@ -11,16 +11,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from consular_alerts.domain.normalize import describe_validation_error
+from consular_alerts.errors import RequestError as RequestError  # re-exported
 from consular_alerts.models import AdvisoryDraft, CapDocument, PostMetadata, TextPost
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class RequestError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
 
 
 def request_bytes(body: str | None, is_base64: bool, max_bytes: int) -> bytes:
