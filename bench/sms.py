@@ -113,7 +113,7 @@ def run(report: Report) -> None:
             pairs.append((segments, _naive(advisory, language)))
     _figures(
         report,
-        f"{len(corpus)} fixture advisories with a hotline",
+        f"{len(corpus)} fixture advisor{'y' if len(corpus) == 1 else 'ies'} with a hotline",
         pairs,
         f"from {', '.join(sorted(files))}; {len(pairs)} messages (ky, ru, en each)",
     )
