@@ -40,8 +40,9 @@ validate: $(VENV)/.installed $(SAM_VENV)/.installed
 test: lint typecheck $(SAM_VENV)/.installed
 	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
 
+# Issue 7's figures side by side, one table (build/bench.md); BENCH_ARGS=--quick for fewer rounds.
 bench: $(VENV)/.installed
-	$(PY) -m alerts_local.bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 # The citizen API's OpenAPI document (openapi/citizen-api.json), from its handler's routes.
 openapi: $(VENV)/.installed

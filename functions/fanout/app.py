@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.adapters.dynamodb import HEAD_VERSION, REPLAY_FLAG
 
 logger = Logger()
 metrics = Metrics()
@@ -27,6 +26,9 @@ processor = BatchProcessor(
 
 
 def record_handler(record: DynamoDBRecord) -> None:
+    # Loaded by the first record, not by the import (README: performance).
+    from consular_alerts.adapters.dynamodb import HEAD_VERSION, REPLAY_FLAG
+
     change = record.raw_event.get("dynamodb", {})
     keys = change.get("Keys", {})
     version = int(keys.get("version", {}).get("N", HEAD_VERSION))

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.domain.normalize import NormalizationError
-from consular_alerts.domain.preview import cost_json, preview_json
-from consular_alerts.edges import (
-    RequestError,
-    allow_site_origin,
-    publication_from_request,
-    request_bytes,
-)
-from consular_alerts.services.ingest import DryRun
-from consular_alerts.services.ports import RetryableError
+from consular_alerts.cors import allow_site_origin
+from consular_alerts.errors import NormalizationError, RequestError, RetryableError
+
+if TYPE_CHECKING:
+    from consular_alerts.services.ingest import DryRun
 
 logger = Logger()
 app = APIGatewayRestResolver()
@@ -53,6 +48,9 @@ def _busy(error: RetryableError) -> Response[dict[str, Any]]:
 
 @app.post("/advisories")
 def post_advisory() -> Response[dict[str, Any]]:
+    # Loaded by the first request, not by the import (README: performance).
+    from consular_alerts.edges import publication_from_request, request_bytes
+
     event = app.current_event
     query = dict(event.query_string_parameters or {})
     dry_run = query.pop("dry_run", "false").lower() in {"1", "true", "yes"}
@@ -86,6 +84,8 @@ def post_advisory() -> Response[dict[str, Any]]:
 def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
     """Nothing stored, nothing sent: what posting would store and send, and (when the
     function can count them) the subscribers of each segment it reaches and the SMS cost."""
+    from consular_alerts.domain.preview import cost_json, preview_json
+
     body: dict[str, Any] = {
         "dry_run": True,
         "advisory_id": result.advisory.advisory_id,

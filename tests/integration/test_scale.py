@@ -1,21 +1,21 @@
 """Scale on the local stack: the work per advisory does not grow with the subscribers.
 
 A thousand simulated citizens here (the first 200 through the subscription service with the
-real DynamoDB and SNS adapters); `python -m alerts_local.bench_scale` runs 10,000.
+real DynamoDB and SNS adapters); `make bench` runs 10,000.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from alerts_local.bench_scale import (
+from alerts_local.lambdas import LocalFunctions, apply_environment
+from alerts_local.scale import (
     FILTER_POLICIES_PER_TOPIC,
     SUBSCRIPTIONS_PER_TOPIC,
     TOPICS_PER_ACCOUNT,
     measure,
     sample_has_no_filter_policy,
 )
-from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.stack import DeployedStack, deploy
 
 

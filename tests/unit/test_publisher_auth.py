@@ -89,7 +89,7 @@ def test_canonical_query_encodes_as_sigv4_does(raw: str, canonical: str) -> None
 
 
 def test_api_answers_are_readable_by_the_site_only() -> None:
-    from consular_alerts.edges import allow_site_origin
+    from consular_alerts.cors import allow_site_origin
 
     site = "https://alerts.mfa.gov.kg"
     answer = allow_site_origin(

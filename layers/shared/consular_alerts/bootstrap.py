@@ -15,15 +15,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from consular_alerts.settings import (
-    FanoutSettings,
-    IngestSettings,
-    PollerSettings,
-    SubscriptionsSettings,
-)
-
 # Each builder imports what its function needs, so a function's cold start pays only for
-# its own code (the poller's feed parsers, say, are never imported by the citizen API).
+# its own code (the poller's feed parsers, say, are never imported by the citizen API), and
+# importing a handler builds nothing: models and settings load on first use.
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
@@ -34,6 +28,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.services.ports import AudienceCounter
     from consular_alerts.services.subscriptions import SubscriptionService
+    from consular_alerts.settings import IngestSettings, PollerSettings, SubscriptionsSettings
 
 # Short timeouts and adaptive retries: a duty officer's post must not hang on a slow call.
 # (botocore's `max_attempts` counts retries; `total_max_attempts` counts every attempt.)
@@ -77,7 +72,9 @@ def sns_topic_publisher() -> SNSClient:
 
 @cache
 def ingest_settings() -> IngestSettings:
-    return IngestSettings()  # read from the environment
+    from consular_alerts.settings import IngestSettings
+
+    return IngestSettings.from_environment()
 
 
 def _ingest(
@@ -133,8 +130,9 @@ def fanout_service() -> FanoutService:
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentPublisher
     from consular_alerts.adapters.sqs import SqsDeadLetters
     from consular_alerts.services.fanout import FanoutConfig, FanoutService
+    from consular_alerts.settings import FanoutSettings
 
-    settings = FanoutSettings()
+    settings = FanoutSettings.from_environment()
     return FanoutService(
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
         DynamoDeliveryLedger(dynamodb(), settings.delivery_ledger_table),
@@ -157,7 +155,9 @@ def fanout_service() -> FanoutService:
 
 @cache
 def subscriptions_settings() -> SubscriptionsSettings:
-    return SubscriptionsSettings()  # read from the environment
+    from consular_alerts.settings import SubscriptionsSettings
+
+    return SubscriptionsSettings.from_environment()
 
 
 @cache
@@ -201,8 +201,9 @@ def poller_service() -> FeedPoller:
     from consular_alerts.adapters.dynamodb import DynamoFeedRepository
     from consular_alerts.adapters.http import UrllibFetcher
     from consular_alerts.services.poller import FeedPoller
+    from consular_alerts.settings import PollerSettings
 
-    settings = PollerSettings()
+    settings = PollerSettings.from_environment()
     return FeedPoller(
         DynamoFeedRepository(dynamodb(), settings.feeds_table),
         UrllibFetcher(),

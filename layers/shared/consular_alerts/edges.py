@@ -11,16 +11,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from consular_alerts.domain.normalize import describe_validation_error
+from consular_alerts.errors import RequestError as RequestError  # re-exported
 from consular_alerts.models import AdvisoryDraft, CapDocument, PostMetadata, TextPost
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class RequestError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
 
 
 def request_bytes(body: str | None, is_base64: bool, max_bytes: int) -> bytes:
@@ -176,25 +170,3 @@ def publication_from_request(
     if "text" in data:
         return parse_model(TextPost, data)
     return parse_model(AdvisoryDraft, data)
-
-
-def allow_site_origin(
-    response: dict[str, Any], request_headers: Mapping[str, str] | None, site_url: str
-) -> dict[str, Any]:
-    """CORS for the site's pages: deployed, CloudFront serves them at the site's origin
-    (PublicBaseUrl) and they call the APIs at their execute-api URLs. A response to a
-    request from that origin lets the page read it; any other origin gets nothing extra.
-    (Preflight OPTIONS requests are answered by API Gateway itself: template.yaml, Cors.)"""
-    origin = next(
-        (value for key, value in (request_headers or {}).items() if key.lower() == "origin"), ""
-    )
-    if not origin or origin.rstrip("/") != site_url.rstrip("/"):
-        return response
-    added = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-    multi = response.get("multiValueHeaders")
-    if isinstance(multi, dict):
-        for key, value in added.items():
-            multi[key] = [value]
-    else:
-        response.setdefault("headers", {}).update(added)
-    return response

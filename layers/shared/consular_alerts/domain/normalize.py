@@ -9,15 +9,12 @@ from pydantic import ValidationError
 
 from consular_alerts.domain.identity import advisory_id_for, content_hash, text_fingerprint
 from consular_alerts.domain.text import TextExtractionError, extract_post
+from consular_alerts.errors import NormalizationError as NormalizationError  # re-exported
 from consular_alerts.models import (
     Advisory,
     AdvisoryDraft,
     TextPost,
 )
-
-
-class NormalizationError(ValueError):
-    """The input cannot become an advisory; the message says what is wrong and where."""
 
 
 def describe_validation_error(error: ValidationError) -> str:

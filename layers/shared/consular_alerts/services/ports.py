@@ -10,6 +10,8 @@ from typing import Protocol
 from consular_alerts.domain.limits import Budget, Refusal
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
+from consular_alerts.errors import PermanentError as PermanentError  # re-exported
+from consular_alerts.errors import RetryableError as RetryableError  # re-exported
 from consular_alerts.models import Advisory
 
 
@@ -58,16 +60,6 @@ class DeliveryLedger(Protocol):
     def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
         """Record that the provider refused the publish (not retried until a replay)."""
         ...
-
-
-class RetryableError(Exception):
-    """A provider error worth retrying: nothing was delivered (throttling, 5xx, no
-    connection)."""
-
-
-class PermanentError(Exception):
-    """The provider refused the request and would refuse it again (an invalid parameter,
-    access denied, a disabled key): record it and do not retry; replay after a fix."""
 
 
 class AmbiguousPublishError(Exception):

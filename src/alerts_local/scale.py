@@ -13,16 +13,14 @@ to their segment topics directly with the same SNS adapter, which is all the fan
 much faster on moto. Abuse limits are lifted: thousands of sign-ups from one process would
 trip them, by design.
 
-    python -m alerts_local.bench_scale [SUBSCRIBERS]     # default 10,000
+`make bench` (bench/fanout.py) runs it with 10, 1,000 and 10,000 citizens.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import random
 import re
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -39,10 +37,10 @@ from consular_alerts.services.subscriptions import (
     SubscriptionService,
 )
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.server import ThreadedMotoServer
 from moto.sns.models import sns_backends
 
-from alerts_local.lambdas import LocalFunctions, apply_environment, use_local_credentials
+from alerts_local.calls import CallRecorder, recording
+from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.stack import REPO_ROOT, DeployedStack, deploy
 from alerts_local.streams import StreamPump
 
@@ -124,6 +122,8 @@ class ScaleResult:
     recipients: int  # subscriptions on the topics published to: what SNS delivers
     filter_policies: int
     max_subscriptions_per_topic: int
+    fanout_invocations: int  # fan-out handler invocations for the advisory
+    fanout_calls: int  # AWS API calls those invocations made (DynamoDB and SNS)
     seconds_subscribing: float
     seconds_fanout: float
 
@@ -184,14 +184,23 @@ def subscribe_all(stack: DeployedStack, people: list[Citizen], via_service: int)
             directory.subscribe(segment, citizen.channel, citizen.address)
 
 
-def _post_seed(stack: DeployedStack, functions: LocalFunctions) -> None:
+def _post_seed(stack: DeployedStack, functions: LocalFunctions) -> tuple[int, int]:
+    """Post the seed and run the fan-out: its invocations and the AWS calls they made."""
     event = json.loads(SEED_EVENT.read_text(encoding="utf-8"))
     response = functions.invoke("IngestFunction", event)
     if int(response["statusCode"]) != 201:
         raise RuntimeError(f"seed advisory not stored: {response}")
     pump = StreamPump(stack, functions)
-    while pump.drain():
-        pass
+    recorder = CallRecorder()
+    invoke = functions.invoke
+    functions.invoke = recorder.within(invoke)  # type: ignore[method-assign]
+    try:
+        with recording(recorder):
+            while pump.drain():
+                pass
+    finally:
+        functions.invoke = invoke  # type: ignore[method-assign]
+    return pump.invocations, len(recorder.calls)
 
 
 def measure(
@@ -204,7 +213,7 @@ def measure(
     backend = sns_backends[DEFAULT_ACCOUNT_ID][stack.region]
     prefix = f"{stack.name}-seg-"
     before = {arn: len(t.sent_notifications) for arn, t in backend.topics.items()}
-    _post_seed(stack, functions)
+    invocations, calls = _post_seed(stack, functions)
     finished = time.perf_counter()
 
     topics = {arn: t for arn, t in backend.topics.items() if t.name.startswith(prefix)}
@@ -229,6 +238,8 @@ def measure(
         recipients=sum(per_topic[arn] for arn, count in published.items() if count),
         filter_policies=filter_policies,
         max_subscriptions_per_topic=max(per_topic.values(), default=0),
+        fanout_invocations=invocations,
+        fanout_calls=calls,
         seconds_subscribing=subscribed - started,
         seconds_fanout=finished - subscribed,
     )
@@ -252,62 +263,7 @@ def sample_has_no_filter_policy(stack: DeployedStack, sample: int = 25) -> bool:
     return bool(attributes) and all("FilterPolicy" not in a for a in attributes)
 
 
-def _fresh_stack(endpoint: str, label: str) -> tuple[DeployedStack, LocalFunctions]:
+def fresh_stack(endpoint: str, label: str) -> tuple[DeployedStack, LocalFunctions]:
     stack = deploy(endpoint, f"{label}{uuid.uuid4().hex[:6]}")
     apply_environment(stack, "ERROR")
     return stack, LocalFunctions(stack)
-
-
-def report(results: list[ScaleResult]) -> str:
-    lines = [
-        f"{'subscribers':>11} {'subscriptions':>13} {'segments':>8} {'reached':>7} "
-        f"{'publishes':>9} {'recipients':>10} {'filters':>7} {'max/topic':>9} "
-        f"{'subscribe s':>11} {'fan-out s':>9}"
-    ]
-    for r in results:
-        lines.append(
-            f"{r.subscribers:>11,} {r.subscriptions:>13,} {r.segments:>8} "
-            f"{r.segments_reached:>7} {r.publishes:>9} {r.recipients:>10,} "
-            f"{r.filter_policies:>7} {r.max_subscriptions_per_topic:>9,} "
-            f"{r.seconds_subscribing:>11.1f} {r.seconds_fanout:>9.2f}"
-        )
-    return "\n".join(lines)
-
-
-def run(subscribers: int = 10_000, via_service: int = 500) -> list[ScaleResult]:
-    """10 citizens, then `subscribers`, each on a fresh stack; prints the comparison."""
-    use_local_credentials("us-east-1")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        results = []
-        for count in (10, subscribers):
-            stack, functions = _fresh_stack(f"http://{host}:{port}", "scale")
-            results.append(measure(stack, functions, count, via_service))
-            if not sample_has_no_filter_policy(stack):
-                raise AssertionError("a subscription has a filter policy")
-    finally:
-        server.stop()
-    small, large = results
-    print("Scale: the seed advisory (KZ, level 2) with 10 and with", f"{subscribers:,}", "citizens")
-    print(report(results))
-    print(
-        f"publishes per advisory: {small.publishes} with 10, {large.publishes} with "
-        f"{subscribers:,} ({'the same' if small.publishes == large.publishes else 'DIFFERENT'});"
-        f" filter policies: {large.filter_policies} (SNS allows {FILTER_POLICIES_PER_TOPIC} "
-        f"per topic, {FILTER_POLICIES_PER_ACCOUNT:,} per account); topics: {large.segments} "
-        f"of {TOPICS_PER_ACCOUNT:,} per account"
-    )
-    return results
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    results = run(int(args[0]) if args else 10_000)
-    return 0 if results[0].publishes == results[1].publishes and results[1].quotas_ok() else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
