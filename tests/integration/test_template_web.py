@@ -110,8 +110,9 @@ def test_the_apis_let_only_the_site_read_them(sam: dict[str, Any]) -> None:
     for api in ("CitizenApi", "PublisherApi"):
         properties = resource(sam, api)
         assert properties["Cors"]["AllowOrigin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
-        headers = properties["GatewayResponses"]["DEFAULT_4XX"]["ResponseParameters"]["Headers"]
-        assert headers["Access-Control-Allow-Origin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
+        for response in ("DEFAULT_4XX", "DEFAULT_5XX"):  # the page can read why
+            headers = properties["GatewayResponses"][response]["ResponseParameters"]["Headers"]
+            assert headers["Access-Control-Allow-Origin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
     assert resource(sam, "PublisherApi")["Auth"]["AddDefaultAuthorizerToCorsPreflight"] is False
     # Preflights only: every other publisher method keeps the IAM authorizer.
     cfn = translate(sam)
