@@ -26,6 +26,7 @@ from consular_alerts.adapters.dynamodb import REPLAY_FLAG
 from consular_alerts.adapters.sqs import DEAD_LETTER_KIND
 
 from alerts_local.lambdas import LocalFunctions
+from alerts_local.stack import DeployedStack
 
 
 class Invoker(Protocol):
@@ -244,3 +245,14 @@ class LocalInvoker:
 
     def invoke_async(self, function: str, event: dict[str, Any]) -> None:
         self._functions.invoke(function, event)
+
+
+def local_replayer(stack: DeployedStack, functions: LocalFunctions) -> Replayer:
+    """The replayer of a local stack: its queue, its streams, its handlers in this process."""
+    return Replayer(
+        stack.client("sqs"),
+        stack.client("dynamodbstreams"),
+        LocalInvoker(functions),
+        stack.resources["FanoutFailureQueue"],
+        "FanoutFunction",
+    )

@@ -202,16 +202,10 @@ class LocalRuntime:
 
     def replay(self, *, dry_run: bool = False) -> dict[str, Any]:
         """`alerts replay` against this stack: re-drive its fan-out dead-letter queue."""
-        from alerts_local.replay import LocalInvoker, Replayer
+        from alerts_local.replay import local_replayer
 
         with self.lock:
-            report = Replayer(
-                self.stack.client("sqs"),
-                self.stack.client("dynamodbstreams"),
-                LocalInvoker(self.functions),
-                self.stack.resources["FanoutFailureQueue"],
-                "FanoutFunction",
-            ).run(dry_run=dry_run)
+            report = local_replayer(self.stack, self.functions).run(dry_run=dry_run)
             self.settle()
         return report.as_json()
 

@@ -10,11 +10,11 @@ import re
 import threading
 import types
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from consular_alerts import bootstrap
@@ -89,6 +89,12 @@ class Pipeline:
         ).get("Messages", [])
         return [json.loads(m["Body"]) for m in messages]
 
+    def replay(self) -> Any:
+        """`alerts replay` on this stack's fan-out dead-letter queue; its report."""
+        from alerts_local.replay import local_replayer
+
+        return local_replayer(self.stack, self.functions).run()
+
     def add(self, fault: Fault) -> Fault:
         self.faults.append(fault)
         return fault
@@ -116,6 +122,33 @@ def pipeline(stack: DeployedStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         sns.create_topic(Name=built.prefix + segment.name)
     yield built
     built.heal()
+
+
+T = TypeVar("T")
+
+
+def at_once(count: int, work: Callable[[int], T]) -> list[T]:
+    """`work(0) .. work(count - 1)` in threads released together (as many Lambda containers
+    at once); their results, after raising the first error any of them met."""
+    start = threading.Barrier(count)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results.append(work(index))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 @pytest.fixture

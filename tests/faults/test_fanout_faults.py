@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 
 import pytest
 from consular_alerts import bootstrap
 
 from tests.conftest import EVENTS
-from tests.faults.conftest import Pipeline, Tally
+from tests.faults.conftest import Pipeline, Tally, at_once
 from tests.injection import (
     InvocationKilled,
     inject_client_error,
@@ -68,15 +67,7 @@ def test_sns_throttling_on_every_publish_ends_in_the_dead_letter_queue_not_lost(
     assert letter["requestContext"]["condition"] == "RetryAttemptsExhausted"
     # Nothing is lost: after the fix, a replay publishes each segment once.
     pipeline.heal()
-    from alerts_local.replay import LocalInvoker, Replayer
-
-    report = Replayer(
-        pipeline.stack.client("sqs"),
-        pipeline.stack.client("dynamodbstreams"),
-        LocalInvoker(pipeline.functions),
-        pipeline.stack.resources["FanoutFailureQueue"],
-        "FanoutFunction",
-    ).run()
+    report = pipeline.replay()
     assert report.replayed == 1
     assert report.versions == [f"{advisory['advisory_id']}#v1"]
     expected = pipeline.expected(advisory)
@@ -116,15 +107,7 @@ def test_a_refused_publish_is_recorded_not_retried_and_replayed_after_the_fix(
     assert sum(pipeline.published().values()) == 5
 
     # The key is enabled again: `alerts replay` publishes the refused segment, only it.
-    from alerts_local.replay import LocalInvoker, Replayer
-
-    report = Replayer(
-        pipeline.stack.client("sqs"),
-        pipeline.stack.client("dynamodbstreams"),
-        LocalInvoker(pipeline.functions),
-        pipeline.stack.resources["FanoutFailureQueue"],
-        "FanoutFunction",
-    ).run()
+    report = pipeline.replay()
     assert (report.replayed, report.kept) == (1, [])
     exactly_once(pipeline, expected)
     tally.record(pipeline, expected)
@@ -255,29 +238,12 @@ def test_concurrent_fan_outs_of_one_version_publish_each_segment_once(
     atomic_dynamodb: None, pipeline: Pipeline, tally: Tally
 ) -> None:
     advisory = pipeline.post()
-    stream = json.loads((EVENTS / "advisory-stream-insert.json").read_text("utf-8"))
-    record = copy.deepcopy(stream["Records"][0])
     item = pipeline.stack.client("dynamodb").get_item(
         TableName=pipeline.stack.resources["AdvisoriesTable"],
         Key={"advisory_id": {"S": advisory["advisory_id"]}, "version": {"N": "1"}},
     )["Item"]
-    record["dynamodb"]["Keys"] = {"advisory_id": item["advisory_id"], "version": item["version"]}
-    record["dynamodb"]["NewImage"] = item
     service = bootstrap.fanout_service()
-    errors: list[BaseException] = []
-
-    def fan_out() -> None:
-        try:
-            service.fan_out_version(advisory["advisory_id"], 1, item)
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=fan_out) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    at_once(8, lambda _: service.fan_out_version(advisory["advisory_id"], 1, item))
     expected = pipeline.expected(advisory)
     exactly_once(pipeline, expected)
     # The stream's own delivery afterwards finds everything done.

@@ -4,14 +4,13 @@ duty officers (or retrying clients) at once, is stored as one version and sent o
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import pytest
 from consular_alerts import bootstrap
 
 from tests.conftest import EVENTS
-from tests.faults.conftest import Pipeline, Tally
+from tests.faults.conftest import Pipeline, Tally, at_once
 from tests.injection import inject_client_error
 
 
@@ -86,23 +85,7 @@ def test_the_same_advisory_posted_from_many_threads_is_one_version_sent_once(
         event["body"].encode(), event["headers"]["Content-Type"], {}
     )
     service = bootstrap.ingest_service()
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(16)
-
-    def post() -> None:
-        start.wait()
-        try:
-            results.append(service.ingest(publication))
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=post) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = at_once(16, lambda _: service.ingest(publication))
     assert sum(1 for r in results if r.created) == 1
     assert {r.advisory.version for r in results} == {1}
     assert stored_items(pipeline) == 2  # the head and version 1
@@ -129,18 +112,7 @@ def test_a_changed_advisory_posted_concurrently_with_the_original_never_loses_ei
         for b in (body, changed)
     ]
     service = bootstrap.ingest_service()
-    results: list[Any] = []
-    start = threading.Barrier(12)
-
-    def post(index: int) -> None:
-        start.wait()
-        results.append(service.ingest(publications[index % 2]))
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(12, lambda i: service.ingest(publications[i % 2]))
     assert len(results) == 12
     created = sorted(r.advisory.version for r in results if r.created)
     # The second content lands after the first (v2), or first and then the first after it
