@@ -380,3 +380,101 @@ def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_i
     patient.fan_out(advisory(clock))  # the claim goes stale, then it is published again
     assert [name for name, _ in publisher.published].count("KZ-ru-L1") == 1
     assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")].startswith("done:")
+
+
+def test_a_refused_segment_is_recorded_dead_lettered_and_the_others_go_out(
+    clock: FakeClock,
+) -> None:
+    publisher = FakePublisher(topics=all_topics(["KZ"]), refuse={"KZ-ru-L2"})
+    ledger, letters = FakeLedger(), FakeDeadLetters()
+    service = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock, letters)
+    report = service.fan_out(advisory(clock))  # no exception: a retry would be refused again
+    assert report.refused == ["KZ-ru-L2"]
+    assert len(publisher.published) == 8
+    assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L2")].startswith("refused:")
+    assert [(d.advisory_id, d.version, d.segments) for d in letters.letters] == [
+        ("mfa-kg-abc", 1, ("KZ-ru-L2",))
+    ]
+    # A redelivery leaves it alone; a replay after the fix publishes it, and only it.
+    assert service.fan_out(advisory(clock)).refused_earlier == ["KZ-ru-L2"]
+    publisher.refuse.clear()
+    replayed = service.fan_out(advisory(clock), retry_refused=True)
+    assert replayed.published == ["KZ-ru-L2"]
+    published = [name for name, _ in publisher.published]
+    assert len(published) == len(set(published)) == 9
+
+
+def test_an_unreadable_record_is_dead_lettered_not_retried(clock: FakeClock) -> None:
+    letters = FakeDeadLetters()
+    service = fanout_service(
+        FakeAdvisoryRepository(), FakeLedger(), FakePublisher(), CONFIG, clock, letters
+    )
+    report = service.fan_out_version("mfa-kg-abc", 1, {"level": 9})
+    assert report.dead_letter is not None
+    assert "ValidationError" in report.dead_letter
+    assert [(d.advisory_id, d.version, d.segments) for d in letters.letters] == [
+        ("mfa-kg-abc", 1, ())
+    ]
+
+
+def test_a_replay_reads_the_version_from_the_table_and_a_missing_one_is_dead_lettered(
+    clock: FakeClock,
+) -> None:
+    repository, letters = FakeAdvisoryRepository(), FakeDeadLetters()
+    publisher = FakePublisher(topics=all_topics(["KZ"]))
+    service = fanout_service(repository, FakeLedger(), publisher, CONFIG, clock, letters)
+    missing = service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
+    assert missing.dead_letter == "LookupError: mfa-kg-abc v1 is not on record"
+    stored(repository, advisory(clock))
+    report = service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
+    assert len(report.published) == 9
+
+
+def test_transient_faults_raise_for_the_stream_to_retry(clock: FakeClock) -> None:
+    letters = FakeDeadLetters()
+    publisher = FakePublisher(topics=all_topics(["KZ"]), fail_on={"KZ-en-L1"})
+    service = fanout_service(
+        FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock, letters
+    )
+    item = advisory(clock)
+    with pytest.raises(RetryableError):
+        service.fan_out_version(item.advisory_id, 1, item.model_dump(mode="json"))
+    assert letters.letters == []
+
+
+def test_a_claim_taken_over_after_its_lease_is_reported_as_a_possible_duplicate(
+    clock: FakeClock,
+) -> None:
+    key = ("mfa-kg-abc#v1", "KZ-ky-L1")
+    ledger = FakeLedger(states={key: "publishing"}, claimed_at={key: clock.now})
+    clock.advance(seconds=31)
+    publisher = FakePublisher(topics=all_topics(["KZ"]))
+    report = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock).fan_out(
+        advisory(clock)
+    )
+    assert report.taken_over == ["KZ-ky-L1"]
+    assert len(report.published) == 9
+
+
+def test_recording_a_publish_is_retried_before_the_record_is_given_back(
+    clock: FakeClock,
+) -> None:
+    class BusyLedger(FakeLedger):
+        failures = 3
+
+        def complete(self, delivery_key: str, segment: str, outcome: str, now: object) -> None:
+            if self.failures:
+                self.failures -= 1
+                raise RetryableError("ProvisionedThroughputExceededException")
+            super().complete(delivery_key, segment, outcome, now)  # type: ignore[arg-type]
+
+    ledger = BusyLedger()
+    waits: list[float] = []
+    publisher = FakePublisher(topics={"KZ-ru-L1"})
+    report = fanout_service(
+        FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock, sleep=waits.append
+    ).fan_out(advisory(clock))
+    assert report.published == ["KZ-ru-L1"]
+    assert ledger.failures == 0
+    assert waits == [0.25, 0.5, 1.0]  # backing off, within one invocation
+    assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")].startswith("done:")
