@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from datetime import UTC, datetime
 
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes")
     parser.add_argument("--only", nargs="+", choices=AREAS, default=list(AREAS))
     args = parser.parse_args(argv)
+    # The functions' metric lines (CloudWatch EMF on stdout) would bury the figures; the
+    # child processes inherit this.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     rounds = 5 if args.quick else 15
     report = Report(rounds=rounds)
     started = datetime.now(UTC)
