@@ -16,7 +16,7 @@ import time
 
 from bench.common import REPO_ROOT, Figure, Report, median, ratio_text
 
-HANDLERS = ("ingest", "fanout", "subscriptions", "poller")
+HANDLERS = ("ingest", "fanout", "subscriptions", "poller", "advisories")
 TARGET = 1.3
 LAYER = REPO_ROOT / "layers" / "shared"
 

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
 from consular_alerts.domain.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models import LIVE_STATUSES, Advisory, Subscriber, SubscriberStatus
 from consular_alerts.services.ports import (
     AdvisoryHead,
+    AdvisoryState,
     ClaimOutcome,
     DeadLetter,
     PermanentError,
@@ -37,6 +39,9 @@ class FakeAdvisoryRepository:
     heads: dict[str, AdvisoryHead] = field(default_factory=dict)
     interfere_times: int = 0  # simulate another writer moving the head first
     replaced: dict[str, str] = field(default_factory=dict)
+    # What the head item's lifecycle and replaced_by hold (as the DynamoDB adapter writes).
+    lifecycles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    reads: list[tuple[str, object]] = field(default_factory=list)  # calls, for cost checks
 
     def head(self, advisory_id: str) -> AdvisoryHead | None:
         return self.heads.get(advisory_id)
@@ -56,11 +61,27 @@ class FakeAdvisoryRepository:
         return True
 
     def get(self, advisory_id: str, version: int) -> Advisory | None:
+        self.reads.append(("get", (advisory_id, version)))
         return self.items.get((advisory_id, version))
 
     def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
         if advisory_id in self.heads:
             self.replaced[advisory_id] = f"{by.msg_type.value}:{by.advisory_id}#v{by.version}"
+            state = "closed" if by.msg_type.value == "cancel" else "superseded"
+            self.lifecycles[advisory_id] = (state, f"{by.advisory_id}#v{by.version}")
+
+    def state(self, advisory_id: str) -> AdvisoryState | None:
+        self.reads.append(("state", advisory_id))
+        head = self.heads.get(advisory_id)
+        if head is None:
+            return None
+        lifecycle, replaced_by = self.lifecycles.get(advisory_id, ("", ""))
+        return AdvisoryState(advisory_id, head.version, lifecycle, replaced_by)
+
+    def find_by_reference(self, reference: str) -> str | None:
+        self.reads.append(("find_by_reference", reference))
+        matches = [key for key in self.heads if short_reference(key) == reference]
+        return matches[-1] if matches else None
 
 
 @dataclass

@@ -74,6 +74,21 @@ def test_deployed_csp_is_the_local_one_plus_the_api_hosts(sam: dict[str, Any]) -
     assert "unsafe" not in json.dumps(deployed)
 
 
+def cloudfront_routes(sam: dict[str, Any]) -> list[tuple[list[str], str]]:
+    """The viewer-request function's branches: (the URI patterns, the file they map to)."""
+    code = resource(sam, "WebRoutes")["FunctionCode"]
+    branches = re.findall(r"if \((.*?)\) \{\s*request\.uri = '([^']+)';", code)
+    assert len(branches) == 3, code
+    return [
+        (
+            [p.replace("\\/", "/") for p in re.findall(r"/(\^.*?\$)/\.test", condition)]
+            + (["^/$"] if "uri === '/'" in condition else []),
+            target,
+        )
+        for condition, target in branches
+    ]
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -87,23 +102,66 @@ def test_deployed_csp_is_the_local_one_plus_the_api_hosts(sam: dict[str, Any]) -
         "/citizen/app.js",
         "/s/a/b",
         "/sx/abc",
+        "/a/caf7ae85",
+        "/a/mfa-kg-6f1c2a4e3b7d4c8e9a51",
+        "/a/mfa-kg/2026/tr-0147",
+        "/a/urn:oid:2.49.0.1.398",
+        "/a/",
+        "/a/.hidden",
+        "/a/" + "x" * 201,
+        "/advisory/app.js",
+        "/advisory/strings.js",
     ],
 )
 def test_cloudfront_function_routes_pages_as_the_local_runtime(
     sam: dict[str, Any], path: str
 ) -> None:
-    code = resource(sam, "WebRoutes")["FunctionCode"]
-    index_patterns = re.findall(r"/(\^.*?\$)/\.test", code.split("else if")[0])
-    console_patterns = re.findall(r"/(\^.*?\$)/\.test", code.split("else if")[1])
-    if path == "/" or any(re.match(p.replace("\\/", "/"), path) for p in index_patterns):
-        cloudfront = "/index.html"
-    elif any(re.match(p.replace("\\/", "/"), path) for p in console_patterns):
-        cloudfront = "/console/index.html"
-    else:
-        cloudfront = path
+    cloudfront = next(
+        (
+            target
+            for patterns, target in cloudfront_routes(sam)
+            if any(re.match(p, path) for p in patterns)
+        ),
+        path,
+    )
     local = page_file(path)
     expected = WEB_ROOT / cloudfront.lstrip("/")
     assert (local if local is not None else WEB_ROOT / path.lstrip("/")) == expected
+
+
+def test_every_advisory_link_opens_the_advisory_page(sam: dict[str, Any]) -> None:
+    page = WEB_ROOT / "advisory" / "index.html"
+    assert page.is_file()
+    # What messages link to: an SMS's short reference, an email's advisory id.
+    for link in ("/a/caf7ae85", "/a/mfa-kg-6f1c2a4e3b7d4c8e9a51", "/a/cap-1234.5:x/y"):
+        assert page_file(link) == page, link
+    [(patterns, target)] = [r for r in cloudfront_routes(sam) if r[1].startswith("/advisory/")]
+    assert target == "/advisory/index.html"
+    assert all(re.match(patterns[0], link) for link in ("/a/caf7ae85", "/a/cap-1234.5:x/y"))
+
+
+def test_the_advisory_read_is_public_on_the_citizen_api_and_throttled_loosely(
+    sam: dict[str, Any],
+) -> None:
+    function = resource(sam, "PublicAdvisoryFunction")
+    (route,) = function["Events"].values()
+    assert route["Properties"] == {
+        "RestApiId": {"Ref": "CitizenApi"},
+        "Path": "/advisories/{advisory_id}",
+        "Method": "GET",
+    }
+    assert "Auth" not in resource(sam, "CitizenApi")  # no authorizer: advisories are public
+    statements = [s for p in function["Policies"] for s in p["Statement"]]
+    assert sorted(a for s in statements for a in s["Action"]) == [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+    ]
+    settings = {
+        (s["ResourcePath"], s["HttpMethod"]): s
+        for s in resource(sam, "CitizenApi")["MethodSettings"]
+    }
+    read = settings[("/~1advisories~1{advisory_id}", "GET")]
+    assert read["ThrottlingRateLimit"] > settings[("/*", "*")]["ThrottlingRateLimit"]
 
 
 def test_the_apis_let_only_the_site_read_them(sam: dict[str, Any]) -> None:

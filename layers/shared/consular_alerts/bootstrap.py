@@ -23,12 +23,18 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
     from consular_alerts.domain.preview import SmsPrices
+    from consular_alerts.services.advisories import PublicAdvisoryService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.services.ports import AudienceCounter
     from consular_alerts.services.subscriptions import SubscriptionService
-    from consular_alerts.settings import IngestSettings, PollerSettings, SubscriptionsSettings
+    from consular_alerts.settings import (
+        IngestSettings,
+        PollerSettings,
+        PublicAdvisorySettings,
+        SubscriptionsSettings,
+    )
 
 # Short timeouts and adaptive retries: a duty officer's post must not hang on a slow call.
 # (botocore's `max_attempts` counts retries; `total_max_attempts` counts every attempt.)
@@ -213,6 +219,24 @@ def poller_service() -> FeedPoller:
     )
 
 
+@cache
+def public_advisory_settings() -> PublicAdvisorySettings:
+    from consular_alerts.settings import PublicAdvisorySettings
+
+    return PublicAdvisorySettings.from_environment()
+
+
+@cache
+def public_advisory_service() -> PublicAdvisoryService:
+    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.services.advisories import PublicAdvisoryService
+
+    settings = public_advisory_settings()
+    return PublicAdvisoryService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table), utc_now
+    )
+
+
 def reset() -> None:
     """Forget built clients and services (tests, local runtime)."""
     for built in (
@@ -224,5 +248,7 @@ def reset() -> None:
         fanout_service,
         subscription_service,
         poller_service,
+        public_advisory_settings,
+        public_advisory_service,
     ):
         built.cache_clear()

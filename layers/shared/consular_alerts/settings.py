@@ -130,3 +130,11 @@ class SubscriptionsSettings(_Settings):
 
 class PollerSettings(_IngestingSettings):
     feeds_table: str
+
+
+class PublicAdvisorySettings(_Settings):
+    """The advisory page's read API: reads the advisories table, nothing else."""
+
+    advisories_table: str
+    public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the site's origin
+    cache_max_age_seconds: int = Field(default=60, ge=0, le=3600)

@@ -14,6 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from consular_alerts.adapters.errors import translate_errors
+from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
 from consular_alerts.models import (
     LIVE_STATUSES,
@@ -24,7 +25,7 @@ from consular_alerts.models import (
     Subscriber,
     SubscriberStatus,
 )
-from consular_alerts.services.ports import AdvisoryHead, ClaimOutcome
+from consular_alerts.services.ports import AdvisoryHead, AdvisoryState, ClaimOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 HEAD_VERSION = 0  # the head item: latest version and its content hash
+# The index that resolves the short reference in an SMS link to its advisory (head items only).
+SHORT_REFERENCE_INDEX = "ShortReference"
 # Marks a stream record `alerts replay` built (keys only): refused segments are tried again.
 REPLAY_FLAG = "consularAlertsReplay"
 
@@ -95,6 +98,7 @@ class DynamoAdvisoryRepository:
             ":v": {"N": str(advisory.version)},
             ":h": {"S": advisory.content_hash},
             ":t": {"S": advisory.received_at.isoformat()},
+            ":r": {"S": short_reference(advisory.advisory_id)},
         }
         if previous is None:
             condition = "attribute_not_exists(advisory_id)"
@@ -111,7 +115,7 @@ class DynamoAdvisoryRepository:
                             "TableName": self._table,
                             "Key": head_key,
                             "UpdateExpression": "SET latest_version = :v, content_hash = :h, "
-                            "updated_at = :t",
+                            "updated_at = :t, short_ref = :r",
                             "ConditionExpression": condition,
                             "ExpressionAttributeValues": values,
                         }
@@ -139,6 +143,40 @@ class DynamoAdvisoryRepository:
             ConsistentRead=True,
         )
         return advisory_from_image(response["Item"]) if "Item" in response else None
+
+    @translate_errors("DynamoDB advisory state")
+    def state(self, advisory_id: str) -> AdvisoryState | None:
+        # Eventually consistent (half the cost): the page tolerates a second's lag.
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"advisory_id": {"S": advisory_id}, "version": {"N": str(HEAD_VERSION)}},
+            ProjectionExpression="latest_version, lifecycle, replaced_by",
+        )
+        if "Item" not in response:
+            return None
+        item = from_item(response["Item"])
+        return AdvisoryState(
+            advisory_id,
+            int(item["latest_version"]),
+            str(item.get("lifecycle", "")),
+            str(item.get("replaced_by", "")),
+        )
+
+    @translate_errors("DynamoDB advisory reference")
+    def find_by_reference(self, reference: str) -> str | None:
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=SHORT_REFERENCE_INDEX,
+            KeyConditionExpression="short_ref = :r",
+            ExpressionAttributeValues={":r": {"S": reference}},
+            Limit=10,
+        )
+        found = [from_item(item) for item in response.get("Items", [])]
+        if not found:
+            return None
+        # 32 bits: two ids sharing a reference is unlikely; should it happen, the newest wins.
+        newest = max(found, key=lambda item: str(item.get("updated_at", "")))
+        return str(newest["advisory_id"])
 
     @translate_errors("DynamoDB advisory lifecycle")
     def mark_replaced(self, advisory_id: str, by: Advisory) -> None:

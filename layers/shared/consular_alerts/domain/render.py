@@ -7,12 +7,12 @@ order, with a one-line note saying so.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from consular_alerts.domain.advice import condense_advice
 from consular_alerts.domain.geo import country_name
+from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.sms import ComposedSms, SmsParts, compose_sms, sanitize
 from consular_alerts.domain.wording import cut
 from consular_alerts.models import Advisory, LocalizedContent
@@ -72,16 +72,17 @@ def pick_content(
     return tag, advisory.content[tag]
 
 
-def advisory_link(base_url: str, advisory: Advisory) -> str:
-    return f"{base_url.rstrip('/')}/a/{advisory.advisory_id}"
+def advisory_link(base_url: str, advisory: Advisory, language: str | None = None) -> str:
+    """The advisory's page; `language` (ky, ru, en) opens it in the reader's language."""
+    link = f"{base_url.rstrip('/')}/a/{advisory.advisory_id}"
+    return f"{link}?l={language}" if language else link
 
 
 def short_link(base_url: str, advisory: Advisory) -> str:
     """The link an SMS can afford: no scheme (phones link bare domains), an 8-character
     reference the public site resolves to the advisory's page."""
     host = base_url.split("://", 1)[-1].rstrip("/")
-    reference = hashlib.sha256(advisory.advisory_id.encode()).hexdigest()[:8]
-    return f"{host}/a/{reference}"
+    return f"{host}/a/{short_reference(advisory.advisory_id)}"
 
 
 def _word(key: str, language: str) -> str:
@@ -111,7 +112,7 @@ def render(
     country = country_name(advisory.countries[0], language)
     marker = _word(kind, language)
     level = _word("level", language).format(n=advisory.level)
-    link = advisory_link(base_url, advisory)
+    link = advisory_link(base_url, advisory, language)
     hotline = advisory.hotlines[0].number if advisory.hotlines else ""
 
     sms = compose_sms(

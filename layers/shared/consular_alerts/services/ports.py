@@ -37,6 +37,30 @@ class AdvisoryRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class AdvisoryState:
+    """What the head item says about an advisory as a whole: its latest version and, once a
+    later advisory cancelled or superseded it, that advisory ("<id>#v<version>")."""
+
+    advisory_id: str
+    latest_version: int
+    lifecycle: str = ""  # "", "closed" (cancelled) or "superseded"
+    replaced_by: str = ""
+
+
+class AdvisoryReader(Protocol):
+    """Reads for the public advisory page: no writes."""
+
+    def state(self, advisory_id: str) -> AdvisoryState | None: ...
+
+    def get(self, advisory_id: str, version: int) -> Advisory | None: ...
+
+    def find_by_reference(self, reference: str) -> str | None:
+        """The advisory_id whose short reference (domain/identity.py) this is, if any; the
+        most recently updated one should two ids ever share a reference."""
+        ...
+
+
 class ClaimOutcome(StrEnum):
     CLAIMED = "claimed"  # ours to publish
     # Ours to publish, taken over from an invocation that claimed it and went silent past

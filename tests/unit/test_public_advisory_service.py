@@ -1,0 +1,212 @@
+"""The advisory page's read (services/advisories.py) over the in-memory repository: advisories
+are stored through the real ingest service, so the head, versions and lifecycle are the ones
+the pipeline writes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from consular_alerts.domain.render import short_link
+from consular_alerts.errors import RequestError
+from consular_alerts.models import Advisory, AdvisoryDraft, Lifecycle, MsgType
+from consular_alerts.services.advisories import PublicAdvisoryService
+from consular_alerts.services.ingest import IngestPolicy, IngestService
+
+from tests.fakes import FakeAdvisoryRepository, FakeClock
+
+
+def draft(**changes: object) -> AdvisoryDraft:
+    data: dict[str, object] = {
+        "source_id": "cms-42",
+        "countries": ["KZ", "KG"],
+        "level": 3,
+        "content": {
+            "ru": {
+                "headline": "Беспорядки в Алматы",
+                "body": "Оставайтесь дома.",
+                "instruction": "Избегайте мест массового скопления людей.",
+            }
+        },
+        "areas": [{"name": "Алматы", "iso_3166_2": "KZ-75"}],
+        "hotlines": [{"number": "+77770371448", "label": "Консульство в Алматы"}],
+    }
+    data.update(changes)
+    return AdvisoryDraft.model_validate(data)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def repository() -> FakeAdvisoryRepository:
+    return FakeAdvisoryRepository()
+
+
+@pytest.fixture
+def ingest(repository: FakeAdvisoryRepository, clock: FakeClock) -> IngestService:
+    return IngestService(repository, IngestPolicy(), clock)
+
+
+@pytest.fixture
+def service(repository: FakeAdvisoryRepository, clock: FakeClock) -> PublicAdvisoryService:
+    return PublicAdvisoryService(repository, clock)
+
+
+def store(ingest: IngestService, **changes: object) -> Advisory:
+    return ingest.ingest(draft(**changes)).advisory
+
+
+def refusal(
+    service: PublicAdvisoryService, advisory_id: str, version: list[str] | None = None
+) -> RequestError:
+    with pytest.raises(RequestError) as raised:
+        service.read(advisory_id, version)
+    return raised.value
+
+
+def test_the_latest_version_with_everything_the_page_shows(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    stored = store(ingest)
+    view = service.read(stored.advisory_id)
+    assert (view.advisory_id, view.version, view.latest_version) == (stored.advisory_id, 1, 1)
+    assert view.lifecycle is Lifecycle.CURRENT
+    assert view.replaced_by is None
+    assert view.level == 3
+    assert view.content["ru"].headline == "Беспорядки в Алматы"
+    assert view.content["ru"].instruction == "Избегайте мест массового скопления людей."
+    assert [h.number for h in view.hotlines] == ["+77770371448"]
+    assert [a.name for a in view.areas] == ["Алматы"]
+    # Country names in the three citizen languages, most relevant first, as messages say them.
+    assert [c.code for c in view.countries] == ["KZ", "KG"]
+    assert view.countries[0].names == {"ky": "Казакстан", "ru": "Казахстан", "en": "Kazakhstan"}
+
+
+def test_the_short_reference_of_an_sms_link_resolves_to_its_advisory(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    stored = store(ingest)
+    store(ingest, source_id="another")  # another advisory on record
+    reference = short_link("https://alerts.mfa.gov.kg", stored).rsplit("/", 1)[1]
+    view = service.read(reference)
+    assert view.advisory_id == stored.advisory_id
+    assert view.short_reference == reference
+
+
+def test_an_advisory_id_that_looks_like_a_reference_is_read_directly(
+    ingest: IngestService, service: PublicAdvisoryService, repository: FakeAdvisoryRepository
+) -> None:
+    store(ingest, advisory_id="deadbeef")
+    assert service.read("deadbeef").advisory_id == "deadbeef"
+    assert ("find_by_reference", "deadbeef") not in repository.reads
+
+
+def test_an_unknown_id_is_404_and_only_reference_shapes_query_the_index(
+    service: PublicAdvisoryService, repository: FakeAdvisoryRepository
+) -> None:
+    missing = refusal(service, "mfa-kg-0000")
+    assert (missing.status_code, missing.message) == (404, "no advisory mfa-kg-0000")
+    assert not any(call == "find_by_reference" for call, _ in repository.reads)
+    assert refusal(service, "0badc0de").status_code == 404
+    assert ("find_by_reference", "0badc0de") in repository.reads
+
+
+def test_an_earlier_version_on_request_says_a_newer_one_exists(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    first = store(ingest)
+    store(ingest, level=4, significance="major")
+    latest = service.read(first.advisory_id)
+    assert (latest.version, latest.level) == (2, 4)
+    older = service.read(first.advisory_id, ["1"])
+    assert (older.version, older.latest_version, older.level) == (1, 2, 3)
+    beyond = refusal(service, first.advisory_id, ["3"])
+    assert beyond.status_code == 404
+    assert "no version 3 (latest: 2)" in beyond.message
+
+
+@pytest.mark.parametrize(
+    ("advisory_id", "problem"),
+    [
+        ("", "advisory_id: missing"),
+        ("../etc/passwd", "advisory_id: letters, digits"),
+        ("mfa kg", "advisory_id: letters, digits"),
+        ("<script>", "advisory_id: letters, digits"),
+        ("a" * 201, "advisory_id: 201 characters, at most 200"),
+    ],
+)
+def test_a_malformed_id_is_400_naming_advisory_id(
+    service: PublicAdvisoryService,
+    repository: FakeAdvisoryRepository,
+    advisory_id: str,
+    problem: str,
+) -> None:
+    refused = refusal(service, advisory_id)
+    assert refused.status_code == 400
+    assert refused.message.startswith(problem)
+    assert repository.reads == []  # refused before any read
+
+
+@pytest.mark.parametrize("version", [["0"], ["x"], ["1.5"], ["-1"], [""], ["1", "2"], ["٣"]])
+def test_a_malformed_version_is_400_naming_version(
+    ingest: IngestService, service: PublicAdvisoryService, version: list[str]
+) -> None:
+    stored = store(ingest)
+    refused = refusal(service, stored.advisory_id, version)
+    assert refused.status_code == 400
+    assert refused.message.startswith("version: ")
+
+
+@pytest.mark.parametrize("status", ["test", "exercise", "draft", "system"])
+def test_only_actual_advisories_are_public(
+    ingest: IngestService, service: PublicAdvisoryService, status: str
+) -> None:
+    stored = store(ingest, status=status)
+    refused = refusal(service, stored.advisory_id)
+    # The same answer as for an id never stored: nothing says a test advisory exists.
+    assert (refused.status_code, refused.message) == (404, f"no advisory {stored.advisory_id}")
+    assert refusal(service, stored.advisory_id, ["1"]).status_code == 404
+
+
+def test_a_cancelled_advisory_says_so_and_names_the_cancel(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    original = store(ingest)
+    cancel = store(
+        ingest,
+        source_id="cms-43",
+        msg_type="cancel",
+        references=[original.advisory_id],
+        content={"ru": {"headline": "Отбой: беспорядки в Алматы"}},
+    )
+    view = service.read(original.advisory_id)
+    assert view.lifecycle is Lifecycle.CLOSED
+    assert view.replaced_by is not None
+    assert (view.replaced_by.advisory_id, view.replaced_by.version) == (cancel.advisory_id, 1)
+    cancelling = service.read(cancel.advisory_id)
+    assert cancelling.msg_type is MsgType.CANCEL
+    assert [r.advisory_id for r in cancelling.references] == [original.advisory_id]
+    assert cancelling.lifecycle is Lifecycle.CURRENT
+
+
+def test_an_advisory_updated_by_another_is_superseded(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    original = store(ingest)
+    update = store(ingest, source_id="cms-44", msg_type="update", references=[original.advisory_id])
+    view = service.read(original.advisory_id)
+    assert view.lifecycle is Lifecycle.SUPERSEDED
+    assert view.replaced_by is not None
+    assert view.replaced_by.advisory_id == update.advisory_id
+
+
+def test_past_its_expiry_an_advisory_is_expired(
+    ingest: IngestService, service: PublicAdvisoryService, clock: FakeClock
+) -> None:
+    stored = store(ingest, expires=(clock.now + timedelta(hours=6)).isoformat())
+    assert service.read(stored.advisory_id).lifecycle is Lifecycle.CURRENT
+    clock.advance(hours=6)
+    assert service.read(stored.advisory_id).lifecycle is Lifecycle.EXPIRED
