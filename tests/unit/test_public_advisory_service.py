@@ -78,6 +78,7 @@ def test_the_latest_version_with_everything_the_page_shows(
     assert view.level == 3
     assert view.content["ru"].headline == "Беспорядки в Алматы"
     assert view.content["ru"].instruction == "Избегайте мест массового скопления людей."
+    assert view.content["ru"].advice == "Избегайте мест массового скопления людей."
     assert [h.number for h in view.hotlines] == ["+77770371448"]
     assert [a.name for a in view.areas] == ["Алматы"]
     # Country names in the three citizen languages, most relevant first, as messages say them.
@@ -210,3 +211,13 @@ def test_past_its_expiry_an_advisory_is_expired(
     assert service.read(stored.advisory_id).lifecycle is Lifecycle.CURRENT
     clock.advance(hours=6)
     assert service.read(stored.advisory_id).lifecycle is Lifecycle.EXPIRED
+
+
+def test_what_to_do_is_the_instruction_without_its_reporting_preamble(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    reported = "МИД призвал граждан не принимать участие в протестах."
+    content = {"ru": {"headline": "Беспорядки в Алматы", "instruction": reported}}
+    view = service.read(store(ingest, content=content).advisory_id)
+    assert view.content["ru"].instruction == reported  # the publisher's words, kept
+    assert view.content["ru"].advice == "Не принимать участие в протестах."

@@ -145,9 +145,10 @@ function show(view) {
   fallback.hidden = primary === state.lang;
   fallback.textContent = t("fallback", { lang: languageName(primary) || tag });
 
-  const instruction = text.instruction || "";
-  $("todo").hidden = !instruction;
-  $("instruction").textContent = instruction;
+  // What to do, as the SMS said it; the instruction in full follows with the text.
+  const advice = text.advice || text.instruction || "";
+  $("todo").hidden = !advice;
+  $("instruction").textContent = advice;
 
   const hotlines = view.hotlines.map((hotline) =>
     element("li", {}, [
@@ -162,8 +163,8 @@ function show(view) {
 
   // The summary is usually inside the body: never print a text twice.
   const parts = [];
-  for (const part of [text.summary, text.body]) {
-    if (part && part !== instruction && !parts.some((p) => p.includes(part))) parts.push(part);
+  for (const part of [text.instruction, text.summary, text.body]) {
+    if (part && part !== advice && !parts.some((p) => p.includes(part))) parts.push(part);
   }
   const paragraphs = parts.filter((p) => !parts.some((q) => q !== p && q.includes(p)));
   const details = paragraphs.map((p) => element("p", { text: p }));

@@ -609,6 +609,9 @@ class PublicContent(BaseModel):
     summary: str = ""
     body: str = ""
     instruction: str = ""
+    # The instruction without reporting preambles ("the ministry calls on citizens not
+    # to..." -> "Do not..."): what the SMS says, and what the page puts first.
+    advice: str = ""
     web: str = ""
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
+from consular_alerts.domain.advice import condense_advice
 from consular_alerts.domain.geo import country_name
 from consular_alerts.domain.identity import SHORT_REFERENCE_PATTERN, short_reference
 from consular_alerts.models import (
@@ -119,6 +120,7 @@ def public_view(
                 summary=text.summary,
                 body=text.body,
                 instruction=text.instruction,
+                advice=condense_advice(text.instruction, tag) if text.instruction else "",
                 web=text.web,
             )
             for tag, text in advisory.content.items()
