@@ -95,6 +95,12 @@ class BareScript:
             extra: dict[str, Any] = {}
             if real.get("StreamSpecification"):
                 extra["StreamSpecification"] = real["StreamSpecification"]
+            # Same indexes: a write costs their upkeep too.
+            if real.get("GlobalSecondaryIndexes"):
+                extra["GlobalSecondaryIndexes"] = [
+                    {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+                    for index in real["GlobalSecondaryIndexes"]
+                ]
             dynamodb.create_table(
                 TableName=mirror,
                 KeySchema=real["KeySchema"],
