@@ -193,6 +193,24 @@ def test_a_cancelled_advisory_says_so_and_names_the_cancel(
     assert cancelling.lifecycle is Lifecycle.CURRENT
 
 
+@pytest.mark.parametrize("status", ["draft", "test", "exercise"])
+def test_a_drill_or_draft_cancel_does_not_close_a_live_advisory(
+    ingest: IngestService, service: PublicAdvisoryService, status: str
+) -> None:
+    original = store(ingest)
+    store(
+        ingest,
+        source_id="cms-45",
+        status=status,
+        msg_type="cancel",
+        references=[original.advisory_id],
+        content={"ru": {"headline": "Отбой (учения)"}},
+    )
+    view = service.read(original.advisory_id)
+    assert view.lifecycle is Lifecycle.CURRENT
+    assert view.replaced_by is None
+
+
 def test_an_advisory_updated_by_another_is_superseded(
     ingest: IngestService, service: PublicAdvisoryService
 ) -> None:

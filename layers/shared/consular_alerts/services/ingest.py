@@ -22,7 +22,7 @@ from consular_alerts.domain.preview import (
 )
 from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models import Advisory, AdvisoryDraft, CapDocument, TextPost
+from consular_alerts.models import Advisory, AdvisoryDraft, CapDocument, Status, TextPost
 from consular_alerts.services.fanout import audience
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import AdvisoryRepository, AudienceCounter
@@ -169,7 +169,10 @@ class IngestService:
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
             if self._repository.save_version(candidate, head):
                 # A cancel closes the advisories it references; an update supersedes them.
-                for reference in candidate.references:
-                    self._repository.mark_replaced(reference, candidate)
+                # Only a real one: a drill's or a draft's cancel must not tell citizens (on
+                # the advisory page) that a live advisory is over.
+                if candidate.status is Status.ACTUAL:
+                    for reference in candidate.references:
+                        self._repository.mark_replaced(reference, candidate)
                 return IngestResult(True, candidate)
         raise ConcurrentWriteError(f"advisory {advisory.advisory_id} is being written concurrently")
