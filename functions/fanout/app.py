@@ -42,7 +42,8 @@ def record_handler(record: DynamoDBRecord) -> None:
     )
     for name, value in (
         ("SegmentsPublished", len(report.published)),
-        ("PublishesRefused", len(report.refused)),
+        # Refused now or by an earlier attempt that died before its metrics went out.
+        ("PublishesRefused", len(report.refused) + len(report.refused_earlier)),
         ("PossibleDuplicatePublishes", len(report.taken_over)),
         ("VersionsDeadLettered", int(report.dead_letter is not None)),
     ):

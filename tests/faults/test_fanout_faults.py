@@ -105,10 +105,22 @@ def test_a_refused_publish_is_recorded_not_retried_and_replayed_after_the_fix(
     pipeline.pump = type(pipeline.pump)(pipeline.stack, pipeline.functions)
     pipeline.pump.drain()
     assert sum(pipeline.published().values()) == 5
+    # ... but letters it again (its first letter may have died with an earlier attempt).
+    assert [m["segments"] for m in pipeline.dead_letters()] == [[refused], [refused]]
+
+    # While SNS still refuses, a replay keeps the letters and sends nothing.
+    still = pipeline.add(
+        inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "KMSDisabled", times=99)
+    )
+    kept = pipeline.replay()
+    assert (kept.replayed, len(kept.kept)) == (0, 2)
+    assert sum(pipeline.published().values()) == 5
+    assert still.fired == 2  # the refused segment, tried once per letter
 
     # The key is enabled again: `alerts replay` publishes the refused segment, only it.
+    pipeline.heal()
     report = pipeline.replay()
-    assert (report.replayed, report.kept) == (1, [])
+    assert (report.replayed, report.kept) == (2, [])
     exactly_once(pipeline, expected)
     tally.record(pipeline, expected)
 

@@ -7,7 +7,12 @@ import pytest
 from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.segments import segments_reached
 from consular_alerts.models import Advisory
-from consular_alerts.services.fanout import FanoutConfig, FanoutService, SegmentBusyError
+from consular_alerts.services.fanout import (
+    FanoutConfig,
+    FanoutService,
+    SegmentBusyError,
+    SupersededError,
+)
 from consular_alerts.services.ports import RetryableError
 
 from tests.fakes import (
@@ -417,14 +422,16 @@ def test_an_unreadable_record_is_dead_lettered_not_retried(clock: FakeClock) -> 
     ]
 
 
-def test_a_replay_reads_the_version_from_the_table_and_a_missing_one_is_dead_lettered(
+def test_a_replay_reads_the_version_from_the_table_and_a_missing_one_is_kept(
     clock: FakeClock,
 ) -> None:
     repository, letters = FakeAdvisoryRepository(), FakeDeadLetters()
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     service = fanout_service(repository, FakeLedger(), publisher, CONFIG, clock, letters)
-    missing = service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
-    assert missing.dead_letter == "LookupError: mfa-kg-abc v1 is not on record"
+    # A replay raises rather than letters again: `alerts replay` keeps its message.
+    with pytest.raises(LookupError, match="mfa-kg-abc v1 is not on record"):
+        service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
+    assert letters.letters == []
     stored(repository, advisory(clock))
     report = service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
     assert len(report.published) == 9
@@ -478,3 +485,30 @@ def test_recording_a_publish_is_retried_before_the_record_is_given_back(
     assert ledger.failures == 0
     assert waits == [0.25, 0.5, 1.0]  # backing off, within one invocation
     assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")].startswith("done:")
+
+
+def test_a_replay_of_a_superseded_version_is_not_sent_late(clock: FakeClock) -> None:
+    repository = FakeAdvisoryRepository()
+    publisher = FakePublisher(topics=all_topics(["KZ"]))
+    service = fanout_service(repository, FakeLedger(), publisher, CONFIG, clock)
+    stored(repository, advisory(clock, level=4))
+    stored(repository, advisory(clock, version=2, msg_type="cancel", content_hash="1" * 64))
+    with pytest.raises(SupersededError, match="superseded by v2"):
+        service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
+    assert publisher.published == []
+
+
+def test_segments_refused_by_an_earlier_attempt_are_lettered_again(clock: FakeClock) -> None:
+    # The first attempt refused KZ-ru-L2, then died on a throttle before its letter went out.
+    publisher = FakePublisher(topics=all_topics(["KZ"]), refuse={"KZ-ru-L2"}, fail_on={"KZ-en-L3"})
+    letters = FakeDeadLetters()
+    service = fanout_service(
+        FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock, letters
+    )
+    with pytest.raises(RetryableError):
+        service.fan_out(advisory(clock))
+    assert letters.letters == []
+    publisher.fail_on.clear()
+    report = service.fan_out(advisory(clock))  # the stream's retry
+    assert report.refused_earlier == ["KZ-ru-L2"]
+    assert [d.segments for d in letters.letters] == [("KZ-ru-L2",)]

@@ -30,6 +30,10 @@ from consular_alerts.services.ports import (
 logger = Logger(child=True)
 
 
+class SupersededError(RuntimeError):
+    """A replayed version that a newer version has replaced."""
+
+
 class SegmentBusyError(RuntimeError):
     """Another invocation holds the claim on a segment; retry the record later."""
 
@@ -116,6 +120,9 @@ class FanoutService:
         """One stream record, or a replay of one (no image: read from the table). Transient
         faults raise, so the stream mapping retries the record; anything a retry would not
         fix (an unreadable record, a refusal) is dead-lettered at once and the batch goes on.
+
+        A replay raises instead of dead-lettering again: `alerts replay` then keeps its
+        message (and says so) rather than deleting it for a new letter of the same failure.
         """
         try:
             advisory = (
@@ -125,10 +132,15 @@ class FanoutService:
             )
             if advisory is None:
                 raise LookupError(f"{advisory_id} v{version} is not on record")
+            if replay:
+                self._refuse_superseded(advisory)
             return self.fan_out(advisory, retry_refused=replay)
         except _TRANSIENT:
             raise
         except Exception as error:
+            if replay:
+                logger.exception("replay failed", advisory_id=advisory_id, version=version)
+                raise
             reason = f"{type(error).__name__}: {error}"[:1000]
             logger.exception(
                 "fan-out dead-lettered", advisory_id=advisory_id, version=version, reason=reason
@@ -137,6 +149,16 @@ class FanoutService:
             report = FanoutReport(advisory_id, version, notified=False, reason="dead-lettered")
             report.dead_letter = reason
             return report
+
+    def _refuse_superseded(self, advisory: Advisory) -> None:
+        """A replayed version that a newer one replaced is not sent late: a dead-lettered
+        "leave the country" must not follow the cancel citizens already received."""
+        head = self._advisories.head(advisory.advisory_id)
+        if head is not None and head.version > advisory.version:
+            raise SupersededError(
+                f"{advisory.advisory_id} v{advisory.version} is superseded by v{head.version}; "
+                "not sent late (post again to send it)"
+            )
 
     def fan_out(self, advisory: Advisory, *, retry_refused: bool = False) -> FanoutReport:
         now = self._clock()
@@ -215,13 +237,23 @@ class FanoutService:
             taken_over=len(report.taken_over),
             refused=len(report.refused),
         )
-        if report.refused:
+        refused = report.refused + report.refused_earlier
+        if retry_refused and report.refused:
+            # A replay that SNS refuses again: its message stays in the queue.
+            raise PermanentError(
+                f"{delivery_key}: still refused: {', '.join(report.refused)} (the ledger "
+                "holds each reason)"
+            )
+        if refused and not retry_refused:
+            # Also for segments refused by an earlier attempt of this record: that attempt may
+            # have died before its letter went out. A second letter is harmless (a replay
+            # finds the ledger's state).
             self._dead_letters.send(
                 DeadLetter(
                     advisory.advisory_id,
                     advisory.version,
                     "refused by the provider (the ledger holds each reason)",
-                    tuple(report.refused),
+                    tuple(refused),
                 )
             )
         return report
