@@ -128,7 +128,8 @@ class Replayer:
                 MaxNumberOfMessages=min(10, limit - len(seen)),
                 # Hidden while this run works on them; a kept message comes back after.
                 VisibilityTimeout=300,
-                WaitTimeSeconds=0,
+                # Long polling: a short poll samples some servers and can miss messages.
+                WaitTimeSeconds=1,
             ).get("Messages", [])
             fresh = [m for m in batch if m["MessageId"] not in seen]
             if not fresh:
@@ -195,18 +196,31 @@ class Replayer:
                 "24 hours: replay those versions by id from the advisories table"
             ) from error
         keys: list[VersionKey] = []
-        while iterator:
+        empty_pages = 0
+        # GetRecords may answer empty pages before the records it has: follow the iterator
+        # until past `end`, the shard's end, or many empty pages in a row.
+        while iterator and empty_pages < self.EMPTY_PAGES:
             response = self._streams.get_records(ShardIterator=iterator, Limit=100)
-            for record in response.get("Records", []):
+            records = response.get("Records", [])
+            empty_pages = 0 if records else empty_pages + 1
+            for record in records:
                 if int(record["dynamodb"]["SequenceNumber"]) > int(end):
-                    return keys
+                    return self._found(keys, start, end)
                 image_keys = record["dynamodb"]["Keys"]
                 key = VersionKey(image_keys["advisory_id"]["S"], int(image_keys["version"]["N"]))
                 if record.get("eventName") == "INSERT" and key.version and key not in keys:
                     keys.append(key)
-            if not response.get("Records"):
-                break
+                if int(record["dynamodb"]["SequenceNumber"]) == int(end):
+                    return self._found(keys, start, end)
             iterator = response.get("NextShardIterator")
+        return self._found(keys, start, end)
+
+    EMPTY_PAGES = 20
+
+    @staticmethod
+    def _found(keys: list[VersionKey], start: str, end: str) -> list[VersionKey]:
+        if not keys:  # never delete a message whose versions were not found
+            raise ReplayError(f"no advisory version found in stream records {start}..{end}")
         return keys
 
 
