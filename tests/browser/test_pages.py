@@ -122,6 +122,15 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
 
     console.click("#publish")
     assert "2 subscriber(s)" in console.inner_text("#confirm-text")
+    # A change after the confirmation was asked for withdraws it: what is published is
+    # always exactly what the officer last saw previewed.
+    console.check("#major")
+    assert console.is_hidden("#confirm-publish")
+    assert console.is_disabled("#publish")
+    console.uncheck("#major")
+    console.wait_for_selector("#preview-state.ok")
+    console.click("#publish")
+    assert "2 subscriber(s)" in console.inner_text("#confirm-text")
     console.click("#publish-yes")
     console.wait_for_selector("#status.success")
     assert re.match(r"Published mfa-kg-\w+ version 1\.", console.inner_text("#status"))

@@ -17,6 +17,8 @@ const state = {
   inFlight: null,
   sequence: 0,
   lastPreview: null,
+  lastRequest: null, // the bytes and content type the last preview was made of
+  confirmedRequest: null,
 };
 
 // ---- credentials ---------------------------------------------------------------------
@@ -108,10 +110,10 @@ class ApiError extends Error {
   }
 }
 
-async function post(dryRun, signal) {
+async function post(dryRun, signal, request = requestBody()) {
   const credentials = state.credentials;
   if (!credentials) throw new ApiError(0, { error: "Set your AWS credentials first." });
-  const { contentType, bytes } = requestBody();
+  const { contentType, bytes } = request;
   const url = `${credentials.apiUrl || apiUrlDefault()}/advisories${dryRun ? "?dry_run=true" : ""}`;
   const { headers } = await signRequest({
     method: "POST",
@@ -137,6 +139,12 @@ async function post(dryRun, signal) {
 // ---- live preview ----------------------------------------------------------------------
 
 function schedulePreview(delay = DEBOUNCE_MS) {
+  // Any change makes the last preview and its confirmation stale: nothing can be published
+  // until the preview of what is in the form now has come back.
+  state.lastPreview = null;
+  state.lastRequest = null;
+  $("publish").disabled = true;
+  $("confirm-publish").hidden = true;
   clearTimeout(state.timer);
   state.timer = setTimeout(preview, delay);
 }
@@ -157,9 +165,11 @@ async function preview() {
   setPreviewState("updating…", "");
   $("preview").setAttribute("aria-busy", "true");
   try {
-    const result = await post(true, controller.signal);
+    const request = requestBody();
+    const result = await post(true, controller.signal, request);
     if (sequence !== state.sequence) return; // a newer preview is on its way
     state.lastPreview = result;
+    state.lastRequest = request; // exactly what Publish sends: what was previewed
     renderPreview(result);
     setPreviewState(`up to date ${new Date().toLocaleTimeString()}`, "ok");
     $("publish").disabled = false;
@@ -278,15 +288,21 @@ function askToPublish() {
   $("confirm-text").textContent = result.would_notify
     ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.`
     : `Store it without notifying anyone (${result.reason})?`;
+  state.confirmedRequest = state.lastRequest;
   $("confirm-publish").hidden = false;
   $("publish-yes").focus();
 }
 
 async function publish() {
   const button = $("publish-yes");
+  const request = state.confirmedRequest;
+  if (!request || request !== state.lastRequest) {
+    $("confirm-publish").hidden = true; // the form changed since the confirmation
+    return;
+  }
   button.disabled = true;
   try {
-    const result = await post(false);
+    const result = await post(false, undefined, request);
     $("confirm-publish").hidden = true;
     say(
       "success",
