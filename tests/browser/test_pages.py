@@ -158,6 +158,11 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
     page.wait_for_selector("#manage:not([hidden])")
     assert page.is_visible("#manage-unsubscribe-only")
     assert page.is_hidden("#manage-form")
+    # The token is read, then kept out of the address bar and the history.
+    assert "#" not in page.url
+    assert page.url.endswith(link.path)
+    page.reload()  # this tab still holds it
+    page.wait_for_selector("#manage-unsubscribe-only:not([hidden])")
     citizen.shoot("citizen-unsubscribe-link")
     page.click("#unsubscribe")
     page.click("#unsubscribe-yes")

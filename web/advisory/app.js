@@ -51,7 +51,9 @@ function element(tag, attributes = {}, children = []) {
 function pageLink(advisoryId, version) {
   const query = new URLSearchParams({ l: state.lang });
   if (version) query.set("version", String(version));
-  return `/a/${advisoryId.split("/").map(encodeURIComponent).join("/")}?${query}`;
+  // Characters of ids the routes take as they are (CAP ids hold ":"); the rest encoded.
+  const path = advisoryId.replace(/[^A-Za-z0-9._:\/-]/g, (c) => encodeURIComponent(c));
+  return `/a/${path}?${query}`;
 }
 
 function webLink(url, text) {

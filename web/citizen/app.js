@@ -22,8 +22,19 @@ function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
+// Storage may be refused (blocked cookies, some in-app browsers): the page works without it.
+function stored(key, value) {
+  try {
+    if (value === undefined) return localStorage.getItem(key);
+    localStorage.setItem(key, value);
+  } catch {
+    // The choice lasts for this page only.
+  }
+  return null;
+}
+
 function initialLanguage() {
-  const saved = localStorage.getItem("lang");
+  const saved = stored("lang");
   if (LANGUAGES.includes(saved)) return saved;
   for (const tag of navigator.languages || []) {
     const base = tag.slice(0, 2).toLowerCase();
@@ -38,7 +49,7 @@ function countryName(code) {
 
 function setLanguage(lang) {
   state.lang = lang;
-  localStorage.setItem("lang", lang);
+  stored("lang", lang);
   document.documentElement.lang = lang;
   document.title = t("title");
   for (const node of document.querySelectorAll("[data-i18n]")) {
@@ -437,9 +448,35 @@ async function onRecoverCode(event) {
 
 // ---- start ---------------------------------------------------------------------------
 
+// The manage token reads, changes and ends the subscription: out of the address bar and the
+// history once read (a shared phone, synced history), kept for this tab only.
+function linkToken(subscriptionId) {
+  const key = `token:${subscriptionId}`;
+  let token = "";
+  try {
+    token = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    token = "malformed"; // a damaged link: the API refuses it and the page says so
+  }
+  if (location.hash) {
+    history.replaceState(null, "", location.pathname + location.search);
+    try {
+      sessionStorage.setItem(key, token);
+    } catch {
+      // Storage refused: a reload asks for the link again.
+    }
+    return token;
+  }
+  try {
+    return sessionStorage.getItem(key) || "";
+  } catch {
+    return "";
+  }
+}
+
 function route() {
   const link = location.pathname.match(/^\/s\/([A-Za-z0-9_-]{1,64})$/);
-  if (link) return openManage(link[1], decodeURIComponent(location.hash.slice(1)));
+  if (link) return openManage(link[1], linkToken(link[1]));
   if (/^\/unsubscribe\/?$/.test(location.pathname)) return show("recover");
   $("subscribe").hidden = false;
 }
@@ -474,7 +511,13 @@ async function start() {
   $("recover-code-form").addEventListener("submit", onRecoverCode);
   $("done-manage").addEventListener("click", (event) => {
     event.preventDefault();
-    history.pushState(null, "", $("done-manage").getAttribute("href"));
+    // The page's path only: the token stays in this tab, never in the history.
+    history.pushState(null, "", `/s/${state.subscriptionId}`);
+    try {
+      sessionStorage.setItem(`token:${state.subscriptionId}`, state.token);
+    } catch {
+      // Storage refused: a reload asks for the link again.
+    }
     openManage(state.subscriptionId, state.token);
   });
   window.addEventListener("popstate", () => location.reload());
