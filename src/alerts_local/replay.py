@@ -1,6 +1,7 @@
 """`alerts replay`: re-drive the fan-out's dead-letter queue after a fix.
 
-The queue holds three kinds of message:
+A queue holds messages of three kinds (the fan-out's queue the first two, the scheduled
+runs' queue the third):
 - the stream mapping's own on-failure records (retries exhausted): they name a range of
   stream sequence numbers, read back from the stream (it keeps records 24 hours);
 - the fan-out's dead letters (a version it could not read, or segments SNS refused): they

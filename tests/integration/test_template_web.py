@@ -66,8 +66,10 @@ def test_deployed_csp_is_the_local_one_plus_the_api_hosts(sam: dict[str, Any]) -
     )
     local = directives(CONTENT_SECURITY_POLICY)
     assert deployed["default-src"] == "'self'"
+    # The two APIs by name: a wildcard would let a script reach any account's API.
     assert deployed.pop("connect-src") == (
-        "'self' https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+        "'self' https://${CitizenApi}.execute-api.${AWS::Region}.${AWS::URLSuffix} "
+        "https://${PublisherApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
     )
     assert local.pop("connect-src") == "'self'"
     assert deployed == local
