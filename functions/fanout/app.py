@@ -39,12 +39,15 @@ def record_handler(record: DynamoDBRecord) -> None:
         version,
         change.get("NewImage"),  # absent in a replay: the version is read from the table
         replay=bool(record.raw_event.get(REPLAY_FLAG)),
+        # At once, not from the report: an attempt that fails after a takeover has none.
+        on_takeover=lambda _segment: metrics.add_metric(
+            name="PossibleDuplicatePublishes", unit=MetricUnit.Count, value=1
+        ),
     )
     for name, value in (
         ("SegmentsPublished", len(report.published)),
         # Refused now or by an earlier attempt that died before its metrics went out.
         ("PublishesRefused", len(report.refused) + len(report.refused_earlier)),
-        ("PossibleDuplicatePublishes", len(report.taken_over)),
         ("VersionsDeadLettered", int(report.dead_letter is not None)),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

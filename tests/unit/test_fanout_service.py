@@ -512,3 +512,18 @@ def test_segments_refused_by_an_earlier_attempt_are_lettered_again(clock: FakeCl
     report = service.fan_out(advisory(clock))  # the stream's retry
     assert report.refused_earlier == ["KZ-ru-L2"]
     assert [d.segments for d in letters.letters] == [("KZ-ru-L2",)]
+
+
+def test_a_takeover_is_counted_even_when_the_attempt_then_fails(clock: FakeClock) -> None:
+    key = ("mfa-kg-abc#v1", "KZ-ky-L1")
+    ledger = FakeLedger(states={key: "publishing"}, claimed_at={key: clock.now})
+    clock.advance(seconds=31)
+    publisher = FakePublisher(topics=all_topics(["KZ"]), fail_on={"KZ-en-L3"})
+    counted: list[str] = []
+    service = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock)
+    item = advisory(clock)
+    with pytest.raises(RetryableError):
+        service.fan_out_version(
+            item.advisory_id, 1, item.model_dump(mode="json"), on_takeover=counted.append
+        )
+    assert counted == ["KZ-ky-L1"]  # the retry will find it done: only now can it count

@@ -116,6 +116,7 @@ class FanoutService:
         image: dict[str, Any] | None,
         *,
         replay: bool = False,
+        on_takeover: Callable[[str], None] | None = None,
     ) -> FanoutReport:
         """One stream record, or a replay of one (no image: read from the table). Transient
         faults raise, so the stream mapping retries the record; anything a retry would not
@@ -134,7 +135,7 @@ class FanoutService:
                 raise LookupError(f"{advisory_id} v{version} is not on record")
             if replay:
                 self._refuse_superseded(advisory)
-            return self.fan_out(advisory, retry_refused=replay)
+            return self.fan_out(advisory, retry_refused=replay, on_takeover=on_takeover)
         except _TRANSIENT:
             raise
         except Exception as error:
@@ -160,7 +161,15 @@ class FanoutService:
                 "not sent late (post again to send it)"
             )
 
-    def fan_out(self, advisory: Advisory, *, retry_refused: bool = False) -> FanoutReport:
+    def fan_out(
+        self,
+        advisory: Advisory,
+        *,
+        retry_refused: bool = False,
+        on_takeover: Callable[[str], None] | None = None,
+    ) -> FanoutReport:
+        """`on_takeover(segment)` is called the moment a stale claim is taken over: counted
+        even if this attempt fails later (its report is then never seen)."""
         now = self._clock()
         previous = previous_version(self._advisories, advisory)
         decision = decide(advisory, previous, now, self._config.policy)
@@ -213,6 +222,8 @@ class FanoutService:
                 else:
                     if outcome is ClaimOutcome.TAKEN_OVER:
                         report.taken_over.append(segment.name)
+                        if on_takeover is not None:
+                            on_takeover(segment.name)
                         logger.warning(
                             "claim taken over after its lease: a possible duplicate",
                             advisory_id=advisory.advisory_id,
