@@ -239,3 +239,26 @@ def test_what_to_do_is_the_instruction_without_its_reporting_preamble(
     view = service.read(store(ingest, content=content).advisory_id)
     assert view.content["ru"].instruction == reported  # the publisher's words, kept
     assert view.content["ru"].advice == "Не принимать участие в протестах."
+
+
+def test_a_drill_version_on_top_neither_hides_the_real_one_nor_shows_itself(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    real = store(ingest)
+    drill = store(ingest, status="exercise", level=4)
+    assert drill.version == 2
+    view = service.read(real.advisory_id)  # the SMS link still opens the real advisory
+    assert (view.version, view.latest_version, view.level) == (1, 1, 3)
+    assert refusal(service, real.advisory_id, ["2"]).message == (
+        f"advisory {real.advisory_id} has no version 2 (latest: 1)"
+    )
+
+
+def test_a_drill_advisory_is_as_absent_as_an_unknown_one(
+    ingest: IngestService, service: PublicAdvisoryService
+) -> None:
+    drill = store(ingest, status="test")
+    for version in (None, ["1"], ["5"]):
+        assert refusal(service, drill.advisory_id, version).message == (
+            f"no advisory {drill.advisory_id}"
+        )

@@ -16,7 +16,7 @@ from consular_alerts.domain.public import (
     public_view,
 )
 from consular_alerts.errors import RequestError
-from consular_alerts.models import PublicAdvisory
+from consular_alerts.models import Advisory, PublicAdvisory
 from consular_alerts.services.ports import AdvisoryReader
 
 
@@ -44,20 +44,36 @@ class PublicAdvisoryService:
             state = self.reader.state(resolved) if resolved is not None else None
         if state is None:
             raise AdvisoryNotFoundError(f"no advisory {wanted}")
-        if number is not None and number > state.latest_version:
+        # Test, exercise, system and draft versions are not public: as if absent, and a
+        # later drill version neither hides the real one nor reveals itself.
+        latest_public = self._latest_public(state.advisory_id, state.latest_version)
+        if latest_public is None:
+            raise AdvisoryNotFoundError(f"no advisory {wanted}")
+        advisory = latest_public
+        if number is not None and number > latest_public.version:
             raise AdvisoryNotFoundError(
-                f"advisory {wanted} has no version {number} (latest: {state.latest_version})"
+                f"advisory {wanted} has no version {number} (latest: {latest_public.version})"
             )
-        advisory = self.reader.get(state.advisory_id, number or state.latest_version)
-        # Test, exercise, system and draft advisories are not public: as if absent.
-        if advisory is None or not is_public(advisory):
-            if number is None:
-                raise AdvisoryNotFoundError(f"no advisory {wanted}")
-            raise AdvisoryNotFoundError(f"advisory {wanted} has no public version {number}")
+        if number is not None and number != latest_public.version:
+            found = self.reader.get(state.advisory_id, number)
+            if found is None or not is_public(found):
+                raise AdvisoryNotFoundError(f"advisory {wanted} has no public version {number}")
+            advisory = found
         return public_view(
             advisory,
-            latest_version=state.latest_version,
+            latest_version=latest_public.version,
             state=state.lifecycle,
             replaced_by=state.replaced_by,
             now=self.clock(),
         )
+
+    # Versions looked at, newest first, for the latest public one: drills and drafts come in
+    # short runs; an advisory with more non-public versions on top answers 404.
+    NEWEST_LOOKED_AT = 20
+
+    def _latest_public(self, advisory_id: str, latest: int) -> Advisory | None:
+        for version in range(latest, max(0, latest - self.NEWEST_LOOKED_AT), -1):
+            advisory = self.reader.get(advisory_id, version)
+            if advisory is not None and is_public(advisory):
+                return advisory
+        return None
