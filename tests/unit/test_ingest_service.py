@@ -108,3 +108,11 @@ def test_text_post_without_metadata_is_extracted(service: IngestService) -> None
 def test_text_post_naming_no_country_is_refused(service: IngestService) -> None:
     with pytest.raises(NormalizationError, match=r"metadata\.countries"):
         service.ingest(TextPost(text="Будьте осторожны на улице и берегите себя."))
+
+
+def test_an_id_in_the_form_of_an_sms_link_reference_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="reserved for SMS link references"):
+        draft(advisory_id="caf7ae85")
+    assert draft(advisory_id="caf7ae85x").advisory_id == "caf7ae85x"

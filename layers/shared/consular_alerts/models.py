@@ -215,6 +215,7 @@ class Advisory(_Strict):
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$")
 ADVISORY_ID_PATTERN = _ID_PATTERN  # what an advisory_id may look like
+_SHORT_REFERENCE = re.compile(r"^[0-9a-f]{8}$")  # domain/identity.py SHORT_REFERENCE_PATTERN
 
 
 class AdvisoryDraft(_Strict):
@@ -269,6 +270,11 @@ class AdvisoryDraft(_Strict):
     def _safe_id(cls, value: str | None) -> str | None:
         if value is not None and not _ID_PATTERN.match(value):
             raise ValueError("advisory_id may hold letters, digits and . _ : / - (max 200)")
+        if value is not None and _SHORT_REFERENCE.match(value):
+            # The form of the reference an SMS link carries: such an id would shadow it.
+            raise ValueError(
+                "advisory_id of 8 hex digits is reserved for SMS link references; use a longer id"
+            )
         return value
 
 
