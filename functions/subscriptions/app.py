@@ -37,6 +37,7 @@ from consular_alerts.models import (
     VerifyRequest,
 )
 from consular_alerts.observability import redacting_logger
+from consular_alerts.services.ports import AmbiguousPublishError
 from consular_alerts.services.subscriptions import (
     RateLimitedError,
     SubscriptionError,
@@ -163,6 +164,17 @@ def _refused(error: SubscriptionError) -> Response[Any]:
         )
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthorizedError) else None
     return _error(error.status_code, ErrorBody(error=message), headers)
+
+
+@app.exception_handler(AmbiguousPublishError)
+def _maybe_sent(error: AmbiguousPublishError) -> Response[Any]:
+    # No answer from SNS in time: the code may be on its way, and it was counted.
+    logger.warning("SMS outcome unknown", error=redact(str(error)))
+    return _error(
+        503,
+        ErrorBody(error="the code may still arrive; wait a minute before asking again"),
+        headers={"Retry-After": "60"},
+    )
 
 
 @app.exception_handler(RetryableError)

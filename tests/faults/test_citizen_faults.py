@@ -63,3 +63,18 @@ def test_storage_throttled_beyond_the_sdk_is_503_with_no_code_sent(
     status, reply, _ = subscribe(api, phone)
     assert status == 202, reply
     assert len(api.sms(phone)) == 1
+
+
+def test_an_sms_with_no_answer_in_time_is_503_and_stays_counted(api: Api) -> None:
+    # SNS may have sent it: the budget is not given back (a timeout must not be a free SMS).
+    from tests.injection import inject_read_timeout
+
+    phone = "+77011230004"
+    fault = inject_read_timeout(bootstrap.sns(), "Publish", times=5)
+    status, reply, headers = subscribe(api, phone)
+    fault.remove()
+    assert fault.fired == 5
+    assert (status, headers["Retry-After"]) == (503, "60")
+    assert "may still arrive" in str(reply["error"])
+    status, reply, _ = subscribe(api, phone)
+    assert status == 429, reply  # the resend cooldown holds: the first code may be there

@@ -195,7 +195,13 @@ class SnsSmsSender:
 
     @translate_errors("SNS SMS")
     def send_sms(self, phone_number: str, text: str, sender_id: str) -> str:
-        response = self._client.publish(
-            PhoneNumber=phone_number, Message=text, MessageAttributes=_sms_attributes(sender_id)
-        )
+        try:
+            response = self._client.publish(
+                PhoneNumber=phone_number,
+                Message=text,
+                MessageAttributes=_sms_attributes(sender_id),
+            )
+        except (ReadTimeoutError, ConnectionClosedError) as error:
+            # SNS may have sent it: not "nothing was sent", so the budget is not given back.
+            raise AmbiguousPublishError(f"SNS SMS: {type(error).__name__}") from error
         return response["MessageId"]
