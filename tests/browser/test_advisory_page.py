@@ -174,6 +174,7 @@ def test_the_page_is_small(runtime: LocalRuntime) -> None:
         "/advisory/app.js",
         "/advisory/strings.js",
         "/advisory/advisory.css",
+        "/site.js",
         "/style.css",
     ]
     sizes = {}

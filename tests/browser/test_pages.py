@@ -51,6 +51,21 @@ def subscribe_form(page: Any, *, countries: list[str], language: str, level: int
     page.check(f'#subscribe-form input[name="min_level"][value="{level}"]')
 
 
+def subscribe_by_sms(
+    page: Any, runtime: LocalRuntime, phone: str, *, countries: list[str], language: str, level: int
+) -> None:
+    """On the citizen page as it is: the form, then the code from the local SMS outbox."""
+    page.fill("#phone", phone)
+    subscribe_form(page, countries=countries, language=language, level=level)
+    page.click('#subscribe-form button[type="submit"]')
+    page.wait_for_selector("#verify:not([hidden])")
+    code = re.search(r"\b(\d{6})\b", outbox_sms(runtime, phone)[-1])
+    assert code is not None
+    page.fill("#code", code.group(1))
+    page.click('#verify-form button[type="submit"]')
+    page.wait_for_selector("#done:not([hidden])")
+
+
 def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leaves(
     browser: Any, runtime: LocalRuntime
 ) -> None:
@@ -179,15 +194,7 @@ def test_manage_link_changes_preferences_and_a_forged_link_is_refused(
     phone = "+77011234577"
     p = page.goto("/")
     p.click('button[data-lang="ky"]')
-    p.fill("#phone", phone)
-    subscribe_form(p, countries=["KZ"], language="ky", level=1)
-    p.click('#subscribe-form button[type="submit"]')
-    p.wait_for_selector("#verify:not([hidden])")
-    code = re.search(r"\b(\d{6})\b", outbox_sms(runtime, phone)[-1])
-    assert code is not None
-    p.fill("#code", code.group(1))
-    p.click('#verify-form button[type="submit"]')
-    p.wait_for_selector("#done:not([hidden])")
+    subscribe_by_sms(p, runtime, phone, countries=["KZ"], language="ky", level=1)
     p.click("#done-manage")
     p.wait_for_selector("#manage-form:not([hidden])")
     assert p.inner_text("#manage-status") == "активдүү"
@@ -212,15 +219,7 @@ def test_unsubscribe_page_works_with_only_the_phone(
 ) -> None:
     phone = "+77011234588"
     p = page.goto("/")
-    p.fill("#phone", phone)
-    subscribe_form(p, countries=["RU"], language="ru", level=1)
-    p.click('#subscribe-form button[type="submit"]')
-    p.wait_for_selector("#verify:not([hidden])")
-    code = re.search(r"\b(\d{6})\b", outbox_sms(runtime, phone)[-1])
-    assert code is not None
-    p.fill("#code", code.group(1))
-    p.click('#verify-form button[type="submit"]')
-    p.wait_for_selector("#done:not([hidden])")
+    subscribe_by_sms(p, runtime, phone, countries=["RU"], language="ru", level=1)
 
     p = page.goto("/unsubscribe")
     p.click('button[data-lang="ru"]')

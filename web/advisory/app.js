@@ -4,6 +4,7 @@
 // browser's), with the level in words, what to do, the hotlines as tel: links, and a banner
 // when it was cancelled, superseded or has expired. Plain ES module, no build step, nothing
 // loaded from elsewhere; made for a cheap phone on little credit.
+import { preferredLanguage, stored } from "../site.js";
 import { LANGUAGES, LANGUAGE_NAMES, STRINGS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -15,26 +16,9 @@ function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
-function stored(key, value) {
-  try {
-    if (value === undefined) return localStorage.getItem(key);
-    localStorage.setItem(key, value);
-  } catch {
-    // Storage refused (private mode): the choice lasts for this page only.
-  }
-  return null;
-}
-
 function initialLanguage() {
   const asked = new URLSearchParams(location.search).get("l");
-  if (LANGUAGES.includes(asked)) return asked;
-  const saved = stored("lang"); // shared with the citizen page
-  if (LANGUAGES.includes(saved)) return saved;
-  for (const tag of navigator.languages || []) {
-    const base = tag.slice(0, 2).toLowerCase();
-    if (LANGUAGES.includes(base)) return base;
-  }
-  return "ky";
+  return LANGUAGES.includes(asked) ? asked : preferredLanguage(LANGUAGES);
 }
 
 function element(tag, attributes = {}, children = []) {

@@ -3,6 +3,7 @@
 // module, no build step, nothing loaded from elsewhere. It calls the citizen API at the URL
 // in /config.json (`make publish-web` writes it from the stack's outputs; the API allows
 // this site's origin), or at this origin (`alerts serve` serves both locally).
+import { preferredLanguage, stored } from "../site.js";
 import { COUNTRIES, LANGUAGES, STRINGS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -20,27 +21,6 @@ const state = {
 function t(key, values = {}) {
   const text = STRINGS[state.lang][key] ?? STRINGS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-// Storage may be refused (blocked cookies, some in-app browsers): the page works without it.
-function stored(key, value) {
-  try {
-    if (value === undefined) return localStorage.getItem(key);
-    localStorage.setItem(key, value);
-  } catch {
-    // The choice lasts for this page only.
-  }
-  return null;
-}
-
-function initialLanguage() {
-  const saved = stored("lang");
-  if (LANGUAGES.includes(saved)) return saved;
-  for (const tag of navigator.languages || []) {
-    const base = tag.slice(0, 2).toLowerCase();
-    if (LANGUAGES.includes(base)) return base;
-  }
-  return "ky";
 }
 
 function countryName(code) {
@@ -460,18 +440,10 @@ function linkToken(subscriptionId) {
   }
   if (location.hash) {
     history.replaceState(null, "", location.pathname + location.search);
-    try {
-      sessionStorage.setItem(key, token);
-    } catch {
-      // Storage refused: a reload asks for the link again.
-    }
+    stored(key, token, "session"); // refused: a reload asks for the link again
     return token;
   }
-  try {
-    return sessionStorage.getItem(key) || "";
-  } catch {
-    return "";
-  }
+  return stored(key, undefined, "session") || "";
 }
 
 function route() {
@@ -513,15 +485,11 @@ async function start() {
     event.preventDefault();
     // The page's path only: the token stays in this tab, never in the history.
     history.pushState(null, "", `/s/${state.subscriptionId}`);
-    try {
-      sessionStorage.setItem(`token:${state.subscriptionId}`, state.token);
-    } catch {
-      // Storage refused: a reload asks for the link again.
-    }
+    stored(`token:${state.subscriptionId}`, state.token, "session");
     openManage(state.subscriptionId, state.token);
   });
   window.addEventListener("popstate", () => location.reload());
-  setLanguage(initialLanguage());
+  setLanguage(preferredLanguage(LANGUAGES));
   $("status").setAttribute("tabindex", "-1");
   route();
 }
