@@ -105,17 +105,24 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(stack: DeployedStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+def sdk_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The SDK's retry back-offs, recorded instead of slept (botocore sleeps through this
+    module's `time`)."""
+    slept: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time", types.SimpleNamespace(sleep=slept.append))
+    return slept
+
+
+@pytest.fixture
+def pipeline(
+    stack: DeployedStack, monkeypatch: pytest.MonkeyPatch, sdk_sleeps: list[float]
+) -> Iterator[Pipeline]:
     clock = MovingClock()
     monkeypatch.setattr(bootstrap, "utc_now", clock.now)
     monkeypatch.setattr(bootstrap, "pause", clock.pause)
     bootstrap.reset()
     functions = LocalFunctions(stack)
-    built = Pipeline(stack, functions, StreamPump(stack, functions), clock)
-    # The SDK's retry back-off is recorded, not slept: botocore sleeps through this module.
-    monkeypatch.setattr(
-        "botocore.endpoint.time", types.SimpleNamespace(sleep=built.sdk_sleeps.append)
-    )
+    built = Pipeline(stack, functions, StreamPump(stack, functions), clock, sdk_sleeps=sdk_sleeps)
     # Every segment the seed could reach has a topic (someone subscribed to it once).
     sns = stack.client("sns")
     for segment in segments_reached(["KZ", "KG", "RU", "TR"], 4):

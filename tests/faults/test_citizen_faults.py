@@ -12,12 +12,8 @@ from tests.integration.citizen_api import Api
 
 
 @pytest.fixture
-def api(stack: DeployedStack, monkeypatch: pytest.MonkeyPatch) -> Api:
-    import types
-
-    # The SDK's back-off is not slept (botocore sleeps through this module).
-    monkeypatch.setattr("botocore.endpoint.time", types.SimpleNamespace(sleep=lambda _: None))
-    return Api(stack)
+def api(stack: DeployedStack, sdk_sleeps: list[float]) -> Api:
+    return Api(stack)  # the SDK's back-offs recorded, not slept (sdk_sleeps)
 
 
 def subscribe(api: Api, phone: str) -> tuple[int, dict[str, object], dict[str, str]]:

@@ -10,6 +10,7 @@ import json
 import pytest
 from consular_alerts import bootstrap
 
+from alerts_local.replay import VersionKey, replay_record
 from tests.conftest import EVENTS
 from tests.faults.conftest import Pipeline, Tally, at_once
 from tests.injection import (
@@ -287,14 +288,8 @@ def test_a_poison_record_is_dead_lettered_and_the_batch_goes_on(
     poison = copy.deepcopy(stream["Records"][0])
     poison["dynamodb"]["SequenceNumber"] = "1"
     poison["dynamodb"]["NewImage"]["countries"] = {"L": [{"S": "Narnia"}]}
-    good = {
-        "eventName": "INSERT",
-        "dynamodb": {
-            "Keys": {"advisory_id": {"S": advisory["advisory_id"]}, "version": {"N": "1"}},
-            "SequenceNumber": "2",
-        },
-        "consularAlertsReplay": True,
-    }
+    # A keys-only record: the fan-out reads the version from the table.
+    good = replay_record(VersionKey(advisory["advisory_id"], 1), serial=2)
     response = pipeline.functions.invoke("FanoutFunction", {"Records": [poison, good]})
     assert response == {"batchItemFailures": []}
     [letter] = pipeline.dead_letters()

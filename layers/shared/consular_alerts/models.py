@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic_core import CoreSchema
 
+from consular_alerts.domain.identity import SHORT_REFERENCE_PATTERN
 from consular_alerts.domain.plaintext import (
     no_control,
     no_markup,
@@ -215,7 +216,7 @@ class Advisory(_Strict):
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$")
 ADVISORY_ID_PATTERN = _ID_PATTERN  # what an advisory_id may look like
-_SHORT_REFERENCE = re.compile(r"^[0-9a-f]{8}$")  # domain/identity.py SHORT_REFERENCE_PATTERN
+_SHORT_REFERENCE = re.compile(SHORT_REFERENCE_PATTERN)  # an SMS link's advisory reference
 
 
 class AdvisoryDraft(_Strict):
