@@ -76,7 +76,7 @@ def run(report: Report, rounds: int) -> None:
             m
             for m in imported_modules(name)
             if m.split(".")[0] in {"aws_xray_sdk", "pydantic_settings", "feedparser", "pycountry"}
-            or m in {"consular_alerts.models", "pydantic", "phonenumbers"}
+            or m in {"consular_alerts.models.base", "pydantic", "phonenumbers"}
         )
         report.add(
             Figure(

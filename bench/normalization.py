@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import defusedxml.ElementTree as DefusedET  # type: ignore[import-untyped]
 import feedparser  # type: ignore[import-untyped]
-from consular_alerts.domain.documents import normalize_document
+from consular_alerts.domain.formats.documents import normalize_document
 from consular_alerts.domain.normalize import sealed
 
 from bench.common import (

@@ -6,18 +6,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from consular_alerts.domain.citizens.limits import (
+    Budget,
+    Refusal,
+    cooldown_refusal,
+    counter_refusal,
+)
 from consular_alerts.domain.identity import short_reference
-from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
-from consular_alerts.domain.render import RenderedMessage
+from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models import LIVE_STATUSES, Advisory, Subscriber, SubscriberStatus
+from consular_alerts.errors import PermanentError, RetryableError
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.citizen import LIVE_STATUSES, Subscriber, SubscriberStatus
 from consular_alerts.services.ports import (
     AdvisoryHead,
     AdvisoryState,
     ClaimOutcome,
     DeadLetter,
-    PermanentError,
-    RetryableError,
     SubscriptionState,
 )
 

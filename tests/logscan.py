@@ -98,5 +98,5 @@ def pytest_runtest_makereport(
         shown = "\n".join(line[:400] for line in found[:5])
         report.longrepr = (
             f"{len(found)} log line(s) hold a full phone number or email address "
-            f"(mask them: consular_alerts.domain.privacy):\n{shown}"
+            f"(mask them: consular_alerts.domain.citizens.privacy):\n{shown}"
         )

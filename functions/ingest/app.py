@@ -49,7 +49,7 @@ def _busy(error: RetryableError) -> Response[dict[str, Any]]:
 @app.post("/advisories")
 def post_advisory() -> Response[dict[str, Any]]:
     # Loaded by the first request, not by the import (README: performance).
-    from consular_alerts.edges import publication_from_request, request_bytes
+    from consular_alerts.api_requests import publication_from_request, request_bytes
 
     event = app.current_event
     query = dict(event.query_string_parameters or {})
@@ -84,7 +84,7 @@ def post_advisory() -> Response[dict[str, Any]]:
 def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
     """Nothing stored, nothing sent: what posting would store and send, and (when the
     function can count them) the subscribers of each segment it reaches and the SMS cost."""
-    from consular_alerts.domain.preview import cost_json, preview_json
+    from consular_alerts.domain.messages.preview import cost_json, preview_json
 
     body: dict[str, Any] = {
         "dry_run": True,

@@ -22,10 +22,10 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.cors import allow_site_origin
-from consular_alerts.domain.privacy import redact
-from consular_alerts.edges import charset_problem, json_problem
+from consular_alerts.domain.citizens.privacy import redact
+from consular_alerts.api_requests import charset_problem, json_problem
 from consular_alerts.errors import RetryableError
-from consular_alerts.models import (
+from consular_alerts.models.citizen import (
     SUBSCRIPTION_ID_PATTERN,
     CodeSent,
     ErrorBody,

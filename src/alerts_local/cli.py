@@ -18,15 +18,21 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from consular_alerts.domain.documents import FORMATS, detect_format, normalize_document
-from consular_alerts.domain.normalize import NormalizationError
+from consular_alerts.domain.formats.documents import FORMATS, detect_format, normalize_document
+from consular_alerts.domain.messages.preview import (
+    Audience,
+    SmsPrices,
+    preview_json,
+    render_all,
+    sms_cost,
+)
+from consular_alerts.domain.messages.sms import count_segments, sanitize
 from consular_alerts.domain.policy import Kind
-from consular_alerts.domain.preview import Audience, SmsPrices, preview_json, render_all, sms_cost
+from consular_alerts.domain.publication import IngestPolicy, normalize_publication
 from consular_alerts.domain.segments import Segment
-from consular_alerts.domain.sms import count_segments, sanitize
-from consular_alerts.edges import RequestError, publication_from_request
-from consular_alerts.models import Advisory
-from consular_alerts.services.ingest import IngestPolicy, normalize_publication
+from consular_alerts.api_requests import publication_from_request
+from consular_alerts.errors import NormalizationError, RequestError
+from consular_alerts.models.advisory import Advisory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from consular_alerts.domain.privacy import mask_address
+from consular_alerts.domain.citizens.privacy import mask_address
 
 from alerts_local.outbox import Delivery
 from alerts_local.server import LocalRuntime, start

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import phonenumbers
-from consular_alerts.domain.privacy import mask_address
-from consular_alerts.domain.sms import count_segments
+from consular_alerts.domain.citizens.privacy import mask_address
+from consular_alerts.domain.messages.sms import count_segments
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 

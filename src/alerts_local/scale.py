@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 
 from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
-from consular_alerts.domain.limits import Budget, Refusal
+from consular_alerts.domain.citizens.limits import Budget, Refusal
 from consular_alerts.domain.segments import segments_for_subscriber
-from consular_alerts.models import SubscribeRequest
+from consular_alerts.models.citizen import SubscribeRequest
 from consular_alerts.services.subscriptions import (
     SubscriberKeys,
     SubscriptionPolicy,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from consular_alerts.domain.render import render
-from consular_alerts.models import TextPost
-from consular_alerts.services.ingest import IngestPolicy, normalize_publication
+from consular_alerts.domain.messages.render import render
+from consular_alerts.domain.publication import IngestPolicy, normalize_publication
+from consular_alerts.models.publisher import TextPost
 
 from tests.conftest import SHARED
 

@@ -78,7 +78,7 @@ def test_the_same_advisory_posted_from_many_threads_is_one_version_sent_once(
 ) -> None:
     # The ingest service shared by 16 threads, as 16 concurrent Lambda containers would
     # share the table: the conditional write on the head lets exactly one create v1.
-    from consular_alerts.edges import publication_from_request
+    from consular_alerts.api_requests import publication_from_request
 
     event = seed_event()
     publication = publication_from_request(
@@ -102,7 +102,7 @@ def test_a_changed_advisory_posted_concurrently_with_the_original_never_loses_ei
 ) -> None:
     # Two different texts for one advisory id, posted at once many times: each content is
     # stored, versions are contiguous, and each version reaches each segment once.
-    from consular_alerts.edges import publication_from_request
+    from consular_alerts.api_requests import publication_from_request
 
     base = json.loads((EVENTS / "post-advisory-json.json").read_text(encoding="utf-8"))
     body = json.loads(base["body"])

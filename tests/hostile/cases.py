@@ -5,7 +5,7 @@ fragment the error message must hold, naming the problem. Every payload is gener
 (no third-party fixture). `len(CASES)` is the README's "bad inputs tried"; `figures()` counts
 them by target and category (test_hostile_corpus.py writes build/hostile-figures.json).
 
-Decisions the cases pin down (domain/plaintext.py has the reasoning):
+Decisions the cases pin down (models/plaintext.py has the reasoning):
 - markup in a publisher's plain-text field is refused (422 naming the field), never
   stripped; HTML goes through text/html or "format": "html", which keep the visible text;
 - control characters (and bidirectional overrides) in anything a publisher or citizen sends

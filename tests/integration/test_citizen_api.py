@@ -15,7 +15,7 @@ import pytest
 from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
 from consular_alerts.bootstrap import utc_now
-from consular_alerts.models import Subscriber, SubscribeRequest, SubscriberStatus
+from consular_alerts.models.citizen import Subscriber, SubscribeRequest, SubscriberStatus
 from consular_alerts.services.subscriptions import (
     ConflictError,
     LockedError,

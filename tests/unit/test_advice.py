@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from consular_alerts.domain.advice import condense_advice
+from consular_alerts.domain.messages.advice import condense_advice
 
 
 @pytest.mark.parametrize(

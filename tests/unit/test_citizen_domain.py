@@ -7,16 +7,21 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from consular_alerts.domain.codes import code_matches, hash_code, hash_token, token_matches
-from consular_alerts.domain.limits import (
+from consular_alerts.domain.citizens.codes import code_matches, hash_code, hash_token, token_matches
+from consular_alerts.domain.citizens.limits import (
     Limit,
     RateLimits,
     hour_window,
     number_block,
     sms_code_budget,
 )
-from consular_alerts.domain.links import LinkPurpose, LinkSigner, is_link_token, subscription_link
-from consular_alerts.domain.privacy import (
+from consular_alerts.domain.citizens.links import (
+    LinkPurpose,
+    LinkSigner,
+    is_link_token,
+    subscription_link,
+)
+from consular_alerts.domain.citizens.privacy import (
     address_digest,
     audit_digest,
     derive_key,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from consular_alerts.domain.preview import SmsPrices, audience_from_counts
+from consular_alerts.domain.messages.preview import SmsPrices, audience_from_counts
+from consular_alerts.domain.publication import IngestPolicy
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models import AdvisoryDraft
-from consular_alerts.services.ingest import IngestPolicy, IngestService
+from consular_alerts.models.publisher import AdvisoryDraft
+from consular_alerts.services.ingest import IngestService
 
 from tests.fakes import FakeAdvisoryRepository, FakeClock
 

@@ -6,14 +6,14 @@ from typing import Any
 import pytest
 from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.segments import segments_reached
-from consular_alerts.models import Advisory
+from consular_alerts.errors import RetryableError
+from consular_alerts.models.advisory import Advisory
 from consular_alerts.services.fanout import (
     FanoutConfig,
     FanoutService,
     SegmentBusyError,
     SupersededError,
 )
-from consular_alerts.services.ports import RetryableError
 
 from tests.fakes import (
     FakeAdvisoryRepository,

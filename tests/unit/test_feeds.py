@@ -1,5 +1,5 @@
 """Feeds (RSS/Atom, US State Department, GOV.UK FCDO) and document dispatch
-(consular_alerts.domain.feeds, consular_alerts.domain.documents).
+(consular_alerts.domain.formats.feeds, consular_alerts.domain.formats.documents).
 
 The samples are written for these tests (tests/fixtures/feeds and the strings below);
 the real-world corpus runs in tests/corpus/test_corpus.py.
@@ -14,13 +14,13 @@ from typing import Any
 
 import pycountry
 import pytest
-from consular_alerts.domain.documents import (
+from consular_alerts.domain.formats.documents import (
     FORMATS,
     MAX_DOCUMENT_BYTES,
     detect_format,
     normalize_document,
 )
-from consular_alerts.domain.feeds import (
+from consular_alerts.domain.formats.feeds import (
     FCDO_LEVELS,
     FIPS_TO_ISO,
     country_from_name,
@@ -31,7 +31,7 @@ from consular_alerts.domain.feeds import (
     scale_level,
 )
 from consular_alerts.domain.identity import advisory_id_for
-from consular_alerts.domain.normalize import NormalizationError
+from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from consular_alerts.adapters.http import UrllibFetcher, check_destination
-from consular_alerts.services.poller import FetchError
+from consular_alerts.services.ports import FetchError
 
 
 @pytest.mark.parametrize(

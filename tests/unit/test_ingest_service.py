@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from consular_alerts.domain.normalize import NormalizationError
-from consular_alerts.models import AdvisoryDraft, PostMetadata, TextPost
-from consular_alerts.services.ingest import (
-    ConcurrentWriteError,
-    IngestPolicy,
-    IngestService,
-)
+from consular_alerts.domain.publication import IngestPolicy
+from consular_alerts.errors import NormalizationError
+from consular_alerts.models.publisher import AdvisoryDraft, PostMetadata, TextPost
+from consular_alerts.services.ingest import ConcurrentWriteError, IngestService
 
 from tests.fakes import FakeAdvisoryRepository, FakeClock
 

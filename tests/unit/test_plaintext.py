@@ -1,11 +1,11 @@
-"""domain/plaintext: what counts as markup, a control character, a web link, a sane year."""
+"""models/plaintext.py: what counts as markup, a control character, a web link, a sane year."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from consular_alerts.domain.plaintext import (
+from consular_alerts.models.plaintext import (
     find_control,
     find_markup,
     no_markup,

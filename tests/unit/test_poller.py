@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from consular_alerts.models import FeedConfig, FeedState
-from consular_alerts.services.ingest import IngestPolicy, IngestService
-from consular_alerts.services.poller import FeedPoller, Fetched, FetchError
+from consular_alerts.domain.publication import IngestPolicy
+from consular_alerts.models.feeds import FeedConfig, FeedState
+from consular_alerts.services.ingest import IngestService
+from consular_alerts.services.poller import FeedPoller
+from consular_alerts.services.ports import Fetched, FetchError
 
 from tests.fakes import FakeAdvisoryRepository, FakeClock
 

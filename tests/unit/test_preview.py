@@ -2,11 +2,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from consular_alerts.domain.messages.preview import (
+    Audience,
+    SmsPrices,
+    preview_json,
+    render_all,
+    sms_cost,
+)
 from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.policy import Kind
-from consular_alerts.domain.preview import Audience, SmsPrices, preview_json, render_all, sms_cost
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models import Advisory
+from consular_alerts.models.advisory import Advisory
 
 NOW = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
 PRICES = SmsPrices("USD", default=0.5, per_country={"KZ": 0.07, "KG": 0.1})

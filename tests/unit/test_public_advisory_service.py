@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from consular_alerts.domain.render import short_link
+from consular_alerts.domain.messages.render import short_link
+from consular_alerts.domain.publication import IngestPolicy
 from consular_alerts.errors import RequestError
-from consular_alerts.models import Advisory, AdvisoryDraft, Lifecycle, MsgType
+from consular_alerts.models.advisory import Advisory, MsgType
+from consular_alerts.models.public import Lifecycle
+from consular_alerts.models.publisher import AdvisoryDraft
 from consular_alerts.services.advisories import PublicAdvisoryService
-from consular_alerts.services.ingest import IngestPolicy, IngestService
+from consular_alerts.services.ingest import IngestService
 
 from tests.fakes import FakeAdvisoryRepository, FakeClock
 

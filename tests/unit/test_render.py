@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from consular_alerts.domain.messages.render import render, short_link
+from consular_alerts.domain.messages.sms import count_segments
 from consular_alerts.domain.normalize import sealed
-from consular_alerts.domain.render import render, short_link
-from consular_alerts.domain.sms import count_segments
-from consular_alerts.models import Advisory
+from consular_alerts.models.advisory import Advisory
 
 NOW = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from consular_alerts.domain.messages.preview import render_all
+from consular_alerts.domain.messages.sms import count_segments
 from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.policy import Kind
-from consular_alerts.domain.preview import render_all
-from consular_alerts.domain.sms import count_segments
-from consular_alerts.models import Advisory
+from consular_alerts.models.advisory import Advisory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

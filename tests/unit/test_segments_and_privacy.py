@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from consular_alerts.domain.privacy import address_digest, mask_email, mask_phone
+from consular_alerts.domain.citizens.privacy import address_digest, mask_email, mask_phone
 from consular_alerts.domain.segments import (
     Segment,
     segments_for_subscriber,

@@ -7,8 +7,8 @@ import unicodedata
 from collections.abc import Callable
 
 import pytest
-from consular_alerts.domain import sms
-from consular_alerts.domain.sms import (
+from consular_alerts.domain.messages import sms
+from consular_alerts.domain.messages.sms import (
     ComposedSms,
     Encoding,
     SmsCount,

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from consular_alerts.domain.codes import hash_code
-from consular_alerts.domain.limits import Limit, RateLimits
-from consular_alerts.domain.links import LinkPurpose
-from consular_alerts.domain.privacy import address_digest, audit_digest
-from consular_alerts.models import (
+from consular_alerts.domain.citizens.codes import hash_code
+from consular_alerts.domain.citizens.limits import Limit, RateLimits
+from consular_alerts.domain.citizens.links import LinkPurpose
+from consular_alerts.domain.citizens.privacy import address_digest, audit_digest
+from consular_alerts.models.citizen import (
     PreferencesRequest,
     Subscriber,
     SubscribeRequest,

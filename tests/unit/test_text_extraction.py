@@ -1,4 +1,4 @@
-"""Free-text posts -> advisory fields (consular_alerts.domain.text).
+"""Free-text posts -> advisory fields (consular_alerts.domain.language.text).
 
 The posts below are written for these tests in the style of the ministry's posts.
 """
@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from consular_alerts.domain.text import (
+from consular_alerts.domain.language.text import (
     ExtractedPost,
     TextExtractionError,
     detect_language,

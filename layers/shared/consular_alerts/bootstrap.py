@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
-    from consular_alerts.domain.preview import SmsPrices
+    from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
@@ -89,7 +89,8 @@ def _ingest(
     prices: SmsPrices | None = None,
 ) -> IngestService:
     from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
-    from consular_alerts.services.ingest import IngestPolicy, IngestService, PreviewConfig
+    from consular_alerts.domain.publication import IngestPolicy
+    from consular_alerts.services.ingest import IngestService, PreviewConfig
 
     return IngestService(
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
@@ -113,7 +114,7 @@ def _ingest(
 @cache
 def ingest_service() -> IngestService:
     from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
-    from consular_alerts.domain.preview import SmsPrices
+    from consular_alerts.domain.messages.preview import SmsPrices
 
     settings = ingest_settings()
     if settings.segment_topic_arn_prefix is None:

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-from consular_alerts.domain.privacy import redact
+from consular_alerts.domain.citizens.privacy import redact
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):

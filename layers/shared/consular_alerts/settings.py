@@ -15,7 +15,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from consular_alerts.defaults import DEFAULT_POST_LEVEL, MINISTRY_COUNTRY, MINISTRY_SOURCE
-from consular_alerts.domain.limits import RateLimits
+from consular_alerts.domain.citizens.limits import RateLimits
 from consular_alerts.domain.policy import NotifyPolicy
 
 
@@ -95,7 +95,7 @@ class SubscriptionsSettings(_Settings):
     max_code_attempts: int = Field(default=5, ge=1, le=10)
     public_base_url: str = "https://alerts.mfa.gov.kg"
     welcome_sms: bool = True
-    # Abuse limits (domain/limits.py); template.yaml sets them from its parameters.
+    # Abuse limits (domain/citizens/limits.py); template.yaml sets them from its parameters.
     rate_limits_table: str
     codes_per_phone_per_hour: int = Field(default=3, ge=1)
     codes_per_client_per_hour: int = Field(default=10, ge=1)

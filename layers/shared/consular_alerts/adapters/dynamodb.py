@@ -14,17 +14,21 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from consular_alerts.adapters.errors import translate_errors
+from consular_alerts.domain.citizens.limits import (
+    Budget,
+    Refusal,
+    cooldown_refusal,
+    counter_refusal,
+)
 from consular_alerts.domain.identity import short_reference
-from consular_alerts.domain.limits import Budget, Refusal, cooldown_refusal, counter_refusal
-from consular_alerts.models import (
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.citizen import (
     LIVE_STATUSES,
     PENDING_EMAIL_SHARD,
-    Advisory,
-    FeedConfig,
-    FeedState,
     Subscriber,
     SubscriberStatus,
 )
+from consular_alerts.models.feeds import FeedConfig, FeedState
 from consular_alerts.services.ports import AdvisoryHead, AdvisoryState, ClaimOutcome
 
 if TYPE_CHECKING:
@@ -300,7 +304,7 @@ class DynamoDeliveryLedger:
 
 class DynamoSubscriberRepository:
     LOOKUP_INDEX = "ByLookupHash"  # sparse: only live subscriptions carry lookup_hash
-    # Sparse: only emails awaiting SNS confirmation carry pending_email_shard (models.py).
+    # Sparse: only emails awaiting SNS confirmation carry pending_email_shard (models/citizen.py).
     PENDING_INDEX = "PendingEmails"
 
     def __init__(self, client: DynamoDBClient, table: str) -> None:

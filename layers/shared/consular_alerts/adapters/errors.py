@@ -13,7 +13,7 @@ from typing import ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from consular_alerts.services.ports import PermanentError, RetryableError
+from consular_alerts.errors import PermanentError, RetryableError
 
 RETRYABLE_CODES = frozenset(
     {

@@ -20,7 +20,7 @@ from http.client import HTTPMessage
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from consular_alerts.services.poller import Fetched, FetchError
+from consular_alerts.services.ports import Fetched, FetchError
 
 USER_AGENT = "consular-alerts-poller/1.0 (+https://alerts.mfa.gov.kg)"
 MAX_REDIRECTS = 3

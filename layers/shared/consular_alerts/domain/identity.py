@@ -27,10 +27,6 @@ def short_reference(advisory_id: str) -> str:
     return hashlib.sha256(advisory_id.encode()).hexdigest()[:8]
 
 
-#: What `short_reference` gives: a link whose id has this shape may be a short reference.
-SHORT_REFERENCE_PATTERN = r"^[0-9a-f]{8}$"
-
-
 def content_hash(record: dict[str, Any]) -> str:
     """SHA-256 over the canonical JSON of the content fields of an advisory record."""
     content = {k: v for k, v in record.items() if k not in _NOT_CONTENT}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from consular_alerts.models import Advisory, MsgType, Significance, Status
+from consular_alerts.models.advisory import Advisory, MsgType, Significance, Status
 
 
 class Kind(StrEnum):

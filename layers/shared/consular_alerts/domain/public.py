@@ -10,21 +10,20 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from consular_alerts.domain.advice import condense_advice
-from consular_alerts.domain.geo import country_name
-from consular_alerts.domain.identity import SHORT_REFERENCE_PATTERN, short_reference
-from consular_alerts.models import (
-    ADVISORY_ID_PATTERN,
-    CITIZEN_LANGUAGES,
-    Advisory,
+from consular_alerts.domain.identity import short_reference
+from consular_alerts.domain.language.country_names import country_name
+from consular_alerts.domain.messages.advice import condense_advice
+from consular_alerts.models.advisory import SHORT_REFERENCE_PATTERN, Advisory, Status
+from consular_alerts.models.base import CITIZEN_LANGUAGES
+from consular_alerts.models.public import (
     AdvisoryRef,
     Lifecycle,
     PublicAdvisory,
     PublicArea,
     PublicContent,
     PublicCountry,
-    Status,
 )
+from consular_alerts.models.publisher import ADVISORY_ID_PATTERN
 
 SHORT_REFERENCE = re.compile(SHORT_REFERENCE_PATTERN)
 _REPLACED_BY = re.compile(r"^(?P<id>.+)#v(?P<version>[0-9]{1,9})$")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from consular_alerts.models import CITIZEN_LANGUAGES
+from consular_alerts.domain.policy import Decision, Kind
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.base import CITIZEN_LANGUAGES
 
 LEVELS = (1, 2, 3, 4)
 _NAME = re.compile(r"^(?P<country>[A-Z]{2})-(?P<language>[a-z]{2})-L(?P<tier>[1-4])$")
@@ -59,3 +61,16 @@ def segment_of_subscription(subscription_arn: str) -> Segment:
     if len(parts) < 7 or "-seg-" not in parts[5]:
         raise ValueError(f"not a segment subscription: {subscription_arn!r}")
     return Segment.parse(parts[5].rsplit("-seg-", 1)[1])
+
+
+def audience(advisory: Advisory, previous: Advisory | None, decision: Decision) -> list[Segment]:
+    """Segments to publish to. A cancel, an all-clear or a lowered level must also reach
+    everyone the replaced version reached."""
+    countries, level = list(advisory.countries), advisory.level
+    widen = decision.kind in {Kind.CANCEL, Kind.ALL_CLEAR} or (
+        previous is not None and previous.level > advisory.level
+    )
+    if previous is not None and widen:
+        countries += [c for c in previous.countries if c not in countries]
+        level = max(level, previous.level)
+    return segments_reached(countries, level)

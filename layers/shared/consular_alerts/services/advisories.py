@@ -16,7 +16,8 @@ from consular_alerts.domain.public import (
     public_view,
 )
 from consular_alerts.errors import RequestError
-from consular_alerts.models import Advisory, PublicAdvisory
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.public import PublicAdvisory
 from consular_alerts.services.ports import AdvisoryReader
 
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from consular_alerts.domain.policy import Decision, Kind, NotifyPolicy, decide
-from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage, render
-from consular_alerts.domain.segments import Segment, segments_reached
-from consular_alerts.models import Advisory
+from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage, render
+from consular_alerts.domain.policy import NotifyPolicy, decide
+from consular_alerts.domain.segments import Segment, audience
+from consular_alerts.errors import PermanentError, RetryableError
+from consular_alerts.models.advisory import Advisory
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import (
     AdvisoryRepository,
@@ -22,8 +23,6 @@ from consular_alerts.services.ports import (
     DeadLetter,
     DeadLetters,
     DeliveryLedger,
-    PermanentError,
-    RetryableError,
     SegmentPublisher,
 )
 
@@ -52,19 +51,6 @@ class FanoutConfig:
     # retry of the record could publish to the segment again once the claim's lease ends.
     record_attempts: int = 4
     record_backoff: timedelta = timedelta(milliseconds=250)
-
-
-def audience(advisory: Advisory, previous: Advisory | None, decision: Decision) -> list[Segment]:
-    """Segments to publish to. A cancel, an all-clear or a lowered level must also reach
-    everyone the replaced version reached."""
-    countries, level = list(advisory.countries), advisory.level
-    widen = decision.kind in {Kind.CANCEL, Kind.ALL_CLEAR} or (
-        previous is not None and previous.level > advisory.level
-    )
-    if previous is not None and widen:
-        countries += [c for c in previous.countries if c not in countries]
-        level = max(level, previous.level)
-    return segments_reached(countries, level)
 
 
 @dataclass

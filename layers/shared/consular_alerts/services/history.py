@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consular_alerts.models import Advisory
+from consular_alerts.models.advisory import Advisory
 from consular_alerts.services.ports import AdvisoryRepository
 
 

@@ -6,24 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from consular_alerts.defaults import DEFAULT_POST_LEVEL, MINISTRY_COUNTRY, MINISTRY_SOURCE
-from consular_alerts.domain.normalize import (
-    NormalizationError,
-    normalize_draft,
-    normalize_text_post,
-)
-from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
-from consular_alerts.domain.preview import (
+from consular_alerts.domain.messages.preview import (
     CostReport,
     SmsPrices,
     audience_from_counts,
     render_all,
     sms_cost,
 )
-from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage
-from consular_alerts.domain.segments import Segment
-from consular_alerts.models import Advisory, AdvisoryDraft, CapDocument, Status, TextPost
-from consular_alerts.services.fanout import audience
+from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage
+from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
+from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
+from consular_alerts.domain.segments import Segment, audience
+from consular_alerts.models.advisory import Advisory, Status
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import AdvisoryRepository, AudienceCounter
 
@@ -59,39 +53,6 @@ class IngestResult:
 
 class ConcurrentWriteError(RuntimeError):
     """Other writers kept storing versions of the same advisory; the caller may retry."""
-
-
-@dataclass(frozen=True)
-class IngestPolicy:
-    ministry_country: str = MINISTRY_COUNTRY
-    default_source: str = MINISTRY_SOURCE
-    default_level: int = DEFAULT_POST_LEVEL
-
-
-Publication = AdvisoryDraft | TextPost | CapDocument
-
-
-def normalize_publication(item: Publication, policy: IngestPolicy, now: datetime) -> Advisory:
-    """What a publisher posted, as version 1 of a normalized advisory."""
-    if isinstance(item, CapDocument):
-        # Imported here: the CAP and feed parsers are paid for only when CAP arrives.
-        from consular_alerts.domain.documents import normalize_document
-
-        result = normalize_document(
-            item.data, received_at=now, format="cap", ministry_country=policy.ministry_country
-        )
-        if len(result.advisories) != 1:
-            raise NormalizationError(f"CAP: expected one alert, found {len(result.advisories)}")
-        return result.advisories[0]
-    if isinstance(item, TextPost):
-        return normalize_text_post(
-            item,
-            received_at=now,
-            ministry_country=policy.ministry_country,
-            default_source=policy.default_source,
-            default_level=policy.default_level,
-        )
-    return normalize_draft(item, received_at=now, default_source=policy.default_source)
 
 
 class IngestService:

@@ -6,52 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
-from consular_alerts.domain.documents import DocumentResult, normalize_document
-from consular_alerts.domain.normalize import NormalizationError
-from consular_alerts.models import FeedConfig, FeedState
+from consular_alerts.domain.formats.documents import DocumentResult, normalize_document
+from consular_alerts.errors import NormalizationError
+from consular_alerts.models.feeds import FeedConfig, FeedState
 from consular_alerts.services.ingest import IngestService
+from consular_alerts.services.ports import FeedRepository, Fetcher, FetchError
 
 logger = Logger(child=True)
 
 # Linked CAP URLs remembered per feed, so each poll fetches only links it has not fetched.
 MAX_REMEMBERED_LINKS = 1000
-
-
-@dataclass(frozen=True)
-class Fetched:
-    status: int  # 200, or 304 when the feed has not changed since the validators we sent
-    body: bytes = b""
-    etag: str = ""
-    last_modified: str = ""
-
-
-class FetchError(Exception):
-    """The feed could not be fetched within its bounds (size, time, HTTP status)."""
-
-
-class Fetcher(Protocol):
-    def fetch(
-        self,
-        url: str,
-        *,
-        etag: str,
-        last_modified: str,
-        max_bytes: int,
-        timeout: float,
-        linked_from: str | None = None,
-    ) -> Fetched:
-        """`linked_from` marks a URL found inside the feed at that URL: untrusted."""
-        ...
-
-
-class FeedRepository(Protocol):
-    def feeds(self) -> list[tuple[FeedConfig, FeedState]]: ...
-
-    def save_state(self, feed_id: str, state: FeedState) -> None: ...
 
 
 @dataclass

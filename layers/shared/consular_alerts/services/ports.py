@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from consular_alerts.domain.limits import Budget, Refusal
-from consular_alerts.domain.render import RenderedMessage
+from consular_alerts.domain.citizens.limits import Budget, Refusal
+from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.errors import PermanentError as PermanentError  # re-exported
-from consular_alerts.errors import RetryableError as RetryableError  # re-exported
-from consular_alerts.models import Advisory
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.citizen import Subscriber, SubscriberStatus
+from consular_alerts.models.feeds import FeedConfig, FeedState
 
 
 @dataclass(frozen=True)
@@ -147,3 +148,63 @@ class RateLimiter(Protocol):
         """Give back what `acquire(budget, now)` counted (the request failed before anything
         was sent), as far as nothing else has moved the counters since."""
         ...
+
+
+class SubscriberRepository(Protocol):
+    def create(self, subscriber: Subscriber) -> None: ...
+
+    def get(self, subscriber_id: str) -> Subscriber | None: ...
+
+    def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
+        """Write `subscriber` if the stored one still has `expected_status` and the revision
+        before `subscriber.revision` (nobody wrote in between)."""
+        ...
+
+    def find_live(self, lookup_hash: str) -> list[Subscriber]:
+        """Live subscriptions (active, pending confirmation) of the address with this hash."""
+        ...
+
+    def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
+        """Count one attempt at the current code, atomically, before it is compared: adds 1 to
+        `attempts` (and to `revision`) if the stored record still has the status and the code
+        of `subscriber` and fewer than `max_attempts` attempts. The record as stored after,
+        or None when refused (attempts used up, or a new code or status meanwhile)."""
+        ...
+
+    def pending_emails(self) -> Iterator[Subscriber]:
+        """Email subscriptions still pending SNS confirmation, oldest first, read lazily from
+        a sparse index (never a scan): the caller may stop at any point."""
+        ...
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int  # 200, or 304 when the feed has not changed since the validators we sent
+    body: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+
+
+class FetchError(Exception):
+    """The feed could not be fetched within its bounds (size, time, HTTP status)."""
+
+
+class Fetcher(Protocol):
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str,
+        last_modified: str,
+        max_bytes: int,
+        timeout: float,
+        linked_from: str | None = None,
+    ) -> Fetched:
+        """`linked_from` marks a URL found inside the feed at that URL: untrusted."""
+        ...
+
+
+class FeedRepository(Protocol):
+    def feeds(self) -> list[tuple[FeedConfig, FeedState]]: ...
+
+    def save_state(self, feed_id: str, state: FeedState) -> None: ...

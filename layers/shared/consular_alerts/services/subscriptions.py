@@ -3,12 +3,12 @@
 - No SMS subscription exists before the right one-time code (design.md, fact 2): until then
   the subscriber is a pending record and the only SMS sent is the code itself.
 - Every code costs an SMS, so every request for one is counted against the abuse limits
-  (domain/limits.py) before anything is stored or sent: a refused request leaves no trace
-  but the counters.
+  (domain/citizens/limits.py) before anything is stored or sent: a refused request leaves
+  no trace but the counters.
 - Ownership of a subscription is proven with the manage token (returned once, stored as a
-  hash), a signed link (domain/links.py), or a fresh code sent to the phone, exchanged for a
-  new manage token: Kazakhstan and Kyrgyzstan have no two-way SMS (fact 3), so "reply STOP"
-  cannot be the way out.
+  hash), a signed link (domain/citizens/links.py), or a fresh code sent to the phone,
+  exchanged for a new manage token: Kazakhstan and Kyrgyzstan have no two-way SMS (fact 3),
+  so "reply STOP" cannot be the way out.
 - Preferences map to one SNS subscription per chosen country on the segment topic
   (country, language, minimum level), never to filter policies (fact 1).
 - Ending a subscription removes every SNS subscription and erases the address; a salted hash
@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from consular_alerts.domain.codes import (
+from consular_alerts.domain.citizens.codes import (
     code_matches,
     hash_code,
     hash_token,
@@ -40,7 +40,7 @@ from consular_alerts.domain.codes import (
     new_token,
     token_matches,
 )
-from consular_alerts.domain.limits import (
+from consular_alerts.domain.citizens.limits import (
     Budget,
     RateLimits,
     Refusal,
@@ -48,15 +48,21 @@ from consular_alerts.domain.limits import (
     number_block,
     sms_code_budget,
 )
-from consular_alerts.domain.links import LinkPurpose, LinkSigner, subscription_link
-from consular_alerts.domain.phones import AcceptedPhone, PhoneRejectedError, accept_phone
-from consular_alerts.domain.privacy import audit_digest, derive_key, keyed_digest, mask_address
+from consular_alerts.domain.citizens.links import LinkPurpose, LinkSigner, subscription_link
+from consular_alerts.domain.citizens.phones import AcceptedPhone, PhoneRejectedError, accept_phone
+from consular_alerts.domain.citizens.privacy import (
+    audit_digest,
+    derive_key,
+    keyed_digest,
+    mask_address,
+)
 from consular_alerts.domain.segments import (
     Segment,
     segment_of_subscription,
     segments_for_subscriber,
 )
-from consular_alerts.models import (
+from consular_alerts.errors import RetryableError
+from consular_alerts.models.citizen import (
     LIVE_STATUSES,
     Channel,
     CodeSent,
@@ -68,9 +74,9 @@ from consular_alerts.models import (
 )
 from consular_alerts.services.ports import (
     RateLimiter,
-    RetryableError,
     SegmentDirectory,
     SmsSender,
+    SubscriberRepository,
     SubscriptionState,
 )
 
@@ -118,33 +124,6 @@ WELCOME_TEXT = {
 }
 _ADDRESS_CODE_SENT = "If this number has a subscription, a code to manage it was sent by SMS."
 _ADDRESS_CODE_WRONG = "code: wrong, expired or not requested for this number"
-
-
-class SubscriberRepository(Protocol):
-    def create(self, subscriber: Subscriber) -> None: ...
-
-    def get(self, subscriber_id: str) -> Subscriber | None: ...
-
-    def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
-        """Write `subscriber` if the stored one still has `expected_status` and the revision
-        before `subscriber.revision` (nobody wrote in between)."""
-        ...
-
-    def find_live(self, lookup_hash: str) -> list[Subscriber]:
-        """Live subscriptions (active, pending confirmation) of the address with this hash."""
-        ...
-
-    def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
-        """Count one attempt at the current code, atomically, before it is compared: adds 1 to
-        `attempts` (and to `revision`) if the stored record still has the status and the code
-        of `subscriber` and fewer than `max_attempts` attempts. The record as stored after,
-        or None when refused (attempts used up, or a new code or status meanwhile)."""
-        ...
-
-    def pending_emails(self) -> Iterator[Subscriber]:
-        """Email subscriptions still pending SNS confirmation, oldest first, read lazily from
-        a sparse index (never a scan): the caller may stop at any point."""
-        ...
 
 
 class SubscriptionError(Exception):

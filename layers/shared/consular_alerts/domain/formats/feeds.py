@@ -57,14 +57,13 @@ import feedparser  # type: ignore[import-untyped]
 import pycountry
 from pydantic import ValidationError
 
-from consular_alerts.domain.cap import (
+from consular_alerts.domain.formats.cap import (
     CAP_NAMESPACES,
     UnsafeXMLError,
     cap_from_element,
     cap_level,
     clean_text,
     country_from_domain,
-    cut,
     find_cap_alert,
     first_sentences,
     load_xml,
@@ -74,19 +73,18 @@ from consular_alerts.domain.cap import (
     repair_xml_encoding,
 )
 from consular_alerts.domain.identity import advisory_id_for, text_fingerprint
-from consular_alerts.domain.normalize import (
-    NormalizationError,
-    describe_validation_error,
-    sealed,
-)
-from consular_alerts.domain.text import (
+from consular_alerts.domain.language.text import (
     TextExtractionError,
     detect_language,
     extract_post,
     html_to_text,
     rank_countries,
 )
-from consular_alerts.models import USER_ASSIGNED_COUNTRIES, Advisory
+from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.normalize import describe_validation_error, sealed
+from consular_alerts.errors import NormalizationError
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.base import USER_ASSIGNED_COUNTRIES
 
 __all__ = [
     "FCDO_LEVELS",

@@ -29,10 +29,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from consular_alerts.domain.cap import MAX_DOCUMENT_BYTES, parse_cap
-from consular_alerts.domain.feeds import is_fcdo_item, parse_fcdo, parse_feed
-from consular_alerts.domain.normalize import NormalizationError, describe_validation_error
-from consular_alerts.models import Advisory, AdvisoryDraft, PostMetadata, TextPost
+from consular_alerts.domain.formats.cap import MAX_DOCUMENT_BYTES, parse_cap
+from consular_alerts.domain.formats.feeds import is_fcdo_item, parse_fcdo, parse_feed
+from consular_alerts.domain.normalize import describe_validation_error
+from consular_alerts.errors import NormalizationError
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.publisher import AdvisoryDraft, PostMetadata, TextPost
 
 __all__ = [
     "FORMATS",
@@ -203,8 +205,8 @@ def _ministry_items(
     ministry_country: str,
     warnings: list[str],
 ) -> list[Advisory]:
-    # Imported here: services.ingest imports this module (CAP posted to the API).
-    from consular_alerts.services.ingest import IngestPolicy, normalize_publication
+    # Imported here: domain.publication imports this module (CAP posted to the API).
+    from consular_alerts.domain.publication import IngestPolicy, normalize_publication
 
     policy = IngestPolicy(
         ministry_country=ministry_country,

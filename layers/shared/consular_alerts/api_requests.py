@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from consular_alerts.domain.normalize import describe_validation_error
-from consular_alerts.errors import RequestError as RequestError  # re-exported
-from consular_alerts.models import AdvisoryDraft, CapDocument, PostMetadata, TextPost
+from consular_alerts.errors import RequestError
+from consular_alerts.models.publisher import AdvisoryDraft, CapDocument, PostMetadata, TextPost
 
 M = TypeVar("M", bound=BaseModel)
 

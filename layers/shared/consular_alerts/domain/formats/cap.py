@@ -67,14 +67,11 @@ from defusedxml import (
 from pydantic import ValidationError
 
 from consular_alerts.domain.identity import advisory_id_for
-from consular_alerts.domain.normalize import (
-    NormalizationError,
-    describe_validation_error,
-    sealed,
-)
-from consular_alerts.domain.text import html_to_text, rank_countries
-from consular_alerts.domain.wording import cut
-from consular_alerts.models import Advisory
+from consular_alerts.domain.language.text import html_to_text, rank_countries
+from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.normalize import describe_validation_error, sealed
+from consular_alerts.errors import NormalizationError
+from consular_alerts.models.advisory import Advisory
 
 __all__ = [
     "CAP_NAMESPACES",
@@ -86,7 +83,6 @@ __all__ = [
     "cap_level",
     "clean_text",
     "country_from_domain",
-    "cut",
     "find_cap_alert",
     "first_sentences",
     "is_cap_alert",

@@ -23,8 +23,8 @@ from html.parser import HTMLParser
 import phonenumbers
 import pycountry
 
-from consular_alerts.domain.wording import cut
-from consular_alerts.models import Area, Hotline
+from consular_alerts.domain.messages.wording import cut
+from consular_alerts.models.advisory import Area, Hotline
 
 __all__ = [
     "ExtractedPost",

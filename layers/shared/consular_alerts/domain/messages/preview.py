@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage, render
 from consular_alerts.domain.policy import Kind
-from consular_alerts.domain.render import FALLBACK_ORDER, RenderedMessage, render
 from consular_alerts.domain.segments import Segment, segments_reached
-from consular_alerts.models import CITIZEN_LANGUAGES, Advisory
+from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.base import CITIZEN_LANGUAGES
 
 
 def render_all(

@@ -1,0 +1,1 @@
+"""Messages: SMS encoding and composing, email, wording, the dry-run preview."""

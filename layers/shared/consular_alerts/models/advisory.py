@@ -1,0 +1,128 @@
+"""The normalized advisory: the record every input becomes, field for field.
+
+Every input format (ministry JSON, free text, CAP, feeds) ends up as an `Advisory`; the
+DynamoDB item and the CLI's JSON carry exactly these fields (the contract is described in the
+README and docs/architecture.md: extend it, never rename).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from consular_alerts.models.base import (
+    E164,
+    Date,
+    KnownCountry,
+    LanguageTag,
+    Level,
+    NoMarkup,
+    StrictModel,
+)
+
+
+class Status(StrEnum):
+    ACTUAL = "actual"
+    EXERCISE = "exercise"
+    SYSTEM = "system"
+    TEST = "test"
+    DRAFT = "draft"
+
+
+class MsgType(StrEnum):
+    ALERT = "alert"
+    UPDATE = "update"
+    CANCEL = "cancel"
+
+
+class Significance(StrEnum):
+    """How the publisher rates an update: major updates notify, minor edits stay silent."""
+
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+class Hotline(StrictModel):
+    number: E164
+    label: NoMarkup = ""
+
+
+class Area(StrictModel):
+    name: NoMarkup = Field(min_length=1)
+    iso_3166_2: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
+    # Rings of [latitude, longitude] pairs, as CAP lists them.
+    polygons: list[list[tuple[float, float]]] | None = None
+    # CAP circles: [latitude, longitude, radius in km] (an extension of the contract).
+    circles: list[tuple[float, float, float]] | None = None
+    geocodes: dict[str, list[str]] | None = None
+
+
+class LocalizedContent(StrictModel):
+    headline: NoMarkup = Field(min_length=1, max_length=500)
+    summary: NoMarkup = ""
+    body: NoMarkup = ""
+    instruction: NoMarkup = ""
+    web: str = ""
+
+
+class Advisory(StrictModel):
+    """One version of one advisory, as stored and as fanned out."""
+
+    advisory_id: str = Field(min_length=1, max_length=200)
+    version: int = Field(ge=1)
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    source: str = Field(min_length=1, max_length=64)
+    source_id: str = Field(min_length=1, max_length=500)
+    source_url: str = ""
+    sender: str = ""
+    sent: Date
+    received_at: Date
+
+    status: Status = Status.ACTUAL
+    msg_type: MsgType = MsgType.ALERT
+    references: list[str] = Field(default_factory=list)
+    significance: Significance | None = None  # extension: the publisher's rating of an update
+
+    countries: list[KnownCountry] = Field(min_length=1)
+    areas: list[Area] = Field(default_factory=list)
+
+    level: Level
+    native_level: str = ""
+    severity: str = ""
+    urgency: str = ""
+    certainty: str = ""
+
+    category: str = ""
+    event: str = ""
+    effective: Date | None = None
+    onset: Date | None = None
+    expires: Date | None = None
+
+    content: dict[LanguageTag, LocalizedContent] = Field(min_length=1)
+    hotlines: list[Hotline] = Field(default_factory=list)
+
+    @field_validator("countries")
+    @classmethod
+    def _no_duplicate_countries(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("countries must not repeat")
+        return value
+
+    def primary_language(self) -> str:
+        return next(iter(self.content))
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready dict of the contract's fields (no None values)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+#: What `domain.identity.short_reference` gives: a link whose id has this shape may be a
+#: short reference.
+SHORT_REFERENCE_PATTERN = r"^[0-9a-f]{8}$"
