@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,14 @@ if TYPE_CHECKING:
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
-    from consular_alerts.services.ports import AudienceCounter
+    from consular_alerts.services.ports import (
+        AudienceCounter,
+        RateLimiter,
+        SegmentDirectory,
+        SmsSender,
+        SubscriberRepository,
+    )
+    from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
         IngestSettings,
@@ -172,15 +180,11 @@ def subscription_service() -> SubscriptionService:
     from consular_alerts.adapters.dynamodb import DynamoRateLimiter, DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory, SnsSmsSender
-    from consular_alerts.services.subscriptions import (
-        SubscriberKeys,
-        SubscriptionPolicy,
-        SubscriptionService,
-    )
+    from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 
     settings = subscriptions_settings()
     secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
-    return SubscriptionService(
+    return wire_subscription_service(
         DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
         SnsSegmentDirectory(
             sns(),
@@ -201,6 +205,24 @@ def subscription_service() -> SubscriptionService:
         SubscriberKeys.from_secret(secret),
         utc_now,
     )
+
+
+def wire_subscription_service(
+    repository: SubscriberRepository,
+    directory: SegmentDirectory,
+    sms: SmsSender,
+    limiter: RateLimiter,
+    policy: SubscriptionPolicy,
+    keys: SubscriberKeys,
+    clock: Callable[[], datetime],
+) -> SubscriptionService:
+    """The subscription service and its one-time codes over these ports: the one place they
+    are put together (the function's above; tests and `alerts scale` with their own ports)."""
+    from consular_alerts.services.one_time_codes import OneTimeCodes
+    from consular_alerts.services.subscriptions import SubscriptionService
+
+    codes = OneTimeCodes(repository, sms, limiter, policy, keys)
+    return SubscriptionService(repository, directory, sms, codes, policy, keys, clock)
 
 
 @cache
