@@ -27,7 +27,7 @@ processor = BatchProcessor(
 
 def record_handler(record: DynamoDBRecord) -> None:
     # Loaded by the first record, not by the import (README: performance).
-    from consular_alerts.adapters.dynamodb import HEAD_VERSION, REPLAY_FLAG
+    from consular_alerts.adapters.dynamodb.advisories import HEAD_VERSION, REPLAY_FLAG
 
     change = record.raw_event.get("dynamodb", {})
     keys = change.get("Keys", {})

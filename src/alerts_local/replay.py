@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
-from consular_alerts.adapters.dynamodb import REPLAY_FLAG
+from consular_alerts.adapters.dynamodb.advisories import REPLAY_FLAG
 from consular_alerts.adapters.sqs import DEAD_LETTER_KIND
 
 from alerts_local.lambdas import LocalFunctions

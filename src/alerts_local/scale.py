@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
+from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
 from consular_alerts.bootstrap import wire_subscription_service
 from consular_alerts.domain.citizens.limits import Budget, Refusal

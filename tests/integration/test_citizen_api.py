@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
+from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
 from consular_alerts.bootstrap import utc_now, wire_subscription_service
 from consular_alerts.models.citizen import Subscriber, SubscribeRequest, SubscriberStatus

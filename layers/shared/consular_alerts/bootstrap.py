@@ -96,7 +96,7 @@ def _ingest(
     audience: AudienceCounter | None = None,
     prices: SmsPrices | None = None,
 ) -> IngestService:
-    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.domain.publication import IngestPolicy
     from consular_alerts.services.ingest import IngestService, PreviewConfig
 
@@ -137,11 +137,9 @@ def ingest_service() -> IngestService:
 
 @cache
 def fanout_service() -> FanoutService:
-    from consular_alerts.adapters.dynamodb import (
-        DynamoAdvisoryRepository,
-        DynamoDeliveryLedger,
-        advisory_from_image,
-    )
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.delivery_ledger import DynamoDeliveryLedger
+    from consular_alerts.adapters.dynamodb.items import advisory_from_image
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentPublisher
     from consular_alerts.adapters.sqs import SqsDeadLetters
     from consular_alerts.services.fanout import FanoutConfig, FanoutService
@@ -177,7 +175,8 @@ def subscriptions_settings() -> SubscriptionsSettings:
 
 @cache
 def subscription_service() -> SubscriptionService:
-    from consular_alerts.adapters.dynamodb import DynamoRateLimiter, DynamoSubscriberRepository
+    from consular_alerts.adapters.dynamodb.rate_limits import DynamoRateLimiter
+    from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory, SnsSmsSender
     from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
@@ -227,7 +226,7 @@ def wire_subscription_service(
 
 @cache
 def poller_service() -> FeedPoller:
-    from consular_alerts.adapters.dynamodb import DynamoFeedRepository
+    from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
     from consular_alerts.adapters.http import UrllibFetcher
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.settings import PollerSettings
@@ -251,7 +250,7 @@ def public_advisory_settings() -> PublicAdvisorySettings:
 
 @cache
 def public_advisory_service() -> PublicAdvisoryService:
-    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.services.advisories import PublicAdvisoryService
 
     settings = public_advisory_settings()
