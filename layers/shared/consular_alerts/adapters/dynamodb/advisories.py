@@ -3,6 +3,7 @@ content hash, lifecycle), and the keys of its stream records."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -26,6 +27,13 @@ HEAD_VERSION = 0  # the head item: latest version and its content hash
 SHORT_REFERENCE_INDEX = "ShortReference"
 # Marks a stream record `alerts replay` built (keys only): refused segments are tried again.
 REPLAY_FLAG = "consularAlertsReplay"
+
+
+def stream_version(record: Mapping[str, Any]) -> tuple[str, int]:
+    """The advisory id and version a stream record's keys name, as the fan-out receives the
+    record or GetRecords answers it; a record without a version is the head item's."""
+    keys = from_item(record.get("dynamodb", {}).get("Keys", {}))
+    return str(keys.get("advisory_id", "")), int(keys.get("version", HEAD_VERSION))
 
 
 class DynamoAdvisoryRepository:
