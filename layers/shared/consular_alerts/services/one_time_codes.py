@@ -199,7 +199,7 @@ class OneTimeCodes:
     # --- manage tokens and links ---------------------------------------------------------------
 
     @staticmethod
-    def new_token(subscriber_id: str) -> tuple[str, str]:
+    def issue_token(subscriber_id: str) -> tuple[str, str]:
         """A manage token for the subscriber, and the hash of it the record keeps."""
         token = new_token()
         return token, hash_token(token, subscriber_id)
@@ -232,7 +232,7 @@ class OneTimeCodes:
         """The code sent to the phone, for a new manage token (the old one stops working):
         the record as stored after, and the token."""
         subscriber = self.check(subscriber, code, now)
-        token, token_hash = self.new_token(subscriber.subscriber_id)
+        token, token_hash = self.issue_token(subscriber.subscriber_id)
         updated = revised(
             subscriber, code_hash="", code_expires_at=None, attempts=0, token_hash=token_hash
         )

@@ -158,7 +158,7 @@ class SubscriptionService:
             self._directory.subscribe(segment, "email", address)
             for segment in self._segments(subscriber)
         ]
-        token, token_hash = self._codes.new_token(subscriber.subscriber_id)
+        token, token_hash = self._codes.issue_token(subscriber.subscriber_id)
         subscriber = subscriber.model_copy(
             update={"subscription_arns": arns, "lookup_hash": lookup, "token_hash": token_hash}
         )
@@ -187,7 +187,7 @@ class SubscriptionService:
         now = self._clock()
         subscriber = self._codes.check(subscriber, code, now)
 
-        token, token_hash = self._codes.new_token(subscription_id)
+        token, token_hash = self._codes.issue_token(subscription_id)
         lookup = self._lookup_hash(subscriber.address)
         # A number has one subscription: proving it again replaces the earlier one.
         previous = [
@@ -354,7 +354,7 @@ class SubscriptionService:
             raise ConflictError("verify the subscription first (POST .../verify)")
         if subscriber.channel is Channel.EMAIL or subscriber.status is not SubscriberStatus.ACTIVE:
             raise ConflictError(f"no code to exchange: subscription is {subscriber.status.value}")
-        return self._new_token(subscriber, code)
+        return self._exchange(subscriber, code)
 
     def exchange_code_for_phone(self, address: str, code: str) -> SubscriptionView:
         phone = self._phone(address)
@@ -362,13 +362,13 @@ class SubscriptionService:
         if subscriber is None or not subscriber.code_hash:
             raise SubscriptionError(_ADDRESS_CODE_WRONG)
         try:
-            return self._new_token(subscriber, code)
+            return self._exchange(subscriber, code)
         except SubscriptionError as error:  # one answer, whatever the reason: no enumeration
             raise SubscriptionError(_ADDRESS_CODE_WRONG) from error
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _new_token(self, subscriber: Subscriber, code: str) -> SubscriptionView:
+    def _exchange(self, subscriber: Subscriber, code: str) -> SubscriptionView:
         now = self._clock()
         updated, token = self._codes.exchange(subscriber, code, now)
         return view(
