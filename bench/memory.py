@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from consular_alerts.adapters.dynamodb import HEAD_VERSION
+from consular_alerts.adapters.dynamodb.advisories import HEAD_VERSION
 
 from alerts_local import server
 from alerts_local.stack import load_sam

@@ -27,17 +27,21 @@ processor = BatchProcessor(
 
 def record_handler(record: DynamoDBRecord) -> None:
     # Loaded by the first record, not by the import (README: performance).
-    from consular_alerts.adapters.dynamodb import HEAD_VERSION, REPLAY_FLAG
+    from consular_alerts.adapters.dynamodb.advisories import (
+        HEAD_VERSION,
+        REPLAY_FLAG,
+        stream_version,
+    )
 
-    change = record.raw_event.get("dynamodb", {})
-    keys = change.get("Keys", {})
-    version = int(keys.get("version", {}).get("N", HEAD_VERSION))
+    advisory_id, version = stream_version(record.raw_event)
     if record.raw_event.get("eventName") != "INSERT" or version == HEAD_VERSION:
         return  # head bookkeeping; the template's filter normally keeps these away
     report = bootstrap.fanout_service().fan_out_version(
-        str(keys.get("advisory_id", {}).get("S", "")),
+        advisory_id,
         version,
-        change.get("NewImage"),  # absent in a replay: the version is read from the table
+        # As stored (typed values): the service decodes it and dead-letters a poison image.
+        # Absent in a replay: the version is read from the table.
+        record.raw_event.get("dynamodb", {}).get("NewImage"),
         replay=bool(record.raw_event.get(REPLAY_FLAG)),
         # At once, not from the report: an attempt that fails after a takeover has none.
         on_takeover=lambda _segment: metrics.add_metric(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -10,9 +10,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.errors import NormalizationError, RequestError, RetryableError
-
-if TYPE_CHECKING:
-    from consular_alerts.services.ingest import DryRun
 
 logger = Logger()
 app = APIGatewayRestResolver()
@@ -50,6 +47,7 @@ def _busy(error: RetryableError) -> Response[dict[str, Any]]:
 def post_advisory() -> Response[dict[str, Any]]:
     # Loaded by the first request, not by the import (README: performance).
     from consular_alerts.api_requests import publication_from_request, request_bytes
+    from consular_alerts.domain.dry_run import dry_run_json
 
     event = app.current_event
     query = dict(event.query_string_parameters or {})
@@ -60,7 +58,8 @@ def post_advisory() -> Response[dict[str, Any]]:
     publication = publication_from_request(raw, event.headers.get("content-type", ""), query)
     service = bootstrap.ingest_service()
     if dry_run:
-        return _dry_run(service.dry_run(publication))
+        answer = dry_run_json(service.dry_run(publication))
+        return Response(200, content_types.APPLICATION_JSON, answer)
 
     result = service.ingest(publication)
     advisory = result.advisory
@@ -79,31 +78,6 @@ def post_advisory() -> Response[dict[str, Any]]:
             "advisory": advisory.to_record(),
         },
     )
-
-
-def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
-    """Nothing stored, nothing sent: what posting would store and send, and (when the
-    function can count them) the subscribers of each segment it reaches and the SMS cost."""
-    from consular_alerts.domain.messages.preview import cost_json, preview_json
-
-    body: dict[str, Any] = {
-        "dry_run": True,
-        "advisory_id": result.advisory.advisory_id,
-        "version": result.advisory.version,
-        "would_store": result.would_store,
-        "would_notify": result.decision.notify,
-        "reason": result.decision.reason,
-        "advisory": result.advisory.to_record(),
-        "preview": preview_json(result.rendered),
-    }
-    if result.audience is not None:
-        body["audience"] = [
-            {"segment": segment.name, "subscribers": count}
-            for segment, count in sorted(result.audience.items())
-        ]
-    if result.cost is not None:
-        body["cost"] = cost_json(result.cost)
-    return Response(200, content_types.APPLICATION_JSON, body)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -38,7 +38,7 @@ from consular_alerts.models.citizen import (
 )
 from consular_alerts.observability import redacting_logger
 from consular_alerts.services.ports import AmbiguousPublishError
-from consular_alerts.services.subscriptions import (
+from consular_alerts.services.subscription_errors import (
     RateLimitedError,
     SubscriptionError,
     UnauthorizedError,

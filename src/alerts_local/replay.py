@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
-from consular_alerts.adapters.dynamodb import REPLAY_FLAG
+from consular_alerts.adapters.dynamodb.advisories import REPLAY_FLAG, stream_version
 from consular_alerts.adapters.sqs import DEAD_LETTER_KIND
 
 from alerts_local.lambdas import LocalFunctions
@@ -207,8 +207,7 @@ class Replayer:
             for record in records:
                 if int(record["dynamodb"]["SequenceNumber"]) > int(end):
                     return self._found(keys, start, end)
-                image_keys = record["dynamodb"]["Keys"]
-                key = VersionKey(image_keys["advisory_id"]["S"], int(image_keys["version"]["N"]))
+                key = VersionKey(*stream_version(record))
                 if record.get("eventName") == "INSERT" and key.version and key not in keys:
                     keys.append(key)
                 if int(record["dynamodb"]["SequenceNumber"]) == int(end):

@@ -26,16 +26,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
+from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
+from consular_alerts.bootstrap import wire_subscription_service
 from consular_alerts.domain.citizens.limits import Budget, Refusal
 from consular_alerts.domain.segments import segments_for_subscriber
 from consular_alerts.models.citizen import SubscribeRequest
-from consular_alerts.services.subscriptions import (
-    SubscriberKeys,
-    SubscriptionPolicy,
-    SubscriptionService,
-)
+from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
+from consular_alerts.services.subscriptions import SubscriptionService
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
@@ -137,7 +135,7 @@ class ScaleResult:
 
 def _service(stack: DeployedStack, sms: _CodeOutbox) -> SubscriptionService:
     env = stack.functions["SubscriptionsFunction"].environment
-    return SubscriptionService(
+    return wire_subscription_service(
         DynamoSubscriberRepository(stack.client("dynamodb"), env["SUBSCRIBERS_TABLE"]),
         _directory(stack),
         sms,

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
-from consular_alerts.adapters.dynamodb import DynamoFeedRepository
+from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
 from consular_alerts.models.feeds import FeedConfig
 from moto.server import ThreadedMotoServer
 

@@ -12,18 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from consular_alerts.adapters.dynamodb import DynamoSubscriberRepository
+from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
-from consular_alerts.bootstrap import utc_now
+from consular_alerts.bootstrap import utc_now, wire_subscription_service
 from consular_alerts.models.citizen import Subscriber, SubscribeRequest, SubscriberStatus
-from consular_alerts.services.subscriptions import (
+from consular_alerts.services.subscription_errors import (
     ConflictError,
     LockedError,
-    SubscriberKeys,
     SubscriptionError,
-    SubscriptionPolicy,
-    SubscriptionService,
 )
+from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
+from consular_alerts.services.subscriptions import SubscriptionService
 
 from alerts_local.openapi import DOCUMENT, generate, render
 from alerts_local.stack import DeployedStack, load_sam
@@ -307,7 +306,7 @@ def _service(
     stack: DeployedStack, repository: DynamoSubscriberRepository, sms: FakeSmsSender
 ) -> SubscriptionService:
     env = stack.functions["SubscriptionsFunction"].environment
-    return SubscriptionService(
+    return wire_subscription_service(
         repository,
         SnsSegmentDirectory(stack.client("sns"), SegmentTopics(env["SEGMENT_TOPIC_ARN_PREFIX"])),
         sms,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from consular_alerts.bootstrap import wire_subscription_service
 from consular_alerts.domain.citizens.codes import hash_code
 from consular_alerts.domain.citizens.limits import Limit, RateLimits
 from consular_alerts.domain.citizens.links import LinkPurpose
@@ -17,19 +18,17 @@ from consular_alerts.models.citizen import (
     SubscribeRequest,
     SubscriberStatus,
 )
-from consular_alerts.services.subscriptions import (
+from consular_alerts.services.subscription_errors import (
     ConflictError,
     ForbiddenError,
     InvalidRequestError,
     LockedError,
     NotFoundError,
     RateLimitedError,
-    SubscriberKeys,
     SubscriptionError,
-    SubscriptionPolicy,
-    SubscriptionService,
     UnauthorizedError,
 )
+from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 
 from tests.fakes import (
     FakeClock,
@@ -58,7 +57,7 @@ class World:
         self.sms = FakeSmsSender()
         self.limiter = FakeRateLimiter()
         self.keys = SubscriberKeys.from_secret(SECRET)
-        self.service = SubscriptionService(
+        self.service = wire_subscription_service(
             self.repository,
             self.directory,
             self.sms,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,14 @@ if TYPE_CHECKING:
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
-    from consular_alerts.services.ports import AudienceCounter
+    from consular_alerts.services.ports import (
+        AudienceCounter,
+        RateLimiter,
+        SegmentDirectory,
+        SmsSender,
+        SubscriberRepository,
+    )
+    from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
         IngestSettings,
@@ -88,7 +96,7 @@ def _ingest(
     audience: AudienceCounter | None = None,
     prices: SmsPrices | None = None,
 ) -> IngestService:
-    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.domain.publication import IngestPolicy
     from consular_alerts.services.ingest import IngestService, PreviewConfig
 
@@ -129,11 +137,9 @@ def ingest_service() -> IngestService:
 
 @cache
 def fanout_service() -> FanoutService:
-    from consular_alerts.adapters.dynamodb import (
-        DynamoAdvisoryRepository,
-        DynamoDeliveryLedger,
-        advisory_from_image,
-    )
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.delivery_ledger import DynamoDeliveryLedger
+    from consular_alerts.adapters.dynamodb.items import advisory_from_image
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentPublisher
     from consular_alerts.adapters.sqs import SqsDeadLetters
     from consular_alerts.services.fanout import FanoutConfig, FanoutService
@@ -169,18 +175,15 @@ def subscriptions_settings() -> SubscriptionsSettings:
 
 @cache
 def subscription_service() -> SubscriptionService:
-    from consular_alerts.adapters.dynamodb import DynamoRateLimiter, DynamoSubscriberRepository
+    from consular_alerts.adapters.dynamodb.rate_limits import DynamoRateLimiter
+    from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory, SnsSmsSender
-    from consular_alerts.services.subscriptions import (
-        SubscriberKeys,
-        SubscriptionPolicy,
-        SubscriptionService,
-    )
+    from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 
     settings = subscriptions_settings()
     secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
-    return SubscriptionService(
+    return wire_subscription_service(
         DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
         SnsSegmentDirectory(
             sns(),
@@ -203,9 +206,27 @@ def subscription_service() -> SubscriptionService:
     )
 
 
+def wire_subscription_service(
+    repository: SubscriberRepository,
+    directory: SegmentDirectory,
+    sms: SmsSender,
+    limiter: RateLimiter,
+    policy: SubscriptionPolicy,
+    keys: SubscriberKeys,
+    clock: Callable[[], datetime],
+) -> SubscriptionService:
+    """The subscription service and its one-time codes over these ports: the one place they
+    are put together (the function's above; tests and `alerts scale` with their own ports)."""
+    from consular_alerts.services.one_time_codes import OneTimeCodes
+    from consular_alerts.services.subscriptions import SubscriptionService
+
+    codes = OneTimeCodes(repository, sms, limiter, policy, keys)
+    return SubscriptionService(repository, directory, sms, codes, policy, keys, clock)
+
+
 @cache
 def poller_service() -> FeedPoller:
-    from consular_alerts.adapters.dynamodb import DynamoFeedRepository
+    from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
     from consular_alerts.adapters.http import UrllibFetcher
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.settings import PollerSettings
@@ -229,7 +250,7 @@ def public_advisory_settings() -> PublicAdvisorySettings:
 
 @cache
 def public_advisory_service() -> PublicAdvisoryService:
-    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.services.advisories import PublicAdvisoryService
 
     settings = public_advisory_settings()

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from consular_alerts.domain.dry_run import DryRun
 from consular_alerts.domain.messages.preview import (
-    CostReport,
     SmsPrices,
     audience_from_counts,
     render_all,
@@ -16,7 +16,7 @@ from consular_alerts.domain.messages.preview import (
 from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
-from consular_alerts.domain.segments import Segment, audience
+from consular_alerts.domain.segments import audience
 from consular_alerts.models.advisory import Advisory, Status
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import AdvisoryRepository, AudienceCounter
@@ -28,21 +28,6 @@ class PreviewConfig:
     sms_budget: int = 2
     fallback_order: tuple[str, ...] = FALLBACK_ORDER
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
-
-
-@dataclass(frozen=True)
-class DryRun:
-    """What posting would do: the version it would store (if any), whether and why it
-    would notify, and the messages per language."""
-
-    advisory: Advisory
-    would_store: bool
-    decision: Decision
-    rendered: dict[str, RenderedMessage]
-    # The segments sending would publish to, with their subscribers, and what the SMS would
-    # cost: only when the service was given an audience counter (and prices).
-    audience: dict[Segment, int] | None = None
-    cost: CostReport | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""DynamoDB behind the ports: one module per table, the item conversions in items.py."""

@@ -1,0 +1,114 @@
+"""The delivery ledger: one item per (advisory version, segment), claimed, then published."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from consular_alerts.adapters.dynamodb.items import condition_failed
+from consular_alerts.adapters.errors import translate_errors
+from consular_alerts.services.ports import ClaimOutcome
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+# Longer than one publish can take (connect 2 s + read 5 s, no SDK retries on topic
+# publishes), shorter than the fan-out's wait for busy segments (FanoutConfig.busy_wait).
+LEASE = timedelta(seconds=30)
+
+
+class DynamoDeliveryLedger:
+    """One item per (advisory version, segment): claimed, then published."""
+
+    def __init__(self, client: DynamoDBClient, table: str, lease: timedelta = LEASE) -> None:
+        self._client = client
+        self._table = table
+        self._lease = lease
+
+    def _key(self, delivery_key: str, segment: str) -> dict[str, Any]:
+        return {"delivery_key": {"S": delivery_key}, "segment": {"S": segment}}
+
+    @translate_errors("DynamoDB ledger claim")
+    def claim(
+        self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
+    ) -> ClaimOutcome:
+        # A claim left by an invocation that died mid-publish is taken over after the
+        # lease: rather a rare duplicate than a lost advisory. A replay also takes over
+        # segments the provider refused.
+        takeover = "(#s = :publishing AND claimed_at < :stale)"
+        if retry_refused:
+            takeover += " OR #s = :refused"
+        values: dict[str, Any] = {
+            ":publishing": {"S": "publishing"},
+            ":stale": {"N": str(int((now - self._lease).timestamp()))},
+        }
+        if retry_refused:
+            values[":refused"] = {"S": "refused"}
+        try:
+            response = self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **self._key(delivery_key, segment),
+                    "state": {"S": "publishing"},
+                    "claimed_at": {"N": str(int(now.timestamp()))},
+                    "expires_at": {"N": str(int((now + timedelta(days=90)).timestamp()))},
+                },
+                ConditionExpression=f"attribute_not_exists(delivery_key) OR {takeover}",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+            item = self._client.get_item(
+                TableName=self._table, Key=self._key(delivery_key, segment), ConsistentRead=True
+            ).get("Item", {})
+            state = item.get("state", {}).get("S")
+            # No item: the holder gave its claim back after our write was refused. Nothing
+            # says the segment went out, so it is tried again (BUSY), never skipped.
+            if state in {None, "publishing"}:
+                return ClaimOutcome.BUSY
+            return ClaimOutcome.REFUSED if state == "refused" else ClaimOutcome.DONE
+        previous = response.get("Attributes", {}).get("state", {}).get("S")
+        return ClaimOutcome.TAKEN_OVER if previous == "publishing" else ClaimOutcome.CLAIMED
+
+    @translate_errors("DynamoDB ledger complete")
+    def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None:
+        self._set_state(delivery_key, segment, "done", outcome, now)
+
+    @translate_errors("DynamoDB ledger refuse")
+    def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
+        self._set_state(delivery_key, segment, "refused", reason, now)
+
+    def _set_state(
+        self, delivery_key: str, segment: str, state: str, outcome: str, now: datetime
+    ) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(delivery_key, segment),
+            UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={
+                ":state": {"S": state},
+                ":o": {"S": outcome},
+                ":t": {"S": now.isoformat()},
+            },
+        )
+
+    @translate_errors("DynamoDB ledger release")
+    def release(self, delivery_key: str, segment: str) -> None:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key(delivery_key, segment),
+                ConditionExpression="#s = :publishing",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues={":publishing": {"S": "publishing"}},
+            )
+        except ClientError as error:
+            # Someone took it over after our lease ran out: theirs now.
+            if not condition_failed(error):
+                raise

@@ -1,0 +1,51 @@
+"""What posting an advisory would do, without doing it: the dry run's result and the JSON
+the publisher is answered with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from consular_alerts.domain.messages.preview import CostReport, cost_json, preview_json
+from consular_alerts.domain.messages.render import RenderedMessage
+from consular_alerts.domain.policy import Decision
+from consular_alerts.domain.segments import Segment
+from consular_alerts.models.advisory import Advisory
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What posting would do: the version it would store (if any), whether and why it
+    would notify, and the messages per language."""
+
+    advisory: Advisory
+    would_store: bool
+    decision: Decision
+    rendered: dict[str, RenderedMessage]
+    # The segments sending would publish to, with their subscribers, and what the SMS would
+    # cost: only when the service was given an audience counter (and prices).
+    audience: dict[Segment, int] | None = None
+    cost: CostReport | None = None
+
+
+def dry_run_json(result: DryRun) -> dict[str, Any]:
+    """Nothing stored, nothing sent: what posting would store and send, and (when the
+    function can count them) the subscribers of each segment it reaches and the SMS cost."""
+    body: dict[str, Any] = {
+        "dry_run": True,
+        "advisory_id": result.advisory.advisory_id,
+        "version": result.advisory.version,
+        "would_store": result.would_store,
+        "would_notify": result.decision.notify,
+        "reason": result.decision.reason,
+        "advisory": result.advisory.to_record(),
+        "preview": preview_json(result.rendered),
+    }
+    if result.audience is not None:
+        body["audience"] = [
+            {"segment": segment.name, "subscribers": count}
+            for segment, count in sorted(result.audience.items())
+        ]
+    if result.cost is not None:
+        body["cost"] = cost_json(result.cost)
+    return body

@@ -1,0 +1,50 @@
+"""How the citizen flows are tuned (SubscriptionPolicy) and keyed (SubscriberKeys): shared by
+the subscription service and its one-time codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from consular_alerts.domain.citizens.limits import RateLimits
+from consular_alerts.domain.citizens.links import LinkSigner
+from consular_alerts.domain.citizens.privacy import derive_key
+
+
+@dataclass(frozen=True)
+class SubscriptionPolicy:
+    allowed_phone_countries: frozenset[str]
+    sender_id: str
+    code_ttl: timedelta = timedelta(minutes=10)
+    max_attempts: int = 5
+    pending_ttl: timedelta = timedelta(days=1)  # an unverified phone number is kept a day
+    # SNS keeps an unconfirmed email subscription about as long, then deletes it.
+    email_pending_ttl: timedelta = timedelta(days=3)
+    limits: RateLimits = field(default_factory=RateLimits)
+    base_url: str = "https://alerts.mfa.gov.kg"
+    link_ttl: timedelta = timedelta(days=366)
+    welcome_sms: bool = True
+    # The scheduled refresh of pending emails stops starting records after this long (the
+    # function times out at 15 s); the oldest go first, the rest wait for the next run.
+    refresh_time_budget: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class SubscriberKeys:
+    """Keys derived from the one secret: link signatures, keyed hashes of addresses and
+    client IPs (lookups, rate-limit counters), of erased addresses (audit) and of one-time
+    codes. Whoever holds the table or a backup but not the secret can reverse none of them."""
+
+    links: LinkSigner
+    hashing: bytes
+    audit: bytes
+    codes: bytes
+
+    @classmethod
+    def from_secret(cls, secret: bytes) -> SubscriberKeys:
+        return cls(
+            LinkSigner(derive_key(secret, "links")),
+            derive_key(secret, "hashing"),
+            derive_key(secret, "audit"),
+            derive_key(secret, "codes"),
+        )
