@@ -469,6 +469,8 @@ def _geocode(name: str, value: str) -> str:
         (_geocode("http://www.iso.org/iso/country_codes.html", "AU-NSW"), ["AU"]),
         (_geocode("EMMA_ID", "UK001"), ["GB"]),
         (_geocode("NUTS3", "EL301"), ["GR"]),
+        # Kosovo: outside ISO 3166-1, in common use, and accepted by the advisory contract.
+        (_geocode("ISO 3166-1", "XK"), ["XK"]),
     ],
 )
 def test_countries_from_national_geocode_systems(geocodes: str, countries: list[str]) -> None:

@@ -72,6 +72,7 @@ from consular_alerts.domain.messages.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.base import is_country_code
 
 __all__ = [
     "CAP_NAMESPACES",
@@ -506,16 +507,11 @@ def normalize_language_tag(tag: str) -> str | None:
 def _language_region(tag: str) -> str | None:
     for part in tag.split("-")[1:]:
         if len(part) == 2 and part.isalpha():
-            return part if _is_country(part) else None
+            return part if is_country_code(part) else None
     return None
 
 
 # --- Countries ------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1024)
-def _is_country(code: str) -> bool:
-    return len(code) == 2 and code.isascii() and pycountry.countries.get(alpha_2=code) is not None
 
 
 # Vanity ccTLDs used worldwide by companies: only a government second level counts.
@@ -574,7 +570,7 @@ def country_from_domain(value: str) -> str | None:
     if tld in _VANITY_TLDS and not (len(labels) >= 3 and labels[-2] in _GOVERNMENT_LABELS):
         return None
     code = "GB" if tld == "uk" else tld.upper()
-    return code if _is_country(code) else None
+    return code if is_country_code(code) else None
 
 
 _WMO_OID = re.compile(r"(?<![\d.])2\.49\.0\.[01]\.(\d{1,3})(?![\d])")
@@ -621,14 +617,14 @@ def _geocode_country(value_name: str, value: str) -> tuple[str | None, str | Non
     if name in ("ugc", "nws-ugc"):
         return (code[:2] if code[:2] in _US_TERRITORY_UGC else "US"), None
     if "iso" in name and _ISO_VALUE.match(code):
-        country = code[:2] if _is_country(code[:2]) else None
+        country = code[:2] if is_country_code(code[:2]) else None
         subdivision = None
         if country and "-" in code and _is_subdivision(code):
             subdivision = code
         return country, subdivision
     if name == "emma_id" or name.startswith("nuts"):
         prefix = _EU_CODES.get(code[:2], code[:2])
-        return (prefix if _is_country(prefix) else None), None
+        return (prefix if is_country_code(prefix) else None), None
     for prefix, country in _NATIONAL_GEOCODES:
         if name.startswith(prefix):
             return country, None

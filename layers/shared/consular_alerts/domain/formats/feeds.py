@@ -84,7 +84,7 @@ from consular_alerts.domain.messages.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
-from consular_alerts.models.base import USER_ASSIGNED_COUNTRIES
+from consular_alerts.models.base import is_country_code
 
 __all__ = [
     "FCDO_LEVELS",
@@ -247,13 +247,6 @@ def country_from_name(name: str) -> str | None:
             continue
     found = rank_countries(name, "en")
     return found[0] if len(found) == 1 else None
-
-
-def _is_iso_country(code: str) -> bool:
-    """A code the advisory contract accepts: ISO 3166-1, or one in common use (XK)."""
-    return code in USER_ASSIGNED_COUNTRIES or (
-        len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
-    )
 
 
 # --- Scales ---------------------------------------------------------------------------------
@@ -683,7 +676,7 @@ def _news_advisory(
         "sender": str(entry.get("author") or feed.get("author") or "")[:200],
         "sent": _when(entry.get("published_parsed")) or _when(_updated(entry)) or received_at,
         "received_at": received_at,
-        "countries": [c for c in countries if _is_iso_country(c)] or countries,
+        "countries": [c for c in countries if is_country_code(c)] or countries,
         "areas": areas,
         "level": level,
         "native_level": native,
@@ -856,8 +849,8 @@ def _us_state_item(
         codes.extend(mapped)
     codes.extend(_title_countries(name))
     countries = list(dict.fromkeys(codes))
-    outside = [c for c in countries if not _is_iso_country(c)]
-    countries = [c for c in countries if _is_iso_country(c)]
+    outside = [c for c in countries if not is_country_code(c)]
+    countries = [c for c in countries if is_country_code(c)]
     if not countries:
         reason = (
             f"{', '.join(outside)} is not an ISO 3166-1 code the advisory contract accepts"
@@ -982,7 +975,7 @@ def parse_fcdo(
     country = (name and country_from_name(name)) or (
         slug and country_from_name(slug.replace("-", " "))
     )
-    if not country or not _is_iso_country(country):
+    if not country or not is_country_code(country):
         raise NormalizationError(
             f"FCDO: details.country {name or slug!r} is not an ISO 3166-1 country"
         )
