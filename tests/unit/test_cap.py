@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from consular_alerts.domain.formats.cap import (
-    MAX_DOCUMENT_BYTES,
     cap_level,
     country_from_domain,
     first_sentences,
     normalize_language_tag,
     parse_cap,
-    repair_xml_encoding,
 )
+from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES, repair_xml_encoding
 from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings

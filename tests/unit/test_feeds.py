@@ -14,12 +14,7 @@ from typing import Any
 
 import pycountry
 import pytest
-from consular_alerts.domain.formats.documents import (
-    FORMATS,
-    MAX_DOCUMENT_BYTES,
-    detect_format,
-    normalize_document,
-)
+from consular_alerts.domain.formats.documents import FORMATS, detect_format, normalize_document
 from consular_alerts.domain.formats.feeds import (
     FCDO_LEVELS,
     FIPS_TO_ISO,
@@ -30,6 +25,7 @@ from consular_alerts.domain.formats.feeds import (
     parse_us_state,
     scale_level,
 )
+from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES
 from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings

@@ -29,8 +29,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from consular_alerts.domain.formats.cap import MAX_DOCUMENT_BYTES, parse_cap
+from consular_alerts.domain.formats.cap import parse_cap
 from consular_alerts.domain.formats.feeds import is_fcdo_item, parse_fcdo, parse_feed
+from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES
 from consular_alerts.domain.normalize import describe_validation_error
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
@@ -38,7 +39,6 @@ from consular_alerts.models.publisher import AdvisoryDraft, PostMetadata, TextPo
 
 __all__ = [
     "FORMATS",
-    "MAX_DOCUMENT_BYTES",
     "DocumentResult",
     "detect_format",
     "normalize_document",

@@ -59,18 +59,21 @@ from pydantic import ValidationError
 
 from consular_alerts.domain.formats.cap import (
     CAP_NAMESPACES,
-    UnsafeXMLError,
     cap_from_element,
     cap_level,
     clean_text,
     country_from_domain,
     find_cap_alert,
     first_sentences,
-    load_xml,
     normalize_language_tag,
     parse_cap_area,
+)
+from consular_alerts.domain.formats.xml import (
+    UnsafeXMLError,
+    load_xml,
     parse_repaired_xml,
     repair_xml_encoding,
+    split_tag,
 )
 from consular_alerts.domain.identity import advisory_id_for, text_fingerprint
 from consular_alerts.domain.language.text import (
@@ -402,24 +405,15 @@ class _LoadedFeed:
     warnings: list[str]
 
 
-def _split_tag(tag: object) -> tuple[str, str]:
-    if not isinstance(tag, str):
-        return "", ""
-    if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
-        return namespace, local
-    return "", tag
-
-
 def _xml_entries(root: Element) -> list[Element]:
-    _, local = _split_tag(root.tag)
+    _, local = split_tag(root.tag)
     if local == "feed":
-        return [e for e in root if _split_tag(e.tag)[1] == "entry"]
+        return [e for e in root if split_tag(e.tag)[1] == "entry"]
     if local == "rss":
-        channel = next((c for c in root if _split_tag(c.tag)[1] == "channel"), None)
-        return [] if channel is None else [i for i in channel if _split_tag(i.tag)[1] == "item"]
+        channel = next((c for c in root if split_tag(c.tag)[1] == "channel"), None)
+        return [] if channel is None else [i for i in channel if split_tag(i.tag)[1] == "item"]
     if local == "RDF":
-        return [i for i in root if _split_tag(i.tag)[1] == "item"]
+        return [i for i in root if split_tag(i.tag)[1] == "item"]
     return []
 
 
@@ -465,7 +459,7 @@ def _load_feed(data: bytes) -> _LoadedFeed:
             raise _too_deep() from error
         warnings.append(f"feed: {error}; read with feedparser's tolerant parser")
     if root is not None:
-        _, local = _split_tag(root.tag)
+        _, local = split_tag(root.tag)
         if local not in ("feed", "rss", "RDF"):
             raise NormalizationError(f"feed: the root element is <{local}>, not RSS or Atom")
         if _nested_deeper_than(root, MAX_NESTING):
@@ -535,7 +529,7 @@ def _entry_cap_links(entry: Mapping[str, Any], cap_index: bool) -> list[str]:
 def _cap_children(entry: Element) -> list[Element]:
     """Direct children of a feed entry in a CAP namespace (feeds like krisinformation.se
     put cap:event and cap:area straight into the entry)."""
-    return [c for c in entry if _split_tag(c.tag)[0] in CAP_NAMESPACES]
+    return [c for c in entry if split_tag(c.tag)[0] in CAP_NAMESPACES]
 
 
 def _embedded_alert(entry: Element) -> Element | None:
@@ -612,7 +606,7 @@ def _news_advisory(
     if xml_entry is not None:
         cap_elements = _cap_children(xml_entry)
         for index, element in enumerate(cap_elements, start=1):
-            _, local = _split_tag(element.tag)
+            _, local = split_tag(element.tag)
             value = "".join(element.itertext()).strip()
             if local == "event":
                 event = value
