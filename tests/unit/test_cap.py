@@ -14,12 +14,12 @@ import pytest
 from consular_alerts.domain.formats.cap import (
     cap_level,
     country_from_domain,
-    first_sentences,
     normalize_language_tag,
     parse_cap,
 )
 from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES, repair_xml_encoding
 from consular_alerts.domain.identity import advisory_id_for
+from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

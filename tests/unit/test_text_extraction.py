@@ -1,4 +1,5 @@
-"""Free-text posts -> advisory fields (consular_alerts.domain.language.text).
+"""Free-text posts -> advisory fields (consular_alerts.domain.formats.ministry and the
+language package it uses: detection, hotlines, html, places).
 
 The posts below are written for these tests in the style of the ministry's posts.
 """
@@ -9,15 +10,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from consular_alerts.domain.language.text import (
-    ExtractedPost,
-    TextExtractionError,
-    detect_language,
-    extract_hotlines,
-    extract_post,
-    html_to_text,
-    rank_countries,
-)
+from consular_alerts.domain.formats.ministry import ExtractedPost, TextExtractionError, extract_post
+from consular_alerts.domain.language.detection import detect_language
+from consular_alerts.domain.language.hotlines import extract_hotlines
+from consular_alerts.domain.language.html import html_to_text
+from consular_alerts.domain.language.places import rank_countries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

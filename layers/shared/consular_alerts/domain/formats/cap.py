@@ -61,7 +61,9 @@ from pydantic import ValidationError
 
 from consular_alerts.domain.formats.xml import load_xml, split_name, split_tag
 from consular_alerts.domain.identity import advisory_id_for
-from consular_alerts.domain.language.text import html_to_text, rank_countries
+from consular_alerts.domain.language.html import clean_text
+from consular_alerts.domain.language.places import rank_countries
+from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
@@ -74,10 +76,8 @@ __all__ = [
     "AreaDraft",
     "cap_from_element",
     "cap_level",
-    "clean_text",
     "country_from_domain",
     "find_cap_alert",
-    "first_sentences",
     "is_cap_alert",
     "normalize_language_tag",
     "parse_cap",
@@ -106,7 +106,6 @@ _MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
 _SCOPES = ("Public", "Restricted", "Private")
 
 HEADLINE_MAX = 500
-SUMMARY_MAX = 300
 _MAX_PROBLEMS = 6
 
 
@@ -171,85 +170,14 @@ def _text(kids: _Kids, name: str) -> str | None:
 
 # --- Text helpers ---------------------------------------------------------------------------
 
-# Layout tags senders escape into text, and the active ones an attacker would (scripts are
-# dropped with their content): either way the field becomes its visible text.
-_HTML_HINT = re.compile(
-    r"<(?:br|p|div|span|ul|ol|li|b|i|u|strong|em|a|table|tr|td|th|h[1-6]|font|center"
-    r"|script|style|iframe|img|svg|object|embed|link|meta|form|input|button|noscript"
-    r"|template|title|html|body|head)\b[^>]{0,200}>"
-    r"|&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});",
-    re.IGNORECASE,
-)
+
 _PLACEHOLDERS = frozenset({"none", "n/a", "na", "not applicable", "-", "--", "null", "nil"})
-
-
-def clean_text(text: str) -> str:
-    """Plain text for a CAP or feed text field: HTML (some senders escape it into CAP
-    text) becomes its visible text; lines are trimmed; at most one blank line in a row."""
-    if not text:
-        return ""
-    if ("<" in text or "&" in text) and _HTML_HINT.search(text):
-        return html_to_text(text)
-    if "\n" not in text and "\r" not in text:
-        return " ".join(text.split())
-    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
 
 
 def _field(text: str | None) -> str:
     """A CAP text field, with placeholders like "None" or "Not Applicable" dropped."""
     cleaned = clean_text(text or "")
     return "" if cleaned.casefold() in _PLACEHOLDERS else cleaned
-
-
-_SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|[。！？]+")
-_ABBREVIATIONS = frozenset(
-    {
-        "mr", "mrs", "ms", "dr", "st", "no", "vs", "inc", "jr", "sr", "approx", "tel", "co",
-        "corp", "ltd", "gen", "lt", "col", "sgt", "ave", "rd", "hwy", "mt", "ft", "est", "etc",
-    }
-)  # fmt: skip
-_LAST_TOKEN = re.compile(r"(\S+)$")
-
-
-def _sentences(flat: str) -> Iterable[str]:
-    start = 0
-    for match in _SENTENCE_END.finditer(flat):
-        if match[0].startswith("."):
-            token = _LAST_TOKEN.search(flat, start, match.start())
-            word = token[1] if token else ""
-            if len(word) <= 1 or "." in word or word.lower() in _ABBREVIATIONS:
-                continue
-        sentence = flat[start : match.end()].strip()
-        if sentence:
-            yield sentence
-        start = match.end()
-    tail = flat[start:].strip()
-    if tail:
-        yield tail
-
-
-def first_sentences(text: str, limit: int = SUMMARY_MAX, most: int = 0) -> str:
-    """The first sentence(s) of `text` that fit in `limit` characters (the first one cut
-    to fit when it alone is longer); at most `most` sentences when `most` > 0."""
-    flat = " ".join(text[: limit * 8].split())
-    summary = ""
-    for count, sentence in enumerate(_sentences(flat)):
-        if most and count >= most:
-            break
-        if not summary:
-            summary = cut(sentence, limit)
-            if summary != sentence:
-                break
-        elif len(summary) + 1 + len(sentence) <= limit:
-            summary = f"{summary} {sentence}"
-        else:
-            break
-    return summary
 
 
 # --- Language tags --------------------------------------------------------------------------

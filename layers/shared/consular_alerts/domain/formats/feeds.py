@@ -61,13 +61,12 @@ from consular_alerts.domain.formats.cap import (
     CAP_NAMESPACES,
     cap_from_element,
     cap_level,
-    clean_text,
     country_from_domain,
     find_cap_alert,
-    first_sentences,
     normalize_language_tag,
     parse_cap_area,
 )
+from consular_alerts.domain.formats.ministry import TextExtractionError, extract_post
 from consular_alerts.domain.formats.xml import (
     UnsafeXMLError,
     load_xml,
@@ -76,13 +75,10 @@ from consular_alerts.domain.formats.xml import (
     split_tag,
 )
 from consular_alerts.domain.identity import advisory_id_for, text_fingerprint
-from consular_alerts.domain.language.text import (
-    TextExtractionError,
-    detect_language,
-    extract_post,
-    html_to_text,
-    rank_countries,
-)
+from consular_alerts.domain.language.detection import detect_language
+from consular_alerts.domain.language.html import clean_text, html_to_text
+from consular_alerts.domain.language.places import rank_countries
+from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
