@@ -656,6 +656,24 @@ def test_first_sentences_respects_abbreviations_and_the_limit() -> None:
     assert len(first_sentences("word " * 200, 50)) <= 50
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Travel Advisory Level 3. Reconsider travel.", "Travel Advisory Level 3."),
+        ('They sell invalid "visas." Avoid them.', 'They sell invalid "visas."'),
+        ("Wind reaches 25 m/s. Stay indoors.", "Wind reaches 25 m/s."),
+        ("See www.example.gov. Stay indoors.", "See www.example.gov."),
+        ("1. Stay indoors. 2. Avoid travel.", "1. Stay indoors."),
+        ("Mt. Elbrus is closed. Stay away.", "Mt. Elbrus is closed."),
+        ("Heavy rain expected. (Updated at noon.)", "Heavy rain expected."),
+        ("大雨警報。外出を控えてください。", "大雨警報。"),
+    ],
+)
+def test_first_sentence_ends_where_the_one_splitter_says(text: str, first: str) -> None:
+    # language/sentences.py serves CAP summaries and ministry posts alike.
+    assert first_sentences(text, 120, most=1) == first
+
+
 # --- Property-based: nothing but NormalizationError escapes -------------------------------
 
 SAMPLES = [

@@ -262,6 +262,12 @@ def test_sentences_do_not_break_inside_quotes_or_after_abbreviations() -> None:
     )
 
 
+def test_a_unit_before_a_full_stop_ends_the_sentence_but_an_initial_does_not() -> None:
+    post = extract_post("В Алматы ветер 25 м/с. Не стойте у деревьев. Посол А. Иванов.")
+    assert post.headline == "В Алматы ветер 25 м/с."
+    assert post.summary == "В Алматы ветер 25 м/с. Не стойте у деревьев."
+
+
 def test_date_marker_sets_sent_and_is_removed_from_the_body() -> None:
     post = extract_post(RU_POST)
     assert post.sent == datetime(2023, 3, 1, tzinfo=UTC)
