@@ -1,4 +1,5 @@
-"""CAP 1.0/1.1/1.2 -> Advisory (consular_alerts.domain.formats.cap).
+"""CAP 1.0/1.1/1.2 -> Advisory (consular_alerts.domain.formats.cap and what it reads with:
+xml, cap_elements, cap_info, cap_areas, senders; language/sentences and language/tags).
 
 The alerts here are written for these tests (tests/fixtures/cap and the `alert()` builder);
 the real-world corpus runs in tests/corpus/test_corpus.py.
@@ -11,15 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from consular_alerts.domain.formats.cap import (
-    cap_level,
-    country_from_domain,
-    normalize_language_tag,
-    parse_cap,
-)
+from consular_alerts.domain.formats.cap import parse_cap
+from consular_alerts.domain.formats.cap_info import cap_level
+from consular_alerts.domain.formats.senders import country_from_domain
 from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES, repair_xml_encoding
 from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.sentences import first_sentences
+from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -746,7 +745,7 @@ def test_a_16_bit_declaration_on_8_bit_bytes_is_read_as_utf8_with_a_warning() ->
 
 @pytest.mark.parametrize("ring", ["1,23,4 5,6 1,2", "1,23,45,6 7,8 1,2", "1,2 3,4 5,6,"])
 def test_a_polygon_with_pairs_run_together_is_refused_naming_the_pair(ring: str) -> None:
-    from consular_alerts.domain.formats.cap import _polygon
+    from consular_alerts.domain.formats.cap_areas import _polygon
 
     with pytest.raises(NormalizationError, match="is not a 'lat,lon' pair"):
         _polygon(ring, "polygon", [])

@@ -57,16 +57,12 @@ import feedparser  # type: ignore[import-untyped]
 import pycountry
 from pydantic import ValidationError
 
-from consular_alerts.domain.formats.cap import (
-    CAP_NAMESPACES,
-    cap_from_element,
-    cap_level,
-    country_from_domain,
-    find_cap_alert,
-    normalize_language_tag,
-    parse_cap_area,
-)
+from consular_alerts.domain.formats.cap import cap_from_element
+from consular_alerts.domain.formats.cap_areas import parse_cap_area
+from consular_alerts.domain.formats.cap_elements import CAP_NAMESPACES, find_cap_alert
+from consular_alerts.domain.formats.cap_info import cap_level
 from consular_alerts.domain.formats.ministry import TextExtractionError, extract_post
+from consular_alerts.domain.formats.senders import country_from_domain
 from consular_alerts.domain.formats.xml import (
     UnsafeXMLError,
     load_xml,
@@ -79,6 +75,7 @@ from consular_alerts.domain.language.detection import detect_language
 from consular_alerts.domain.language.html import clean_text, html_to_text
 from consular_alerts.domain.language.places import rank_countries
 from consular_alerts.domain.language.sentences import first_sentences
+from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
