@@ -42,6 +42,7 @@ from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.errors import NormalizationError
+from consular_alerts.models.advisory import HEADLINE_MAX
 
 SEVERITY_LEVELS: dict[str, int] = {
     "Extreme": 4,
@@ -52,8 +53,6 @@ SEVERITY_LEVELS: dict[str, int] = {
 }
 _URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
 _CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
-
-HEADLINE_MAX = 500
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """What the feed formats (RSS/Atom, US State Department, GOV.UK FCDO) share in turning items
 into advisories: the result type, the values read from feedparser's entries (http links,
-hosts, times) and sealing a record with the format's name in any error. Pure."""
+hosts, when sent) and sealing a record with the format's name in any error. Pure."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from pydantic import ValidationError
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
-
-HEADLINE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ def http_url(value: object) -> str:
     return value if value.lower().startswith(("http://", "https://")) else ""
 
 
-def entry_time(value: object) -> datetime | None:
+def _entry_time(value: object) -> datetime | None:
     """A feedparser time tuple as an aware UTC datetime (None if absent or impossible)."""
     if not isinstance(value, struct_time | tuple) or len(value) < 6:
         return None
@@ -48,12 +46,21 @@ def entry_time(value: object) -> datetime | None:
         return None
 
 
-def updated_parsed(entry: Mapping[str, Any]) -> object:
+def _updated_parsed(entry: Mapping[str, Any]) -> object:
     """An entry's own updated_parsed: feedparser's get() falls back to published_parsed
     with a DeprecationWarning; read the key itself."""
     if isinstance(entry, dict):
         return dict.get(entry, "updated_parsed")
     return entry.get("updated_parsed")
+
+
+def entry_sent(entry: Mapping[str, Any], received_at: datetime) -> datetime:
+    """When a feed entry was published, else last updated, else `received_at`."""
+    return (
+        _entry_time(entry.get("published_parsed"))
+        or _entry_time(_updated_parsed(entry))
+        or received_at
+    )
 
 
 def seal(record: dict[str, Any], what: str) -> Advisory:

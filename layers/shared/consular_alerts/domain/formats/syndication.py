@@ -29,12 +29,10 @@ from consular_alerts.domain.formats.cap_elements import CAP_NAMESPACES, find_cap
 from consular_alerts.domain.formats.cap_info import cap_level
 from consular_alerts.domain.formats.feed_loading import LoadedFeed, bounded_entries, load_feed
 from consular_alerts.domain.formats.feed_records import (
-    HEADLINE_MAX,
     FeedResult,
-    entry_time,
+    entry_sent,
     http_url,
     seal,
-    updated_parsed,
     url_host,
 )
 from consular_alerts.domain.formats.ministry import TextExtractionError, extract_post
@@ -50,7 +48,7 @@ from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.errors import NormalizationError
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import HEADLINE_MAX, Advisory
 from consular_alerts.models.base import is_country_code
 
 
@@ -231,9 +229,7 @@ def _news_advisory(
         "source_id": source_id,
         "source_url": link,
         "sender": str(entry.get("author") or feed.get("author") or "")[:200],
-        "sent": entry_time(entry.get("published_parsed"))
-        or entry_time(updated_parsed(entry))
-        or received_at,
+        "sent": entry_sent(entry, received_at),
         "received_at": received_at,
         "countries": [c for c in countries if is_country_code(c)] or countries,
         "areas": areas,

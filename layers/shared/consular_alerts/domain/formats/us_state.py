@@ -11,12 +11,10 @@ from typing import Any
 
 from consular_alerts.domain.formats.feed_loading import LoadedFeed, bounded_entries, load_feed
 from consular_alerts.domain.formats.feed_records import (
-    HEADLINE_MAX,
     FeedResult,
-    entry_time,
+    entry_sent,
     http_url,
     seal,
-    updated_parsed,
     url_host,
 )
 from consular_alerts.domain.identity import advisory_id_for
@@ -25,7 +23,7 @@ from consular_alerts.domain.language.html import html_to_text
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.errors import NormalizationError
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import HEADLINE_MAX, Advisory
 from consular_alerts.models.base import is_country_code
 
 _US_STATE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*travel\.state\.gov$")
@@ -116,9 +114,7 @@ def _us_state_item(
         "source_id": cut(identifier, 500),
         "source_url": link,
         "sender": "travel.state.gov",
-        "sent": entry_time(entry.get("published_parsed"))
-        or entry_time(updated_parsed(entry))
-        or received_at,
+        "sent": entry_sent(entry, received_at),
         "received_at": received_at,
         "countries": countries,
         "level": level,
