@@ -14,7 +14,7 @@ from pathlib import Path
 import defusedxml.ElementTree as DefusedET
 import pytest
 from consular_alerts.domain.formats.documents import detect_format, normalize_document
-from consular_alerts.domain.formats.feeds import country_from_name, fips_to_iso
+from consular_alerts.domain.language.countries import country_from_name, fips_to_iso
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -1,4 +1,5 @@
-"""CAP 1.0/1.1/1.2 -> Advisory (consular_alerts.domain.formats.cap).
+"""CAP 1.0/1.1/1.2 -> Advisory (consular_alerts.domain.formats.cap and what it reads with:
+xml, cap_elements, cap_info, cap_areas, senders; language/sentences and language/tags).
 
 The alerts here are written for these tests (tests/fixtures/cap and the `alert()` builder);
 the real-world corpus runs in tests/corpus/test_corpus.py.
@@ -11,16 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from consular_alerts.domain.formats.cap import (
-    MAX_DOCUMENT_BYTES,
-    cap_level,
-    country_from_domain,
-    first_sentences,
-    normalize_language_tag,
-    parse_cap,
-    repair_xml_encoding,
-)
+from consular_alerts.domain.formats.cap import parse_cap
+from consular_alerts.domain.formats.cap_info import cap_level
+from consular_alerts.domain.formats.senders import country_from_domain
+from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES, repair_xml_encoding
 from consular_alerts.domain.identity import advisory_id_for
+from consular_alerts.domain.language.sentences import first_sentences
+from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -469,6 +467,8 @@ def _geocode(name: str, value: str) -> str:
         (_geocode("http://www.iso.org/iso/country_codes.html", "AU-NSW"), ["AU"]),
         (_geocode("EMMA_ID", "UK001"), ["GB"]),
         (_geocode("NUTS3", "EL301"), ["GR"]),
+        # Kosovo: outside ISO 3166-1, in common use, and accepted by the advisory contract.
+        (_geocode("ISO 3166-1", "XK"), ["XK"]),
     ],
 )
 def test_countries_from_national_geocode_systems(geocodes: str, countries: list[str]) -> None:
@@ -655,6 +655,24 @@ def test_first_sentences_respects_abbreviations_and_the_limit() -> None:
     assert len(first_sentences("word " * 200, 50)) <= 50
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Travel Advisory Level 3. Reconsider travel.", "Travel Advisory Level 3."),
+        ('They sell invalid "visas." Avoid them.', 'They sell invalid "visas."'),
+        ("Wind reaches 25 m/s. Stay indoors.", "Wind reaches 25 m/s."),
+        ("See www.example.gov. Stay indoors.", "See www.example.gov."),
+        ("1. Stay indoors. 2. Avoid travel.", "1. Stay indoors."),
+        ("Mt. Elbrus is closed. Stay away.", "Mt. Elbrus is closed."),
+        ("Heavy rain expected. (Updated at noon.)", "Heavy rain expected."),
+        ("大雨警報。外出を控えてください。", "大雨警報。"),
+    ],
+)
+def test_first_sentence_ends_where_the_one_splitter_says(text: str, first: str) -> None:
+    # language/sentences.py serves CAP summaries and ministry posts alike.
+    assert first_sentences(text, 120, most=1) == first
+
+
 # --- Property-based: nothing but NormalizationError escapes -------------------------------
 
 SAMPLES = [
@@ -727,7 +745,7 @@ def test_a_16_bit_declaration_on_8_bit_bytes_is_read_as_utf8_with_a_warning() ->
 
 @pytest.mark.parametrize("ring", ["1,23,4 5,6 1,2", "1,23,45,6 7,8 1,2", "1,2 3,4 5,6,"])
 def test_a_polygon_with_pairs_run_together_is_refused_naming_the_pair(ring: str) -> None:
-    from consular_alerts.domain.formats.cap import _polygon
+    from consular_alerts.domain.formats.cap_areas import _polygon
 
     with pytest.raises(NormalizationError, match="is not a 'lat,lon' pair"):
         _polygon(ring, "polygon", [])

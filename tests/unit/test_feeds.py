@@ -1,5 +1,6 @@
 """Feeds (RSS/Atom, US State Department, GOV.UK FCDO) and document dispatch
-(consular_alerts.domain.formats.feeds, consular_alerts.domain.formats.documents).
+(consular_alerts.domain.formats: syndication, us_state, fcdo, scales, documents; the
+country tables of consular_alerts.domain.language.countries).
 
 The samples are written for these tests (tests/fixtures/feeds and the strings below);
 the real-world corpus runs in tests/corpus/test_corpus.py.
@@ -14,23 +15,14 @@ from typing import Any
 
 import pycountry
 import pytest
-from consular_alerts.domain.formats.documents import (
-    FORMATS,
-    MAX_DOCUMENT_BYTES,
-    detect_format,
-    normalize_document,
-)
-from consular_alerts.domain.formats.feeds import (
-    FCDO_LEVELS,
-    FIPS_TO_ISO,
-    country_from_name,
-    fips_to_iso,
-    parse_fcdo,
-    parse_feed,
-    parse_us_state,
-    scale_level,
-)
+from consular_alerts.domain.formats.documents import FORMATS, detect_format, normalize_document
+from consular_alerts.domain.formats.fcdo import FCDO_LEVELS, parse_fcdo
+from consular_alerts.domain.formats.scales import scale_level
+from consular_alerts.domain.formats.syndication import parse_feed
+from consular_alerts.domain.formats.us_state import parse_us_state
+from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES
 from consular_alerts.domain.identity import advisory_id_for
+from consular_alerts.domain.language.countries import FIPS_TO_ISO, country_from_name, fips_to_iso
 from consular_alerts.errors import NormalizationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

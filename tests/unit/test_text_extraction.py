@@ -1,4 +1,5 @@
-"""Free-text posts -> advisory fields (consular_alerts.domain.language.text).
+"""Free-text posts -> advisory fields (consular_alerts.domain.formats.ministry and the
+language package it uses: detection, hotlines, html, places).
 
 The posts below are written for these tests in the style of the ministry's posts.
 """
@@ -9,15 +10,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from consular_alerts.domain.language.text import (
-    ExtractedPost,
-    TextExtractionError,
-    detect_language,
-    extract_hotlines,
-    extract_post,
-    html_to_text,
-    rank_countries,
-)
+from consular_alerts.domain.formats.ministry import ExtractedPost, TextExtractionError, extract_post
+from consular_alerts.domain.language.detection import detect_language
+from consular_alerts.domain.language.hotlines import extract_hotlines
+from consular_alerts.domain.language.html import html_to_text
+from consular_alerts.domain.language.places import rank_countries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -263,6 +260,12 @@ def test_sentences_do_not_break_inside_quotes_or_after_abbreviations() -> None:
     assert post.summary == (
         "Встреча прошла в г. Бишкек, т.е. в столице. Лозунг: «Шал, кет!» («Старик, уходи!»)."
     )
+
+
+def test_a_unit_before_a_full_stop_ends_the_sentence_but_an_initial_does_not() -> None:
+    post = extract_post("В Алматы ветер 25 м/с. Не стойте у деревьев. Посол А. Иванов.")
+    assert post.headline == "В Алматы ветер 25 м/с."
+    assert post.summary == "В Алматы ветер 25 м/с. Не стойте у деревьев."
 
 
 def test_date_marker_sets_sent_and_is_removed_from_the_body() -> None:

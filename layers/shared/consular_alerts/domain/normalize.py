@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from consular_alerts.domain.formats.ministry import TextExtractionError, extract_post
 from consular_alerts.domain.identity import advisory_id_for, content_hash, text_fingerprint
-from consular_alerts.domain.language.text import TextExtractionError, extract_post
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.publisher import AdvisoryDraft, TextPost

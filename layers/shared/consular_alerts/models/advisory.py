@@ -63,8 +63,12 @@ class Area(StrictModel):
     geocodes: dict[str, list[str]] | None = None
 
 
+#: The contract's longest headline; the parsers cut a longer one at a word boundary.
+HEADLINE_MAX = 500
+
+
 class LocalizedContent(StrictModel):
-    headline: NoMarkup = Field(min_length=1, max_length=500)
+    headline: NoMarkup = Field(min_length=1, max_length=HEADLINE_MAX)
     summary: NoMarkup = ""
     body: NoMarkup = ""
     instruction: NoMarkup = ""

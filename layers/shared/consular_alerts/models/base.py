@@ -5,6 +5,7 @@ Imports nothing of the project but `models.plaintext`, so that every layer may u
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -59,11 +60,22 @@ Reference = Annotated[PlainText, StringConstraints(max_length=500)]
 USER_ASSIGNED_COUNTRIES = {"XK": "Kosovo"}
 
 
-def _known_country(code: str) -> str:
+@lru_cache(maxsize=1024)
+def is_country_code(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code, or one in common use that ISO has not assigned
+    (USER_ASSIGNED_COUNTRIES: XK). The one check every layer uses."""
+    if code in USER_ASSIGNED_COUNTRIES:
+        return True
+    if len(code) != 2 or not code.isascii():
+        return False
     # Imported here: pycountry loads its database lazily and only validation needs it.
     import pycountry
 
-    if code not in USER_ASSIGNED_COUNTRIES and pycountry.countries.get(alpha_2=code) is None:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def _known_country(code: str) -> str:
+    if not is_country_code(code):
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 

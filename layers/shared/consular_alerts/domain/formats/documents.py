@@ -3,14 +3,14 @@
 Formats (FORMATS):
 
 ========  =====================================================================
-cap       a CAP 1.0/1.1/1.2 alert (domain.cap)
-rss       RSS 2.0 / 1.0 feed (domain.feeds), including CAP index feeds
-atom      Atom feed (domain.feeds), including feeds with CAP inline
-us-state  the travel.state.gov travel-advisory RSS (domain.feeds)
-fcdo      a GOV.UK FCDO travel-advice content item, JSON (domain.feeds)
-json      a ministry JSON advisory with explicit fields (models.AdvisoryDraft)
-text      a ministry post as plain text (models.TextPost)
-html      a ministry post as HTML (models.TextPost)
+cap       a CAP 1.0/1.1/1.2 alert (formats.cap)
+rss       RSS 2.0 / 1.0 feed (formats.syndication), including CAP index feeds
+atom      Atom feed (formats.syndication), including feeds with CAP inline
+us-state  the travel.state.gov travel-advisory RSS (formats.us_state)
+fcdo      a GOV.UK FCDO travel-advice content item, JSON (formats.fcdo)
+json      a ministry JSON advisory with explicit fields (models.publisher.AdvisoryDraft)
+text      a ministry post as plain text (models.publisher.TextPost; formats.ministry)
+html      a ministry post as HTML (models.publisher.TextPost; formats.ministry)
 ========  =====================================================================
 
 Every defect in the input surfaces as NormalizationError with a one-line message saying
@@ -29,8 +29,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from consular_alerts.domain.formats.cap import MAX_DOCUMENT_BYTES, parse_cap
-from consular_alerts.domain.formats.feeds import is_fcdo_item, parse_fcdo, parse_feed
+from consular_alerts.domain.formats.cap import parse_cap
+from consular_alerts.domain.formats.fcdo import is_fcdo_item, parse_fcdo
+from consular_alerts.domain.formats.syndication import parse_feed
+from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES
 from consular_alerts.domain.normalize import describe_validation_error
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
@@ -38,7 +40,6 @@ from consular_alerts.models.publisher import AdvisoryDraft, PostMetadata, TextPo
 
 __all__ = [
     "FORMATS",
-    "MAX_DOCUMENT_BYTES",
     "DocumentResult",
     "detect_format",
     "normalize_document",
