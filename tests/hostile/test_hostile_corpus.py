@@ -24,7 +24,7 @@ import requests
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from alerts_local.cli import main
+from alerts_cli.cli import main
 from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.server import LocalRuntime, api_event, start
 from alerts_local.stack import DeployedStack, deploy, load_sam

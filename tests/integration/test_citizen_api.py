@@ -25,7 +25,7 @@ from consular_alerts.services.subscriptions import (
     SubscriptionService,
 )
 
-from alerts_local.openapi import DOCUMENT, generate, render
+from alerts_cli.openapi import DOCUMENT, generate, render
 from alerts_local.stack import DeployedStack, load_sam
 from tests.conftest import EVENTS
 from tests.fakes import FakeRateLimiter, FakeSmsSender

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts_local.replay import Replayer
+from alerts_cli.replay import Replayer
 
 
 @dataclass
