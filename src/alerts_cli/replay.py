@@ -82,20 +82,13 @@ def replay_record(key: VersionKey, serial: int) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
 class Replayer:
-    def __init__(
-        self,
-        sqs: Any,
-        streams: Any,
-        invoker: Invoker,
-        queue_url: str,
-        fanout_function: str,
-    ) -> None:
-        self._sqs = sqs
-        self._streams = streams
-        self._invoker = invoker
-        self._queue_url = queue_url
-        self._fanout = fanout_function
+    sqs: Any
+    streams: Any
+    invoker: Invoker
+    queue_url: str
+    fanout_function: str
 
     def run(self, *, limit: int = 1000, dry_run: bool = False) -> ReplayReport:
         report = ReplayReport()
@@ -111,22 +104,22 @@ class Replayer:
             if dry_run:
                 left.append(message["ReceiptHandle"])
             else:
-                self._sqs.delete_message(
-                    QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+                self.sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
                 )
                 report.replayed += 1
         # Visible again at once: the next run (after the next fix) sees them.
         for receipt in left:
-            self._sqs.change_message_visibility(
-                QueueUrl=self._queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
             )
         return report
 
     def _messages(self, limit: int) -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
         while len(seen) < limit:
-            batch = self._sqs.receive_message(
-                QueueUrl=self._queue_url,
+            batch = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
                 MaxNumberOfMessages=min(10, limit - len(seen)),
                 # Hidden while this run works on them; a kept message comes back after.
                 VisibilityTimeout=300,
@@ -154,7 +147,7 @@ class Replayer:
             # The ARN of the invoked version or alias: ":$LATEST" is not a name Invoke takes.
             function = function.removesuffix(":$LATEST")
             if not dry_run:
-                self._invoker.invoke_async(function, message["requestPayload"])
+                self.invoker.invoke_async(function, message["requestPayload"])
             report.reinvoked += 1
             return
         keys = self._versions(message)
@@ -163,7 +156,7 @@ class Replayer:
             return
         records = [replay_record(key, serial) for serial, key in enumerate(keys, start=1)]
         try:
-            response = self._invoker.invoke(self._fanout, {"Records": records}) or {}
+            response = self.invoker.invoke(self.fanout_function, {"Records": records}) or {}
         except Exception as error:
             raise ReplayError(f"the fan-out failed: {error}") from error
         failed = response.get("batchItemFailures", [])
@@ -185,7 +178,7 @@ class Replayer:
         if not (stream and shard and start and end):
             raise ReplayError("DDBStreamBatchInfo without stream, shard or sequence numbers")
         try:
-            iterator = self._streams.get_shard_iterator(
+            iterator = self.streams.get_shard_iterator(
                 StreamArn=stream,
                 ShardId=shard,
                 ShardIteratorType="AT_SEQUENCE_NUMBER",
@@ -202,7 +195,7 @@ class Replayer:
         # GetRecords may answer empty pages before the records it has: follow the iterator
         # until past `end`, the shard's end, or many empty pages in a row.
         while iterator and empty_pages < self.EMPTY_PAGES:
-            response = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            response = self.streams.get_records(ShardIterator=iterator, Limit=100)
             records = response.get("Records", [])
             empty_pages = 0 if records else empty_pages + 1
             for record in records:
