@@ -15,6 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from alerts_local.stack import load_sam, stream_mappings, translate
+from tests.builders import a_stream_record
 
 FILTERED = [mapping for mapping in stream_mappings(translate(load_sam())) if mapping.filters]
 # The operators moto's matcher implements; it lets one it does not know match everything.
@@ -60,14 +61,8 @@ def stream_records(draw: st.DrawFn) -> dict[str, Any]:
     return record
 
 
-KEYS_ONLY_INSERT = {
-    "eventName": "INSERT",
-    "dynamodb": {"Keys": {"advisory_id": {"S": "mfa-kg-a"}, "version": {"N": "3"}}},
-}
-HEAD_INSERT = {
-    "eventName": "INSERT",
-    "dynamodb": {"Keys": {"advisory_id": {"S": "mfa-kg-a"}, "version": {"N": "0"}}},
-}
+KEYS_ONLY_INSERT = a_stream_record(1, version=3)
+HEAD_INSERT = a_stream_record(2, version=0)
 
 
 def fans_out(record: dict[str, Any]) -> bool:
