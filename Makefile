@@ -46,7 +46,7 @@ bench: $(VENV)/.installed
 
 # The citizen API's OpenAPI document (openapi/citizen-api.json), from its handler's routes.
 openapi: $(VENV)/.installed
-	$(PY) -m alerts_local.openapi
+	$(PY) -m alerts_cli.openapi
 
 # The citizen page and the publisher console (web/) to a deployed stack's site bucket.
 publish-web:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from consular_alerts.domain.citizens.limits import (
     Budget,
@@ -26,9 +26,11 @@ from consular_alerts.services.ports import (
     SubscriptionState,
 )
 
+from tests.builders import NOW
+
 
 class FakeClock:
-    def __init__(self, start: datetime = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)) -> None:
+    def __init__(self, start: datetime = NOW) -> None:
         self.now = start
 
     def __call__(self) -> datetime:

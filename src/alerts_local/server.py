@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -202,7 +203,7 @@ class LocalRuntime:
 
     def replay(self, *, dry_run: bool = False) -> dict[str, Any]:
         """`alerts replay` against this stack: re-drive its fan-out dead-letter queue."""
-        from alerts_local.replay import local_replayer
+        from alerts_local.replayer import local_replayer
 
         with self.lock:
             report = local_replayer(self.stack, self.functions).run(dry_run=dry_run)
@@ -363,3 +364,40 @@ def start(
     )
     runtime.serve_http(port=port)
     return runtime
+
+
+def serve_until_interrupted(
+    *, port: int, log_level: str, feeds: Path | None, poll_every: float
+) -> int:
+    """`alerts serve`: start the runtime, print what it serves, run until Ctrl-C."""
+    runtime = start(port=port, log_level=log_level)
+    print(f"Local stack {runtime.stack.name} (moto at {runtime.stack.endpoint_url})")
+    if feeds is not None:
+        for feed in runtime.register_feeds(feeds):
+            print(f"  feed {feed.feed_id:30} {feed.url}")
+        print(
+            f"  POST   {runtime.url}/_local/poll            poll the feeds now (else every "
+            f"{poll_every} s)"
+        )
+        runtime.poll_every(poll_every)
+    for route in runtime.stack.routes:
+        print(f"  {route.method:6} {runtime.url}{route.path:40} {route.api} -> {route.function}")
+    print(
+        f"  GET    {runtime.url}/swagger                citizen API docs (OpenAPI at /openapi.json)"
+    )
+    print(f"  GET    {runtime.url}/_local/sms            codes sent by SMS (local only)")
+    print(f"  GET    {runtime.url}/_local/deliveries     what citizens received (local only)")
+    print(f"  GET    {runtime.url}/                      citizen page (web/)")
+    print(f"  GET    {runtime.url}/console/              publisher console (web/console/)")
+    credentials = runtime.publisher
+    print(
+        f"Publisher API credentials (SigV4, region {credentials.region}, service execute-api):"
+        f"\n  access key {credentials.access_key_id}  secret {credentials.secret_access_key}"
+    )
+    print("Ctrl-C to stop.", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        runtime.stop()
+    return 0

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from moto.events.models import EventPattern
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
@@ -96,7 +97,8 @@ class StreamMapping:
     batch_size: int
     max_retries: int
     report_item_failures: bool
-    filters: list[dict[str, Any]]
+    # FilterCriteria: Lambda's filter syntax is EventBridge's, so moto's EventBridge matcher.
+    filters: list[EventPattern]
     on_failure_queue: str | None  # logical id of the SQS queue
 
 
@@ -194,7 +196,7 @@ def stream_mappings(cfn: dict[str, Any]) -> list[StreamMapping]:
                 report_item_failures="ReportBatchItemFailures"
                 in props.get("FunctionResponseTypes", []),
                 filters=[
-                    json.loads(f["Pattern"])
+                    EventPattern.load(f["Pattern"])
                     for f in props.get("FilterCriteria", {}).get("Filters", [])
                 ],
                 on_failure_queue=_ref_id(destination) if destination else None,

@@ -1,7 +1,8 @@
 """Plays Lambda's DynamoDB event-source mapping against moto's stream.
 
-Reads the real stream records, applies the mapping's filter, batch size, partial-batch
-responses, retry limit and on-failure queue as declared in template.yaml.
+Reads the real stream records, applies the mapping's filter (moto's EventBridge pattern
+matcher, stack.StreamMapping), batch size, partial-batch responses, retry limit and on-failure
+queue as declared in template.yaml.
 """
 
 from __future__ import annotations
@@ -15,34 +16,6 @@ from alerts_local.lambdas import LocalFunctions
 from alerts_local.stack import DeployedStack, StreamMapping
 
 
-def matches(pattern: Any, value: Any) -> bool:
-    """The subset of Lambda's event-filter syntax this template uses.
-
-    Anything else raises, so a template change the local runtime cannot honour is loud.
-    """
-    if isinstance(pattern, dict):
-        if not isinstance(value, dict):
-            return False
-        return all(matches(sub, value.get(key)) for key, sub in pattern.items())
-    if isinstance(pattern, list):
-        return any(_matches_one(rule, value) for rule in pattern)
-    raise ValueError(f"unsupported filter pattern: {pattern!r}")
-
-
-def _matches_one(rule: Any, value: Any) -> bool:
-    if isinstance(rule, dict):
-        if "anything-but" in rule:
-            excluded = rule["anything-but"]
-            excluded = excluded if isinstance(excluded, list) else [excluded]
-            return value is not None and value not in excluded
-        if "prefix" in rule:
-            return isinstance(value, str) and value.startswith(rule["prefix"])
-        if "exists" in rule:
-            return (value is not None) == bool(rule["exists"])
-        raise ValueError(f"unsupported filter rule: {rule!r}")
-    return bool(value == rule)
-
-
 def _lambda_shape(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     """boto3 parses timestamps; Lambda delivers them as epoch seconds."""
     shaped: dict[str, Any] = json.loads(json.dumps(record, default=_epoch))
@@ -54,6 +27,15 @@ def _epoch(value: Any) -> Any:
     if isinstance(value, datetime):
         return int(value.timestamp())
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _passes(mapping: StreamMapping, record: dict[str, Any]) -> bool:
+    """Lambda passes a record that matches any one of the filters (every record without)."""
+    return not mapping.filters or any(
+        # moto types its matcher for EventBridge events; it matches any JSON object.
+        pattern.matches_event(record)  # type: ignore[arg-type]
+        for pattern in mapping.filters
+    )
 
 
 class _Shard:
@@ -102,10 +84,9 @@ class StreamPump:
             response = self._streams.get_records(ShardIterator=shard.iterator)
             shard.iterator = response.get("NextShardIterator") or shard.iterator
             shard.pending += [
-                _lambda_shape(r, arn)
-                for r in response["Records"]
-                # Lambda passes a record that matches any one of the filters.
-                if not mapping.filters or any(matches(f, r) for f in mapping.filters)
+                record
+                for record in (_lambda_shape(r, arn) for r in response["Records"])
+                if _passes(mapping, record)
             ]
             while shard.pending:
                 self._deliver(mapping, shard)

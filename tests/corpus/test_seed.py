@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from consular_alerts.domain.messages.render import render
@@ -51,9 +50,13 @@ def test_seed_in_russian_fits_two_ucs2_segments_and_keeps_what_matters() -> None
 
 
 def test_cli_normalize_prints_the_seed_as_json() -> None:
-    alerts = Path(sys.executable).parent / "alerts"
+    # The module behind the `alerts` script, run by this interpreter: it works installed or on
+    # PYTHONPATH, whichever checkout the venv's own script was installed from.
     result = subprocess.run(
-        [str(alerts), "normalize", str(SEED)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "alerts_cli.cli", "normalize", str(SEED)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from alerts_local.openapi import DOCUMENT
+from alerts_cli.openapi import DOCUMENT
 from alerts_local.server import LocalRuntime, start
 
 schema = schemathesis.openapi.from_path(DOCUMENT)

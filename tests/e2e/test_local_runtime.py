@@ -114,7 +114,7 @@ def test_unknown_route_and_wrong_method_are_4xx(runtime: LocalRuntime) -> None:
 def test_render_prices_the_local_stacks_subscribers(
     runtime: LocalRuntime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from alerts_local.cli import main
+    from alerts_cli.cli import main
 
     subscribe(runtime, channel="sms", address="+77011234567", countries=["KZ"],
               language="ky", min_level=2)  # fmt: skip

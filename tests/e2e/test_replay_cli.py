@@ -11,7 +11,7 @@ import pytest
 import requests
 from consular_alerts import bootstrap
 
-from alerts_local.cli import main
+from alerts_cli.cli import main
 from alerts_local.server import LocalRuntime, start
 from tests.e2e.test_local_runtime import post_seed, subscribe
 from tests.injection import inject_client_error

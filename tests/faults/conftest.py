@@ -91,7 +91,7 @@ class Pipeline:
 
     def replay(self) -> Any:
         """`alerts replay` on this stack's fan-out dead-letter queue; its report."""
-        from alerts_local.replay import local_replayer
+        from alerts_local.replayer import local_replayer
 
         return local_replayer(self.stack, self.functions).run()
 

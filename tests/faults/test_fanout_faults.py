@@ -10,7 +10,7 @@ import json
 import pytest
 from consular_alerts import bootstrap
 
-from alerts_local.replay import VersionKey, replay_record
+from alerts_cli.replay import VersionKey, replay_record
 from tests.conftest import EVENTS
 from tests.faults.conftest import Pipeline, Tally, at_once
 from tests.injection import (

@@ -24,22 +24,14 @@ import requests
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from alerts_local.cli import main
+from alerts_cli.cli import main
 from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.server import LocalRuntime, api_event, start
 from alerts_local.stack import DeployedStack, deploy, load_sam
 from tests.conftest import REPO_ROOT
-from tests.hostile.cases import (
-    ADVISORY,
-    CAP,
-    CASES,
-    CITIZEN,
-    CLI,
-    PUBLISHER,
-    SUBSCRIBE,
-    Case,
-    figures,
-)
+from tests.hostile.case import CITIZEN, CLI, PUBLISHER, Case
+from tests.hostile.cases import CASES, figures
+from tests.hostile.payloads import ADVISORY, CAP, SUBSCRIBE
 
 BINARY_MEDIA_TYPES = {"application/cap+xml", "application/xml", "text/xml"}  # template.yaml
 API_CASES = [c for c in CASES if c.target in {PUBLISHER, CITIZEN}]

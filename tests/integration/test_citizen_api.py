@@ -24,7 +24,7 @@ from consular_alerts.services.subscription_errors import (
 from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 from consular_alerts.services.subscriptions import SubscriptionService
 
-from alerts_local.openapi import DOCUMENT, generate, render
+from alerts_cli.openapi import DOCUMENT, generate, render
 from alerts_local.stack import DeployedStack, load_sam
 from tests.conftest import EVENTS
 from tests.fakes import FakeRateLimiter, FakeSmsSender

@@ -11,13 +11,8 @@ from typing import Any
 
 import pytest
 
-from alerts_local.stack import load_sam, stream_mappings, translate
+from alerts_local.stack import stream_mappings
 from tests.conftest import REPO_ROOT
-
-
-@pytest.fixture(scope="module")
-def cfn() -> dict[str, Any]:
-    return translate(load_sam())
 
 
 def _sam_cli() -> str | None:

@@ -8,18 +8,6 @@ from typing import Any
 
 import pytest
 
-from alerts_local.stack import load_sam, translate
-
-
-@pytest.fixture(scope="module")
-def sam() -> dict[str, Any]:
-    return load_sam()
-
-
-@pytest.fixture(scope="module")
-def cfn(sam: dict[str, Any]) -> dict[str, Any]:
-    return translate(sam)
-
 
 def _actions(statement: dict[str, Any]) -> list[str]:
     actions = statement["Action"]

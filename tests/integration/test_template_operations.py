@@ -8,15 +8,6 @@ import json
 import re
 from typing import Any
 
-import pytest
-
-from alerts_local.stack import load_sam, translate
-
-
-@pytest.fixture(scope="module")
-def cfn() -> dict[str, Any]:
-    return translate(load_sam())
-
 
 def resources(cfn: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {name: r for name, r in cfn["Resources"].items() if r["Type"] == kind}

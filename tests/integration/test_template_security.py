@@ -9,10 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from alerts_local.stack import load_sam, translate
-
 # Tables that hold citizens' addresses, or keyed hashes of addresses and client IPs.
 PERSONAL_DATA_TABLES = {"SubscribersTable", "RateLimitsTable"}
 # Alarm names and metric values only; why it is not encrypted is written beside it.
@@ -27,16 +23,6 @@ HTTP_METHODS = {
     "options",
     "x-amazon-apigateway-any-method",
 }
-
-
-@pytest.fixture(scope="module")
-def sam() -> dict[str, Any]:
-    return load_sam()
-
-
-@pytest.fixture(scope="module")
-def cfn(sam: dict[str, Any]) -> dict[str, Any]:
-    return translate(sam)
 
 
 def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -9,13 +9,8 @@ from typing import Any
 
 import pytest
 
-from alerts_local.stack import DeployedStack, load_sam, translate
+from alerts_local.stack import DeployedStack, translate
 from alerts_local.web import CONTENT_SECURITY_POLICY, WEB_ROOT, page_file
-
-
-@pytest.fixture(scope="module")
-def sam() -> dict[str, Any]:
-    return load_sam()
 
 
 def resource(sam: dict[str, Any], name: str) -> dict[str, Any]:

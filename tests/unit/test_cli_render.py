@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts_local.cli import main
+from alerts_cli.cli import main
 
 POST = (
     "МИД Кыргызстана призвал кыргызстанцев, находящихся в Казахстане, не принимать участие в "

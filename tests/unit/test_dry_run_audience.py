@@ -8,9 +8,9 @@ import pytest
 from consular_alerts.domain.messages.preview import SmsPrices, audience_from_counts
 from consular_alerts.domain.publication import IngestPolicy
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models.publisher import AdvisoryDraft
 from consular_alerts.services.ingest import IngestService
 
+from tests.builders import a_draft
 from tests.fakes import FakeAdvisoryRepository, FakeClock
 
 PRICES = SmsPrices("USD", default=0.5, per_country={"KZ": 0.07, "KG": 0.1})
@@ -26,18 +26,6 @@ class FakeCounter:
         return {segment: self.counts.get(segment.name, 0) for segment in segments}
 
 
-def draft(**changes: object) -> AdvisoryDraft:
-    data: dict[str, object] = {
-        "source_id": "cms-7",
-        "countries": ["KZ"],
-        "level": 2,
-        "content": {"ru": {"headline": "Протесты в Алматы", "body": "Оставайтесь дома."}},
-        "hotlines": [{"number": "+77770371448", "label": "Консульство"}],
-    }
-    data.update(changes)
-    return AdvisoryDraft.model_validate(data)
-
-
 @pytest.fixture
 def repository() -> FakeAdvisoryRepository:
     return FakeAdvisoryRepository()
@@ -51,7 +39,7 @@ def test_dry_run_counts_every_reached_segment_and_prices_the_sms(
     repository: FakeAdvisoryRepository,
 ) -> None:
     counter = FakeCounter({"KZ-ru-L1": 120, "KZ-ru-L2": 30, "KZ-en-L2": 4, "KZ-ru-L3": 999})
-    result = service(repository, counter).dry_run(draft())
+    result = service(repository, counter).dry_run(a_draft(level=2))
     assert result.audience is not None
     assert result.cost is not None
     # Level 2 for KZ: tiers 1 and 2 in three languages; the L3 subscribers are not reached.
@@ -72,8 +60,8 @@ def test_a_cancel_is_priced_for_everyone_the_cancelled_version_reached(
 ) -> None:
     counter = FakeCounter({"KG-ru-L3": 10, "KZ-ru-L1": 5})
     svc = service(repository, counter)
-    svc.ingest(draft(countries=["KZ", "KG"], level=3))
-    cancel = svc.dry_run(draft(countries=["KZ"], level=1, msg_type="cancel"))
+    svc.ingest(a_draft(countries=["KZ", "KG"], level=3))
+    cancel = svc.dry_run(a_draft(countries=["KZ"], level=1, msg_type="cancel"))
     assert cancel.decision.notify
     assert cancel.audience is not None
     assert cancel.cost is not None
@@ -84,7 +72,7 @@ def test_a_cancel_is_priced_for_everyone_the_cancelled_version_reached(
 def test_without_a_counter_the_dry_run_has_no_audience(
     repository: FakeAdvisoryRepository,
 ) -> None:
-    result = IngestService(repository, IngestPolicy(), FakeClock()).dry_run(draft())
+    result = IngestService(repository, IngestPolicy(), FakeClock()).dry_run(a_draft(level=2))
     assert result.audience is None
     assert result.cost is None
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.segments import segments_reached
 from consular_alerts.errors import RetryableError
 from consular_alerts.models.advisory import Advisory
@@ -15,6 +14,7 @@ from consular_alerts.services.fanout import (
     SupersededError,
 )
 
+from tests.builders import an_advisory
 from tests.fakes import (
     FakeAdvisoryRepository,
     FakeClock,
@@ -48,29 +48,6 @@ def fanout_service(
     )
 
 
-def advisory(clock: FakeClock, **changes: object) -> Advisory:
-    record: dict[str, object] = {
-        "advisory_id": "mfa-kg-abc",
-        "version": 1,
-        "content_hash": "0" * 64,
-        "source": "mfa-kg",
-        "source_id": "abc",
-        "sent": clock.now,
-        "received_at": clock.now,
-        "countries": ["KZ"],
-        "level": 3,
-        "content": {
-            "ru": {
-                "headline": "Протесты в Казахстане",
-                "instruction": "Избегайте мест массового скопления людей.",
-            }
-        },
-        "hotlines": [{"number": "+996772454444", "label": "Посольство"}],
-    }
-    record.update(changes)
-    return sealed(record)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -89,7 +66,7 @@ def test_publishes_once_per_segment_reached(clock: FakeClock) -> None:
         CONFIG,
         clock,
     )
-    report = service.fan_out(advisory(clock, level=2))
+    report = service.fan_out(an_advisory(level=2))
     published = [name for name, _ in publisher.published]
     # 1 country x 3 languages x tiers 1..2: never per subscriber, never other countries.
     assert sorted(published) == sorted(s.name for s in segments_reached(["KZ"], 2))
@@ -106,7 +83,7 @@ def test_messages_are_in_the_segment_language(clock: FakeClock) -> None:
         publisher,
         CONFIG,
         clock,
-    ).fan_out(advisory(clock))
+    ).fan_out(an_advisory())
     by_segment = dict(publisher.published)
     assert by_segment["KZ-ru-L1"].language == "ru"
     assert by_segment["KZ-ky-L1"].language == "ky"
@@ -123,7 +100,7 @@ def test_same_version_twice_publishes_nothing_the_second_time(clock: FakeClock) 
         CONFIG,
         clock,
     )
-    item = advisory(clock)
+    item = an_advisory()
     service.fan_out(item)
     count = len(publisher.published)
     report = service.fan_out(item)
@@ -136,7 +113,7 @@ def test_segments_without_topic_are_remembered_not_retried(clock: FakeClock) -> 
     publisher = FakePublisher(topics={"KZ-ru-L1"})
     ledger = FakeLedger()
     report = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock).fan_out(
-        advisory(clock)
+        an_advisory()
     )
     assert report.published == ["KZ-ru-L1"]
     assert len(report.no_audience) == 8
@@ -152,7 +129,7 @@ def test_non_actual_status_never_reaches_citizens(clock: FakeClock, status: str)
         publisher,
         CONFIG,
         clock,
-    ).fan_out(advisory(clock, status=status))
+    ).fan_out(an_advisory(status=status))
     assert publisher.published == []
     assert not report.notified
     assert status in report.reason
@@ -160,7 +137,7 @@ def test_non_actual_status_never_reaches_citizens(clock: FakeClock, status: str)
 
 def test_expired_advisory_does_not_notify(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
-    item = advisory(clock, expires=clock.now - timedelta(minutes=1))
+    item = an_advisory(expires=clock.now - timedelta(minutes=1))
     report = fanout_service(
         FakeAdvisoryRepository(),
         FakeLedger(),
@@ -176,7 +153,7 @@ def test_failed_publish_is_retried_without_repeating_the_others(clock: FakeClock
     publisher = FakePublisher(topics=all_topics(["KZ"]), fail_on={"KZ-en-L2"})
     ledger = FakeLedger()
     service = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock)
-    item = advisory(clock)
+    item = an_advisory()
     with pytest.raises(RetryableError):
         service.fan_out(item)
     first_attempt = [name for name, _ in publisher.published]
@@ -204,7 +181,7 @@ def test_a_busy_segment_does_not_hold_up_the_others_and_is_taken_over_when_stale
         clock,
         sleep=lambda seconds: clock.advance(seconds=seconds),
     )
-    report = service.fan_out(advisory(clock))
+    report = service.fan_out(an_advisory())
     published = [name for name, _ in publisher.published]
     assert len(published) == len(set(published)) == 9  # every segment, once
     assert published[-1] == "KZ-ky-L1"  # the others did not wait for it
@@ -231,7 +208,7 @@ def test_a_segment_busy_beyond_the_wait_makes_the_record_retry_after_the_others(
         sleep=lambda seconds: clock.advance(seconds=seconds),
     )
     with pytest.raises(SegmentBusyError, match="KZ-ky-L1"):
-        service.fan_out(advisory(clock))
+        service.fan_out(an_advisory())
     assert len(publisher.published) == 8  # everything else went out meanwhile
 
 
@@ -262,8 +239,8 @@ def history_service(
 
 def test_raised_level_notifies_as_update_and_says_what_it_replaces(clock: FakeClock) -> None:
     service, repository, publisher = history_service(clock)
-    stored(repository, advisory(clock, content=EN, level=2))
-    report = service.fan_out(advisory(clock, content=EN, level=3, version=2))
+    stored(repository, an_advisory(content=EN, level=2))
+    report = service.fan_out(an_advisory(content=EN, level=3, version=2))
     assert report.notified
     assert "raised 2 -> 3" in report.reason
     english = next(m for name, m in publisher.published if name == "KZ-en-L3")
@@ -273,23 +250,23 @@ def test_raised_level_notifies_as_update_and_says_what_it_replaces(clock: FakeCl
 
 def test_minor_edit_is_silent_and_major_update_notifies(clock: FakeClock) -> None:
     service, repository, publisher = history_service(clock)
-    stored(repository, advisory(clock, content=EN))
+    stored(repository, an_advisory(content=EN))
     edited = {"en": {**EN["en"], "body": "Typo fixed."}}
-    silent = service.fan_out(advisory(clock, content=edited, version=2))
+    silent = service.fan_out(an_advisory(content=edited, version=2))
     assert not silent.notified
     assert "minor edit" in silent.reason
     assert publisher.published == []
 
-    stored(repository, advisory(clock, content=edited, version=2))
-    major = service.fan_out(advisory(clock, content=edited, version=3, significance="major"))
+    stored(repository, an_advisory(content=edited, version=2))
+    major = service.fan_out(an_advisory(content=edited, version=3, significance="major"))
     assert major.notified
     assert "marked major" in major.reason
 
 
 def test_lowered_level_notifies_everyone_the_old_level_reached(clock: FakeClock) -> None:
     service, repository, publisher = history_service(clock)
-    stored(repository, advisory(clock, content=EN, level=4))
-    report = service.fan_out(advisory(clock, content=EN, level=2, version=2))
+    stored(repository, an_advisory(content=EN, level=4))
+    report = service.fan_out(an_advisory(content=EN, level=2, version=2))
     assert report.notified
     assert {name for name, _ in publisher.published} >= {"KZ-en-L4", "KZ-en-L3"}
 
@@ -303,25 +280,24 @@ def test_lowered_level_can_be_configured_silent(clock: FakeClock) -> None:
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     quiet = replace(CONFIG, policy=NotifyPolicy(notify_lowered_level=False))
     service = fanout_service(repository, FakeLedger(), publisher, quiet, clock)
-    stored(repository, advisory(clock, content=EN, level=4))
-    report = service.fan_out(advisory(clock, content=EN, level=2, version=2))
+    stored(repository, an_advisory(content=EN, level=4))
+    report = service.fan_out(an_advisory(content=EN, level=2, version=2))
     assert not report.notified
     assert publisher.published == []
 
 
 def test_level_1_after_higher_is_an_all_clear(clock: FakeClock) -> None:
     service, repository, publisher = history_service(clock)
-    stored(repository, advisory(clock, content=EN, level=3))
-    service.fan_out(advisory(clock, content=EN, level=1, version=2))
+    stored(repository, an_advisory(content=EN, level=3))
+    service.fan_out(an_advisory(content=EN, level=1, version=2))
     texts = {name: m.sms.text for name, m in publisher.published}
     assert texts["KZ-en-L3"].startswith("Kyrgyz MFA: ALL CLEAR, level 1/4")
 
 
 def test_cancel_of_a_referenced_advisory_reaches_its_audience(clock: FakeClock) -> None:
     service, repository, publisher = history_service(clock)
-    stored(repository, advisory(clock, content=EN, level=3, countries=["KG"]))
-    cancel = advisory(
-        clock,
+    stored(repository, an_advisory(content=EN, level=3, countries=["KG"]))
+    cancel = an_advisory(
         advisory_id="cap-other",
         source_id="other",
         content=EN,
@@ -344,8 +320,8 @@ def test_a_rehearsed_advisory_published_as_actual_notifies_as_new(
     clock: FakeClock, rehearsal: str
 ) -> None:
     service, repository, publisher = history_service(clock)
-    stored(repository, advisory(clock, content=EN, status=rehearsal))
-    report = service.fan_out(advisory(clock, content=EN, version=2))  # same text, now actual
+    stored(repository, an_advisory(content=EN, status=rehearsal))
+    report = service.fan_out(an_advisory(content=EN, version=2))  # same text, now actual
     assert report.notified
     assert f"v1 was {rehearsal}" in report.reason
     english = dict(publisher.published)["KZ-en-L1"]
@@ -354,8 +330,8 @@ def test_a_rehearsed_advisory_published_as_actual_notifies_as_new(
 
 def test_an_advisory_reissued_after_it_expired_notifies_as_new(clock: FakeClock) -> None:
     service, repository, _ = history_service(clock)
-    stored(repository, advisory(clock, content=EN, expires=clock.now - timedelta(hours=1)))
-    report = service.fan_out(advisory(clock, content=EN, version=2))
+    stored(repository, an_advisory(content=EN, expires=clock.now - timedelta(hours=1)))
+    report = service.fan_out(an_advisory(content=EN, version=2))
     assert report.notified
     assert "expired" in report.reason
 
@@ -377,12 +353,12 @@ def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_i
     quick = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
                           sleep=lambda seconds: None)  # fmt: skip
     with pytest.raises(AmbiguousPublishError):
-        quick.fan_out(advisory(clock))
+        quick.fan_out(an_advisory())
     assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")] == "publishing"  # claim kept
 
     patient = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock,
                             sleep=lambda seconds: clock.advance(seconds=seconds))  # fmt: skip
-    patient.fan_out(advisory(clock))  # the claim goes stale, then it is published again
+    patient.fan_out(an_advisory())  # the claim goes stale, then it is published again
     assert [name for name, _ in publisher.published].count("KZ-ru-L1") == 1
     assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L1")].startswith("done:")
 
@@ -393,7 +369,7 @@ def test_a_refused_segment_is_recorded_dead_lettered_and_the_others_go_out(
     publisher = FakePublisher(topics=all_topics(["KZ"]), refuse={"KZ-ru-L2"})
     ledger, letters = FakeLedger(), FakeDeadLetters()
     service = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock, letters)
-    report = service.fan_out(advisory(clock))  # no exception: a retry would be refused again
+    report = service.fan_out(an_advisory())  # no exception: a retry would be refused again
     assert report.refused == ["KZ-ru-L2"]
     assert len(publisher.published) == 8
     assert ledger.states[("mfa-kg-abc#v1", "KZ-ru-L2")].startswith("refused:")
@@ -401,9 +377,9 @@ def test_a_refused_segment_is_recorded_dead_lettered_and_the_others_go_out(
         ("mfa-kg-abc", 1, ("KZ-ru-L2",))
     ]
     # A redelivery leaves it alone; a replay after the fix publishes it, and only it.
-    assert service.fan_out(advisory(clock)).refused_earlier == ["KZ-ru-L2"]
+    assert service.fan_out(an_advisory()).refused_earlier == ["KZ-ru-L2"]
     publisher.refuse.clear()
-    replayed = service.fan_out(advisory(clock), retry_refused=True)
+    replayed = service.fan_out(an_advisory(), retry_refused=True)
     assert replayed.published == ["KZ-ru-L2"]
     published = [name for name, _ in publisher.published]
     assert len(published) == len(set(published)) == 9
@@ -432,7 +408,7 @@ def test_a_replay_reads_the_version_from_the_table_and_a_missing_one_is_kept(
     with pytest.raises(LookupError, match="mfa-kg-abc v1 is not on record"):
         service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
     assert letters.letters == []
-    stored(repository, advisory(clock))
+    stored(repository, an_advisory())
     report = service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
     assert len(report.published) == 9
 
@@ -443,7 +419,7 @@ def test_transient_faults_raise_for_the_stream_to_retry(clock: FakeClock) -> Non
     service = fanout_service(
         FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock, letters
     )
-    item = advisory(clock)
+    item = an_advisory()
     with pytest.raises(RetryableError):
         service.fan_out_version(item.advisory_id, 1, item.model_dump(mode="json"))
     assert letters.letters == []
@@ -457,7 +433,7 @@ def test_a_claim_taken_over_after_its_lease_is_reported_as_a_possible_duplicate(
     clock.advance(seconds=31)
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     report = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock).fan_out(
-        advisory(clock)
+        an_advisory()
     )
     assert report.taken_over == ["KZ-ky-L1"]
     assert len(report.published) == 9
@@ -480,7 +456,7 @@ def test_recording_a_publish_is_retried_before_the_record_is_given_back(
     publisher = FakePublisher(topics={"KZ-ru-L1"})
     report = fanout_service(
         FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock, sleep=waits.append
-    ).fan_out(advisory(clock))
+    ).fan_out(an_advisory())
     assert report.published == ["KZ-ru-L1"]
     assert ledger.failures == 0
     assert waits == [0.25, 0.5, 1.0]  # backing off, within one invocation
@@ -491,8 +467,8 @@ def test_a_replay_of_a_superseded_version_is_not_sent_late(clock: FakeClock) -> 
     repository = FakeAdvisoryRepository()
     publisher = FakePublisher(topics=all_topics(["KZ"]))
     service = fanout_service(repository, FakeLedger(), publisher, CONFIG, clock)
-    stored(repository, advisory(clock, level=4))
-    stored(repository, advisory(clock, version=2, msg_type="cancel", content_hash="1" * 64))
+    stored(repository, an_advisory(level=4))
+    stored(repository, an_advisory(version=2, msg_type="cancel", content_hash="1" * 64))
     with pytest.raises(SupersededError, match="superseded by v2"):
         service.fan_out_version("mfa-kg-abc", 1, None, replay=True)
     assert publisher.published == []
@@ -506,10 +482,10 @@ def test_segments_refused_by_an_earlier_attempt_are_lettered_again(clock: FakeCl
         FakeAdvisoryRepository(), FakeLedger(), publisher, CONFIG, clock, letters
     )
     with pytest.raises(RetryableError):
-        service.fan_out(advisory(clock))
+        service.fan_out(an_advisory())
     assert letters.letters == []
     publisher.fail_on.clear()
-    report = service.fan_out(advisory(clock))  # the stream's retry
+    report = service.fan_out(an_advisory())  # the stream's retry
     assert report.refused_earlier == ["KZ-ru-L2"]
     assert [d.segments for d in letters.letters] == [("KZ-ru-L2",)]
 
@@ -521,7 +497,7 @@ def test_a_takeover_is_counted_even_when_the_attempt_then_fails(clock: FakeClock
     publisher = FakePublisher(topics=all_topics(["KZ"]), fail_on={"KZ-en-L3"})
     counted: list[str] = []
     service = fanout_service(FakeAdvisoryRepository(), ledger, publisher, CONFIG, clock)
-    item = advisory(clock)
+    item = an_advisory()
     with pytest.raises(RetryableError):
         service.fan_out_version(
             item.advisory_id, 1, item.model_dump(mode="json"), on_takeover=counted.append

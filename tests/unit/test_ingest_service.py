@@ -3,27 +3,16 @@ from __future__ import annotations
 import pytest
 from consular_alerts.domain.publication import IngestPolicy
 from consular_alerts.errors import NormalizationError
-from consular_alerts.models.publisher import AdvisoryDraft, PostMetadata, TextPost
+from consular_alerts.models.publisher import PostMetadata, TextPost
 from consular_alerts.services.ingest import ConcurrentWriteError, IngestService
 
+from tests.builders import a_draft
 from tests.fakes import FakeAdvisoryRepository, FakeClock
 
 POST = (
     "МИД Кыргызстана призывает граждан, находящихся в Казахстане, избегать мест массового "
     "скопления людей и оставаться дома. Посольство в Астане — +996 (772) 454 444."
 )
-
-
-def draft(**changes: object) -> AdvisoryDraft:
-    data: dict[str, object] = {
-        "source_id": "cms-42",
-        "countries": ["KZ"],
-        "level": 3,
-        "content": {"ru": {"headline": "Беспорядки в Алматы", "body": "Оставайтесь дома."}},
-        "hotlines": [{"number": "+77770371448", "label": "Консульство в Алматы"}],
-    }
-    data.update(changes)
-    return AdvisoryDraft.model_validate(data)
 
 
 @pytest.fixture
@@ -37,7 +26,7 @@ def service(repository: FakeAdvisoryRepository) -> IngestService:
 
 
 def test_first_post_is_version_1(service: IngestService) -> None:
-    result = service.ingest(draft())
+    result = service.ingest(a_draft())
     assert result.created
     assert result.advisory.version == 1
     assert result.advisory.source == "mfa-kg"
@@ -47,8 +36,8 @@ def test_first_post_is_version_1(service: IngestService) -> None:
 def test_unchanged_repost_stores_nothing(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
-    first = service.ingest(draft())
-    again = service.ingest(draft())
+    first = service.ingest(a_draft())
+    again = service.ingest(a_draft())
     assert not again.created
     assert again.advisory.version == first.advisory.version == 1
     assert len(repository.items) == 1
@@ -57,8 +46,8 @@ def test_unchanged_repost_stores_nothing(
 def test_changed_content_is_next_version_of_same_advisory(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
-    first = service.ingest(draft())
-    second = service.ingest(draft(level=4))
+    first = service.ingest(a_draft())
+    second = service.ingest(a_draft(level=4))
     assert second.created
     assert second.advisory.advisory_id == first.advisory.advisory_id
     assert second.advisory.version == 2
@@ -73,7 +62,7 @@ def test_concurrent_writer_makes_us_retry_on_the_new_head(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
     repository.interfere_times = 1
-    result = service.ingest(draft())
+    result = service.ingest(a_draft())
     assert result.created
     assert result.advisory.version == 2  # the other writer took version 1
 
@@ -83,7 +72,7 @@ def test_endless_interference_is_an_error_not_a_lost_write(
 ) -> None:
     repository.interfere_times = 99
     with pytest.raises(ConcurrentWriteError):
-        service.ingest(draft())
+        service.ingest(a_draft())
 
 
 def test_text_post_metadata_wins_over_extraction(service: IngestService) -> None:
@@ -111,5 +100,5 @@ def test_an_id_in_the_form_of_an_sms_link_reference_is_refused() -> None:
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="reserved for SMS link references"):
-        draft(advisory_id="caf7ae85")
-    assert draft(advisory_id="caf7ae85x").advisory_id == "caf7ae85x"
+        a_draft(advisory_id="caf7ae85")
+    assert a_draft(advisory_id="caf7ae85x").advisory_id == "caf7ae85x"

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from consular_alerts.domain.messages.preview import (
     Audience,
     SmsPrices,
@@ -9,34 +7,18 @@ from consular_alerts.domain.messages.preview import (
     render_all,
     sms_cost,
 )
-from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models.advisory import Advisory
 
-NOW = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+from tests.builders import an_advisory
+
 PRICES = SmsPrices("USD", default=0.5, per_country={"KZ": 0.07, "KG": 0.1})
 
 
-def advisory(level: int = 2) -> Advisory:
-    return sealed(
-        {
-            "advisory_id": "mfa-kg-1",
-            "version": 1,
-            "source": "mfa-kg",
-            "source_id": "1",
-            "sent": NOW,
-            "received_at": NOW,
-            "countries": ["KZ"],
-            "level": level,
-            "content": {"ru": {"headline": "Протесты", "instruction": "Оставайтесь дома."}},
-            "hotlines": [{"number": "+996772454444"}],
-        }
-    )
-
-
 def test_preview_json_is_keyed_by_language_with_sms_and_email() -> None:
-    preview = preview_json(render_all(advisory(), Kind.NEW, base_url="https://a.kg", sms_budget=2))
+    preview = preview_json(
+        render_all(an_advisory(level=2), Kind.NEW, base_url="https://a.kg", sms_budget=2)
+    )
     assert list(preview) == ["ky", "ru", "en"]
     for language in preview.values():
         assert set(language["sms"]) == {"text", "encoding", "segments"}
@@ -45,7 +27,7 @@ def test_preview_json_is_keyed_by_language_with_sms_and_email() -> None:
 
 
 def test_cost_counts_segments_per_recipient_at_the_destination_price() -> None:
-    item = advisory(level=2)
+    item = an_advisory(level=2)
     rendered = render_all(item, Kind.NEW, base_url="https://a.kg", sms_budget=2)
     each = rendered["ru"].sms.segments
     audiences = [

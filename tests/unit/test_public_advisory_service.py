@@ -12,30 +12,11 @@ from consular_alerts.domain.publication import IngestPolicy
 from consular_alerts.errors import RequestError
 from consular_alerts.models.advisory import Advisory, MsgType
 from consular_alerts.models.public import Lifecycle
-from consular_alerts.models.publisher import AdvisoryDraft
 from consular_alerts.services.advisories import PublicAdvisoryService
 from consular_alerts.services.ingest import IngestService
 
+from tests.builders import a_draft
 from tests.fakes import FakeAdvisoryRepository, FakeClock
-
-
-def draft(**changes: object) -> AdvisoryDraft:
-    data: dict[str, object] = {
-        "source_id": "cms-42",
-        "countries": ["KZ", "KG"],
-        "level": 3,
-        "content": {
-            "ru": {
-                "headline": "Беспорядки в Алматы",
-                "body": "Оставайтесь дома.",
-                "instruction": "Избегайте мест массового скопления людей.",
-            }
-        },
-        "areas": [{"name": "Алматы", "iso_3166_2": "KZ-75"}],
-        "hotlines": [{"number": "+77770371448", "label": "Консульство в Алматы"}],
-    }
-    data.update(changes)
-    return AdvisoryDraft.model_validate(data)
 
 
 @pytest.fixture
@@ -58,8 +39,22 @@ def service(repository: FakeAdvisoryRepository, clock: FakeClock) -> PublicAdvis
     return PublicAdvisoryService(repository, clock)
 
 
+# What the page shows beyond the default draft: a second country, advice, an area.
+PAGE: dict[str, object] = {
+    "countries": ["KZ", "KG"],
+    "content": {
+        "ru": {
+            "headline": "Беспорядки в Алматы",
+            "body": "Оставайтесь дома.",
+            "instruction": "Избегайте мест массового скопления людей.",
+        }
+    },
+    "areas": [{"name": "Алматы", "iso_3166_2": "KZ-75"}],
+}
+
+
 def store(ingest: IngestService, **changes: object) -> Advisory:
-    return ingest.ingest(draft(**changes)).advisory
+    return ingest.ingest(a_draft(**{**PAGE, **changes})).advisory
 
 
 def refusal(

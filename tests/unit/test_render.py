@@ -1,37 +1,18 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from consular_alerts.domain.messages.render import render, short_link
 from consular_alerts.domain.messages.sms import count_segments
-from consular_alerts.domain.normalize import sealed
-from consular_alerts.models.advisory import Advisory
 
-NOW = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+from tests.builders import NOW, an_advisory
 
-
-def advisory(content: dict[str, dict[str, str]], **changes: object) -> Advisory:
-    record: dict[str, object] = {
-        "advisory_id": "mfa-kg-0123456789abcdef0123",
-        "version": 1,
-        "content_hash": "0" * 64,
-        "source": "mfa-kg",
-        "source_id": "x",
-        "sent": NOW,
-        "received_at": NOW,
-        "countries": ["KZ"],
-        "level": 3,
-        "content": content,
-        "hotlines": [
-            {"number": "+996772454444", "label": "Посольство в Астане"},
-            {"number": "+77770371448", "label": "Консульство в Алматы"},
-        ],
-    }
-    record.update(changes)
-    return sealed(record)
-
-
+# Two hotlines: the email lists both.
+HOTLINES = [
+    {"number": "+996772454444", "label": "Посольство в Астане"},
+    {"number": "+77770371448", "label": "Консульство в Алматы"},
+]
 RU = {
     "ru": {
         "headline": "Протесты в Казахстане: оставайтесь дома",
@@ -40,32 +21,38 @@ RU = {
         "instruction": "Избегайте мест массового скопления людей и оставайтесь дома.",
     }
 }
+RU_ADVISORY = an_advisory(content=RU, hotlines=HOTLINES)
 
 
 @pytest.mark.parametrize("language", ["ky", "ru", "en"])
 @pytest.mark.parametrize("budget", [1, 2, 3])
 def test_sms_stays_in_budget_and_keeps_the_hotline(language: str, budget: int) -> None:
-    message = render(advisory(RU), language, "new", base_url="https://a.example", sms_budget=budget)
+    message = render(RU_ADVISORY, language, "new", base_url="https://a.example", sms_budget=budget)
     assert count_segments(message.sms.text).segments <= budget
     assert "+996772454444" in message.sms.text
 
 
 def test_russian_sms_names_country_level_and_advice() -> None:
-    message = render(advisory(RU), "ru", "new", base_url="https://alerts.mfa.gov.kg", sms_budget=2)
+    message = render(RU_ADVISORY, "ru", "new", base_url="https://alerts.mfa.gov.kg", sms_budget=2)
     assert message.sms.text.startswith("МИД КР: ВНИМАНИЕ, ур. 3/4, Казахстан.")
     # In 2 UCS-2 segments the advice is cut; hotline and link always stay (no STOP in KZ).
     assert "Избегайте мест массового скопления" in message.sms.text
     assert message.sms.text.endswith("alerts.mfa.gov.kg/a/" + message.sms.text[-8:])
     assert "+996772454444" in message.sms.text
     assert message.sms.encoding.value == "ucs2"
-    roomier = render(advisory(RU), "ru", "new", base_url="https://alerts.mfa.gov.kg", sms_budget=3)
+    roomier = render(RU_ADVISORY, "ru", "new", base_url="https://alerts.mfa.gov.kg", sms_budget=3)
     assert RU["ru"]["instruction"] in roomier.sms.text
     assert "alerts.mfa.gov.kg/a/" in roomier.sms.text
 
 
 def test_email_subject_is_one_short_line_and_body_has_everything() -> None:
     long_headline = {"ru": {**RU["ru"], "headline": "Очень длинный заголовок\nс переносом " * 8}}
-    item = advisory(long_headline, expires=NOW + timedelta(days=2), references=["mfa-kg-old"])
+    item = an_advisory(
+        content=long_headline,
+        hotlines=HOTLINES,
+        expires=NOW + timedelta(days=2),
+        references=["mfa-kg-old"],
+    )
     message = render(item, "ru", "update", base_url="https://a.example", sms_budget=2)
     assert len(message.email_subject) < 100
     assert "\n" not in message.email_subject
@@ -84,14 +71,14 @@ def test_email_subject_is_one_short_line_and_body_has_everything() -> None:
 
 
 def test_missing_language_falls_back_with_a_note_in_the_subscribers_language() -> None:
-    message = render(advisory(RU), "en", "new", base_url="https://a.example", sms_budget=2)
+    message = render(RU_ADVISORY, "en", "new", base_url="https://a.example", sms_budget=2)
     assert message.content_language == "ru"
     assert message.email_body.startswith("This advisory is not available in English")
     assert "Kazakhstan" in message.sms.text
 
 
 def test_short_link_is_stable_and_short() -> None:
-    item = advisory(RU)
+    item = RU_ADVISORY
     assert short_link("https://alerts.mfa.gov.kg/", item) == short_link(
         "https://alerts.mfa.gov.kg", item
     )

@@ -3,17 +3,15 @@ its promises (SMS budget, hotline, link, one-line subject under 100 characters).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from consular_alerts.domain.messages.preview import render_all
 from consular_alerts.domain.messages.sms import count_segments
-from consular_alerts.domain.normalize import sealed
 from consular_alerts.domain.policy import Kind
 from consular_alerts.models.advisory import Advisory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-NOW = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+from tests.builders import an_advisory
+
 ALPHABETS = {
     "ky": "абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя .,-",
     "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя .,-«»",
@@ -29,33 +27,27 @@ def advisories(draw: st.DrawFn) -> Advisory:
         return draw(st.text(ALPHABETS[language], min_size=1, max_size=size)).strip() or "x"
 
     number = "+996" + str(draw(st.integers(700_000_000, 779_999_999)))
-    return sealed(
-        {
-            "advisory_id": "mfa-kg-" + draw(st.text("0123456789abcdef", min_size=8, max_size=20)),
-            "version": 1,
-            "source": "mfa-kg",
-            "source_id": "p",
-            "sent": NOW,
-            "received_at": NOW,
-            "countries": draw(
-                st.lists(
-                    st.sampled_from(["KZ", "KG", "RU", "TR", "AE"]),
-                    min_size=1,
-                    max_size=3,
-                    unique=True,
-                )
-            ),
-            "level": draw(st.integers(1, 4)),
-            "content": {
-                language: {
-                    "headline": text(language, 200),
-                    "summary": text(language, 300),
-                    "instruction": text(language, 600),
-                }
-                for language in languages
-            },
-            "hotlines": [{"number": number, "label": text(languages[0], 60)}],
-        }
+    return an_advisory(
+        advisory_id="mfa-kg-" + draw(st.text("0123456789abcdef", min_size=8, max_size=20)),
+        source_id="p",
+        countries=draw(
+            st.lists(
+                st.sampled_from(["KZ", "KG", "RU", "TR", "AE"]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        ),
+        level=draw(st.integers(1, 4)),
+        content={
+            language: {
+                "headline": text(language, 200),
+                "summary": text(language, 300),
+                "instruction": text(language, 600),
+            }
+            for language in languages
+        },
+        hotlines=[{"number": number, "label": text(languages[0], 60)}],
     )
 
 

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts_local.replay import Replayer
+from alerts_cli.replay import Replayer
+from tests.builders import a_stream_record
 
 
 @dataclass
@@ -58,16 +59,6 @@ class FakeFanout:
         self.events.append(event)
 
 
-def record(sequence: int, version: int) -> dict[str, Any]:
-    return {
-        "eventName": "INSERT",
-        "dynamodb": {
-            "SequenceNumber": str(sequence),
-            "Keys": {"advisory_id": {"S": "mfa-kg-a"}, "version": {"N": str(version)}},
-        },
-    }
-
-
 BATCH = json.dumps(
     {
         "DDBStreamBatchInfo": {
@@ -82,7 +73,9 @@ BATCH = json.dumps(
 
 def test_empty_pages_before_the_records_are_followed() -> None:
     queue, fanout = FakeQueue({"m1": BATCH}), FakeFanout()
-    stream = FakeStream([[], [], [record(100, 0), record(101, 2)], [record(102, 3)]])
+    stream = FakeStream(
+        [[], [], [a_stream_record(100, 0), a_stream_record(101, 2)], [a_stream_record(102, 3)]]
+    )
     report = Replayer(queue, stream, fanout, "q", "fanout").run()
     assert report.versions == ["mfa-kg-a#v2"]  # the head item and v3 (past the range) not
     assert (report.replayed, queue.deleted) == (1, ["m1"])

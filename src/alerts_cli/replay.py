@@ -17,7 +17,9 @@ message leaves the queue only when its replay succeeded.
 
 from __future__ import annotations
 
+import argparse
 import json
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,8 +28,7 @@ from botocore.exceptions import ClientError
 from consular_alerts.adapters.dynamodb.advisories import REPLAY_FLAG, stream_version
 from consular_alerts.adapters.sqs import DEAD_LETTER_KIND
 
-from alerts_local.lambdas import LocalFunctions
-from alerts_local.stack import DeployedStack
+from alerts_cli.errors import InputError
 
 
 class Invoker(Protocol):
@@ -81,20 +82,13 @@ def replay_record(key: VersionKey, serial: int) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
 class Replayer:
-    def __init__(
-        self,
-        sqs: Any,
-        streams: Any,
-        invoker: Invoker,
-        queue_url: str,
-        fanout_function: str,
-    ) -> None:
-        self._sqs = sqs
-        self._streams = streams
-        self._invoker = invoker
-        self._queue_url = queue_url
-        self._fanout = fanout_function
+    sqs: Any
+    streams: Any
+    invoker: Invoker
+    queue_url: str
+    fanout_function: str
 
     def run(self, *, limit: int = 1000, dry_run: bool = False) -> ReplayReport:
         report = ReplayReport()
@@ -110,22 +104,22 @@ class Replayer:
             if dry_run:
                 left.append(message["ReceiptHandle"])
             else:
-                self._sqs.delete_message(
-                    QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+                self.sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
                 )
                 report.replayed += 1
         # Visible again at once: the next run (after the next fix) sees them.
         for receipt in left:
-            self._sqs.change_message_visibility(
-                QueueUrl=self._queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
             )
         return report
 
     def _messages(self, limit: int) -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
         while len(seen) < limit:
-            batch = self._sqs.receive_message(
-                QueueUrl=self._queue_url,
+            batch = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
                 MaxNumberOfMessages=min(10, limit - len(seen)),
                 # Hidden while this run works on them; a kept message comes back after.
                 VisibilityTimeout=300,
@@ -153,7 +147,7 @@ class Replayer:
             # The ARN of the invoked version or alias: ":$LATEST" is not a name Invoke takes.
             function = function.removesuffix(":$LATEST")
             if not dry_run:
-                self._invoker.invoke_async(function, message["requestPayload"])
+                self.invoker.invoke_async(function, message["requestPayload"])
             report.reinvoked += 1
             return
         keys = self._versions(message)
@@ -162,7 +156,7 @@ class Replayer:
             return
         records = [replay_record(key, serial) for serial, key in enumerate(keys, start=1)]
         try:
-            response = self._invoker.invoke(self._fanout, {"Records": records}) or {}
+            response = self.invoker.invoke(self.fanout_function, {"Records": records}) or {}
         except Exception as error:
             raise ReplayError(f"the fan-out failed: {error}") from error
         failed = response.get("batchItemFailures", [])
@@ -184,7 +178,7 @@ class Replayer:
         if not (stream and shard and start and end):
             raise ReplayError("DDBStreamBatchInfo without stream, shard or sequence numbers")
         try:
-            iterator = self._streams.get_shard_iterator(
+            iterator = self.streams.get_shard_iterator(
                 StreamArn=stream,
                 ShardId=shard,
                 ShardIteratorType="AT_SEQUENCE_NUMBER",
@@ -201,7 +195,7 @@ class Replayer:
         # GetRecords may answer empty pages before the records it has: follow the iterator
         # until past `end`, the shard's end, or many empty pages in a row.
         while iterator and empty_pages < self.EMPTY_PAGES:
-            response = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            response = self.streams.get_records(ShardIterator=iterator, Limit=100)
             records = response.get("Records", [])
             empty_pages = 0 if records else empty_pages + 1
             for record in records:
@@ -247,26 +241,45 @@ class LambdaInvoker:
         )
 
 
-class LocalInvoker:
-    """The local runtime: the handlers run in this process (functions named by logical id)."""
-
-    def __init__(self, functions: LocalFunctions) -> None:
-        self._functions = functions
-
-    def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any] | None:
-        response = self._functions.invoke(function, event)
-        return response if isinstance(response, dict) else None
-
-    def invoke_async(self, function: str, event: dict[str, Any]) -> None:
-        self._functions.invoke(function, event)
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    replay = commands.add_parser("replay", help="re-drive the fan-out dead-letter queue")
+    replay.add_argument("--local", metavar="URL", help="a running `alerts serve`")
+    replay.add_argument("--queue-url", help="deployed: the stack's FanoutFailureQueueUrl")
+    replay.add_argument("--function", help="deployed: the fan-out function's name")
+    replay.add_argument("--region")
+    replay.add_argument("--limit", type=int, default=1000, help="messages at most")
+    replay.add_argument("--dry-run", action="store_true", help="list what would be replayed")
+    replay.set_defaults(run=replay_command)
 
 
-def local_replayer(stack: DeployedStack, functions: LocalFunctions) -> Replayer:
-    """The replayer of a local stack: its queue, its streams, its handlers in this process."""
-    return Replayer(
-        stack.client("sqs"),
-        stack.client("dynamodbstreams"),
-        LocalInvoker(functions),
-        stack.resources["FanoutFailureQueue"],
-        "FanoutFunction",
-    )
+def replay_command(args: argparse.Namespace) -> int:
+    """Exit 0: every message replayed; 1: some stay in the queue (printed, with why)."""
+    if args.local:
+        path = "/_local/replay/dry-run" if args.dry_run else "/_local/replay"
+        if not args.local.startswith(("http://", "https://")):
+            raise InputError(f"--local {args.local}: an http(s) URL of `alerts serve`")
+        request = urllib.request.Request(args.local.rstrip("/") + path, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                report = json.loads(response.read())
+        except (OSError, ValueError) as error:
+            raise InputError(f"--local {args.local}: {error}") from error
+    else:
+        if not (args.queue_url and args.function):
+            raise InputError("give --local URL, or --queue-url and --function (deployed stack)")
+        import boto3
+
+        session = boto3.session.Session(region_name=args.region)
+        report = (
+            Replayer(
+                session.client("sqs"),
+                session.client("dynamodbstreams"),
+                LambdaInvoker(session.client("lambda")),
+                args.queue_url,
+                args.function,
+            )
+            .run(limit=args.limit, dry_run=args.dry_run)
+            .as_json()
+        )
+    print(json.dumps(report, indent=2))
+    return 1 if report["kept"] else 0

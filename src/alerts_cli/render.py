@@ -1,0 +1,131 @@
+"""`alerts render FILE`: the SMS and email per language, and what sending would cost."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+from consular_alerts.domain.messages.preview import (
+    Audience,
+    SmsPrices,
+    preview_json,
+    render_all,
+    sms_cost,
+)
+from consular_alerts.domain.messages.sms import count_segments, sanitize
+from consular_alerts.domain.policy import Kind
+from consular_alerts.domain.segments import Segment
+from consular_alerts.models.advisory import Advisory
+
+from alerts_cli.documents import add_document_arguments, load_documents
+from alerts_cli.errors import InputError
+from alerts_cli.repo import REPO_ROOT
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    render = commands.add_parser("render", help="preview messages and their cost")
+    add_document_arguments(render)
+    render.add_argument("--json", action="store_true", help="one JSON object keyed by language")
+    render.add_argument("--budget", type=int, default=2, help="SMS segment budget")
+    render.add_argument("--base-url", default="https://alerts.mfa.gov.kg")
+    render.add_argument(
+        "--sms",
+        action="append",
+        metavar="SEGMENT[@CC]=N",
+        help="SMS subscribers of a segment (by phone country; default the segment's)",
+    )
+    render.add_argument("--email", action="append", metavar="SEGMENT=N")
+    render.add_argument("--local", metavar="URL", help="counts from a running `alerts serve`")
+    render.add_argument("--prices", default=str(REPO_ROOT / "config" / "sms-prices.json"))
+    render.set_defaults(run=render_command)
+
+
+def load_advisory(args: argparse.Namespace) -> Advisory:
+    document_format, advisories = load_documents(args)
+    if len(advisories) != 1:
+        raise InputError(
+            f"{args.file}: {document_format} document holds {len(advisories)} advisories; "
+            "render takes one"
+        )
+    return advisories[0]
+
+
+def _audiences(args: argparse.Namespace) -> list[Audience]:
+    """Subscriber counts from --sms/--email arguments, or from a running `alerts serve`."""
+    sms: dict[Segment, dict[str, int]] = {}
+    email: dict[Segment, int] = {}
+    if args.local:
+        try:
+            with urllib.request.urlopen(  # noqa: S310  (a local runtime's URL)
+                args.local.rstrip("/") + "/_local/segments", timeout=10
+            ) as response:
+                listed = json.loads(response.read())["segments"]
+        except (OSError, ValueError, KeyError) as error:
+            raise InputError(
+                f"--local {args.local}: cannot read segment counts ({error})"
+            ) from error
+        for entry in listed:
+            segment = Segment.parse(entry["segment"])
+            sms[segment] = {k: int(v) for k, v in entry["sms_by_country"].items()}
+            email[segment] = int(entry["email"])
+    for channel, specs in (("sms", args.sms or []), ("email", args.email or [])):
+        for spec in specs:
+            found = re.fullmatch(r"([A-Z]{2}-[a-z]{2}-L[1-4])(?:@([A-Z]{2}))?=(\d+)", spec)
+            if found is None:
+                raise InputError(
+                    f"--{channel} {spec}: expected SEGMENT[@COUNTRY]=COUNT, e.g. KZ-ru-L1@KG=120"
+                )
+            segment = Segment.parse(found[1])
+            if channel == "sms":
+                destination = found[2] or segment.country
+                sms.setdefault(segment, {})[destination] = int(found[3])
+            else:
+                email[segment] = int(found[3])
+    return [
+        Audience(segment, sms.get(segment, {}), email.get(segment, 0))
+        for segment in sorted(set(sms) | set(email))
+    ]
+
+
+def render_command(args: argparse.Namespace) -> int:
+    advisory = load_advisory(args)
+    if args.budget < 1:
+        raise InputError(f"--budget {args.budget}: at least 1 segment")
+    rendered = render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget)
+    audiences = _audiences(args)
+    if args.json:
+        print(json.dumps(preview_json(rendered), ensure_ascii=False, indent=2))
+        return 0
+    for language, message in rendered.items():
+        print(f"== {language} (text from {message.content_language})")
+        print(f"SMS  [{message.sms.encoding.value}, {message.sms.segments} segment(s)]")
+        print(f"  {message.sms.text}")
+        print(f"EMAIL  Subject: {message.email_subject}")
+        print("\n".join(f"  | {line}" for line in message.email_body.splitlines()))
+        print()
+    naive = count_segments(sanitize(advisory.content[advisory.primary_language()].body))
+    print(f"The whole text as one SMS would be {naive.segments} {naive.encoding.value} segments.")
+    if audiences:
+        try:
+            prices = SmsPrices.from_json(json.loads(Path(args.prices).read_text("utf-8")))
+        except (OSError, ValueError, KeyError) as error:
+            raise InputError(f"--prices {args.prices}: {error}") from error
+        report = sms_cost(advisory, rendered, audiences, prices)
+        print(f"\nCost of sending (prices: {args.prices})")
+        print(
+            f"  {'segment':10} {'to':3} {'recipients':>10} {'seg/SMS':>7} {'billed':>8} "
+            f"{'cost ' + prices.currency:>12}"
+        )
+        for line in report.lines:
+            print(
+                f"  {line.segment:10} {line.destination:3} {line.recipients:>10} "
+                f"{line.segments_each:>7} {line.billed_segments:>8} {line.cost:>12.4f}"
+            )
+        print(
+            f"  total: {report.billed_segments} billed SMS segments, "
+            f"{report.total:.2f} {prices.currency}; {report.emails} email(s)"
+        )
+    return 0
