@@ -29,11 +29,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from consular_alerts.defaults import MINISTRY_SOURCE
 from consular_alerts.domain.formats.cap import parse_cap
 from consular_alerts.domain.formats.fcdo import is_fcdo_item, parse_fcdo
 from consular_alerts.domain.formats.syndication import parse_feed
 from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES
-from consular_alerts.domain.normalize import describe_validation_error
+from consular_alerts.domain.normalize import (
+    describe_validation_error,
+    normalize_draft,
+    normalize_text_post,
+)
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.publisher import AdvisoryDraft, PostMetadata, TextPost
@@ -206,14 +211,7 @@ def _ministry_items(
     ministry_country: str,
     warnings: list[str],
 ) -> list[Advisory]:
-    # Imported here: domain.publication imports this module (CAP posted to the API).
-    from consular_alerts.domain.publication import IngestPolicy, normalize_publication
-
-    policy = IngestPolicy(
-        ministry_country=ministry_country,
-        default_level=default_level,
-        **({"default_source": source} if source else {}),
-    )
+    default_source = source or MINISTRY_SOURCE
     items: list[AdvisoryDraft | TextPost] = []
     try:
         if format_ == "json":
@@ -249,7 +247,18 @@ def _ministry_items(
             items.append(TextPost(text=text, format=format_, metadata=metadata))
     except ValidationError as error:
         raise NormalizationError(f"{format_} post: {describe_validation_error(error)}") from error
-    return [normalize_publication(item, policy, received_at) for item in items]
+    return [
+        normalize_text_post(
+            item,
+            received_at=received_at,
+            ministry_country=ministry_country,
+            default_source=default_source,
+            default_level=default_level,
+        )
+        if isinstance(item, TextPost)
+        else normalize_draft(item, received_at=received_at, default_source=default_source)
+        for item in items
+    ]
 
 
 def normalize_document(
