@@ -59,7 +59,7 @@ from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.places import rank_countries
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import language_region
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory

@@ -24,7 +24,7 @@ from consular_alerts.domain.formats.cap_elements import (
 from consular_alerts.domain.formats.senders import country_from_domain
 from consular_alerts.domain.formats.xml import split_tag
 from consular_alerts.domain.language.html import clean_text
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.base import is_country_code
 

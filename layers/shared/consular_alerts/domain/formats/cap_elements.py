@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 
 from consular_alerts.domain.formats.xml import split_name, split_tag
 from consular_alerts.domain.language.html import clean_text
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 
 CAP_NAMESPACES: dict[str, str] = {

@@ -40,7 +40,7 @@ from consular_alerts.domain.formats.cap_elements import (
 )
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import HEADLINE_MAX
 

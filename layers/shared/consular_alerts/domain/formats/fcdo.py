@@ -12,7 +12,7 @@ from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.countries import country_from_name
 from consular_alerts.domain.language.html import html_to_text
 from consular_alerts.domain.language.tags import normalize_language_tag
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import HEADLINE_MAX
 from consular_alerts.models.base import is_country_code

@@ -19,7 +19,7 @@ from consular_alerts.domain.language.hotlines import extract_hotlines
 from consular_alerts.domain.language.html import html_to_text
 from consular_alerts.domain.language.places import countries_and_areas
 from consular_alerts.domain.language.sentences import SUMMARY_MAX, split_sentences
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.models.advisory import Area, Hotline
 
 #: Posts longer than this are refused (the API takes at most 100,000 characters).

@@ -46,7 +46,7 @@ from consular_alerts.domain.language.html import clean_text, html_to_text
 from consular_alerts.domain.language.places import rank_countries
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import HEADLINE_MAX, Advisory
 from consular_alerts.models.base import is_country_code

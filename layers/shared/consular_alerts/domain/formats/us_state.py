@@ -21,7 +21,7 @@ from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.countries import country_from_name, fips_to_iso
 from consular_alerts.domain.language.html import html_to_text
 from consular_alerts.domain.language.sentences import first_sentences
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import HEADLINE_MAX, Advisory
 from consular_alerts.models.base import is_country_code

@@ -1,2 +1,3 @@
-"""Language tools the formats share: HTML to text, sentences, language detection and tags,
-hotlines, country tables, and the places a text is about (gazetteer, inflections)."""
+"""Language tools the formats and messages share: HTML to text, sentences, cutting text at a
+word, language detection and tags, hotlines, country tables and names, and the places a text
+is about (gazetteer, inflections)."""

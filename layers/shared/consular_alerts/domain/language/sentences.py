@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from consular_alerts.domain.messages.wording import cut
+from consular_alerts.domain.language.wording import cut
 
 SUMMARY_MAX = 300
 

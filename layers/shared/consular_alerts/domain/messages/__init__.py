@@ -1,1 +1,1 @@
-"""Messages: SMS encoding and composing, email, wording, the dry-run preview."""
+"""Messages: SMS encoding and composing, email, reported advice condensed, the dry-run preview."""

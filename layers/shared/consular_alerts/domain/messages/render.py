@@ -12,9 +12,9 @@ from datetime import datetime
 
 from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.language.country_names import country_name
+from consular_alerts.domain.language.wording import cut
 from consular_alerts.domain.messages.advice import condense_advice
 from consular_alerts.domain.messages.sms import ComposedSms, SmsParts, compose_sms, sanitize
-from consular_alerts.domain.messages.wording import cut
 from consular_alerts.models.advisory import Advisory, LocalizedContent
 
 WORDS: dict[str, dict[str, str]] = {
