@@ -5,7 +5,7 @@ and email, 1-3 of 30 countries, any language and minimum level), posts the seed 
 through the publisher handler, lets the fan-out run from the DynamoDB stream, and counts what
 SNS was asked to do. The same run with 10 citizens gives the baseline: the publishes per
 advisory depend on the segments the advisory reaches, never on the number of subscribers
-(design.md, fact 1), and no subscription carries a filter policy.
+(docs/architecture.md, fact 1), and no subscription carries a filter policy.
 
 The first `via_service` citizens go through SubscriptionService with the real DynamoDB and
 SNS adapters (code by SMS, verification, the subscriptions it makes); the rest are subscribed
@@ -42,7 +42,7 @@ from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.stack import REPO_ROOT, DeployedStack, deploy
 from alerts_local.streams import StreamPump
 
-# SNS quotas (design.md, fact 1): per topic and per account.
+# SNS quotas (docs/architecture.md, fact 1): per topic and per account.
 FILTER_POLICIES_PER_TOPIC = 200
 FILTER_POLICIES_PER_ACCOUNT = 10_000
 SUBSCRIPTIONS_PER_TOPIC = 12_500_000

@@ -1,4 +1,4 @@
-"""SMS segment counting and composing to a segment budget (design.md fact 4)."""
+"""SMS segment counting and composing to a segment budget (docs/architecture.md fact 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audience segments: country x language x level tier (design.md, fact 1).
+"""Audience segments: country x language x level tier (docs/architecture.md, fact 1).
 
 A citizen who wants advisories of level >= m for country C in language L holds one
 subscription, on the topic of segment (C, L, m). An advisory of level n for C therefore

@@ -1,7 +1,7 @@
 """Citizens subscribe, prove the address is theirs, manage their subscription and end it.
 
-- No SMS subscription exists before the right one-time code (design.md, fact 2): until then
-  the subscriber is a pending record and the only SMS sent is the code itself.
+- No SMS subscription exists before the right one-time code (docs/architecture.md, fact 2):
+  until then the subscriber is a pending record and the only SMS sent is the code itself.
 - This module runs the flows. Codes, manage tokens, signed links and the abuse limits on
   what they cost are services/one_time_codes.py's; how a record is made, revised, erased
   and shown is services/subscriber_records.py's.

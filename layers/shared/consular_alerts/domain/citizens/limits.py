@@ -1,4 +1,4 @@
-"""Abuse limits against SMS pumping (design.md, fact 2).
+"""Abuse limits against SMS pumping (docs/architecture.md, fact 2).
 
 Every one-time code costs the ministry an SMS, and a public endpoint that sends them is what
 SMS-pumping fraud looks for. Each request for a code counts against four hourly budgets, all

@@ -1,6 +1,6 @@
 """Country names in the citizens' languages.
 
-pycountry carries ISO 3166 names in Russian and Kyrgyz (design.md, fact 10), but in their
+pycountry carries ISO 3166 names in Russian and Kyrgyz (docs/architecture.md, fact 10), but in their
 official long forms; SMS needs the everyday short name, so a few are overridden here.
 """
 

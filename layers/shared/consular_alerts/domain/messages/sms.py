@@ -1,6 +1,6 @@
 """SMS text: GSM-7 / UCS-2 segment counting and composing a message to a segment budget.
 
-design.md fact 4: GSM-7 carries 160 septets in one segment and 153 per part when split;
+docs/architecture.md fact 4: GSM-7 carries 160 septets in one segment and 153 per part when split;
 UCS-2 carries 70 UTF-16 code units, 67 per part when split. Cyrillic (Russian, Kyrgyz with
 ң ө ү) is always UCS-2. SNS bills every segment to every recipient, and many citizens have
 cheap phones and little credit, so the SMS is composed to a budget of segments and keeps
@@ -289,7 +289,8 @@ def compose_sms(parts: SmsParts, budget: int = 2) -> ComposedSms:
         return _composed(full, truncated=False)
 
     # The hotline and the link are what a citizen can act on with no reply channel (no STOP
-    # in KZ and KG, design.md fact 3): they go last, the action and then the head give way.
+    # in KZ and KG, docs/architecture.md fact 3): they go last, the action and then the head
+    # give way.
     attempts: list[Callable[[], str | None]] = [
         lambda: _shorten([head], action, [hotline, link], budget) if action else None,
         lambda: _join([head, hotline, link]),
