@@ -5,6 +5,8 @@ alerts demo                   serve, subscribe demo citizens, post the samples, 
 alerts normalize FILE         print the normalized advisory as JSON (exit 2 on bad input)
 alerts render FILE            the SMS and email per language, and what sending would cost
 alerts replay                 re-drive the fan-out's dead-letter queue after a fix
+alerts preflight --stack NAME what blocks sending on a deployed stack (alerts_cli)
+alerts teardown --stack NAME  remove run-time topics, empty the site bucket, before sam delete
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consular_alerts.api_requests import publication_from_request
 from consular_alerts.domain.formats.documents import FORMATS, detect_format, normalize_document
 from consular_alerts.domain.messages.preview import (
     Audience,
@@ -30,9 +33,10 @@ from consular_alerts.domain.messages.sms import count_segments, sanitize
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.publication import IngestPolicy, normalize_publication
 from consular_alerts.domain.segments import Segment
-from consular_alerts.api_requests import publication_from_request
 from consular_alerts.errors import NormalizationError, RequestError
 from consular_alerts.models.advisory import Advisory
+
+from alerts_cli.commands import OneLineParser, register
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -270,7 +274,7 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="alerts", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -322,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--limit", type=int, default=1000, help="messages at most")
     replay.add_argument("--dry-run", action="store_true", help="list what would be replayed")
     replay.set_defaults(run=replay_command)
+    register(commands)
 
     args = parser.parse_args(argv)
     try:
