@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import boto3
@@ -79,7 +80,10 @@ def teardown_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(command: Any) -> Any:
+Command = Callable[[argparse.Namespace], int]
+
+
+def _run(command: Command) -> Command:
     """Usage errors and missing credentials: one line, exit 2."""
 
     def run(args: argparse.Namespace) -> int:
