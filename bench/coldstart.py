@@ -1,80 +1,206 @@
-"""Cold start: each handler module imported in a fresh Python process, against a fresh
-process that only imports boto3 (the floor every handler pays: the Lambda runtime ships it).
+"""Cold start as Lambda sees it: each built handler (`.aws-sam/build`, what `sam build` zips)
+imported in a fresh Python process, against a fresh process that only imports boto3 (the floor
+every handler pays: the Lambda runtime ships it).
 
-Each process gets the sys.path a Lambda would give it: the function's folder, then the
-layer's folder (then this environment's site-packages, where the layer's dependencies are
-installed locally). Rounds are interleaved (floor, handler A, floor, handler B, ...) and the
-figure is the median over rounds of the handler's time over the floor's beside it.
+In Lambda the function's folder and the layer are read-only, so a module whose bytecode was
+not shipped is compiled again at every cold start. Here likewise: the build is copied afresh
+for each bench run, the processes run with PYTHONDONTWRITEBYTECODE=1 (nothing they compile
+is kept for the next), and with `-S` (no site-packages: only the function's folder, the
+layer's `python/` and the runtime's boto3 are importable, so a module the layer lacks fails
+here as it would in Lambda). boto3 and its dependencies are copied from this environment
+and compiled the same way as the layer: the floor and the handlers load them alike.
+The layer's native extensions are built for Lambda (arm64); on a machine of another
+architecture each is swapped for this environment's build of the same package version
+(pydantic_core), the one thing not loaded as shipped.
+
+Rounds are interleaved (floor, handler A, floor, handler B, ...) and the figure is the
+median over rounds of the handler's time over the floor's beside it. Also: the layer's
+unzipped and zipped size, and whether every module ships its bytecode.
 """
 
 from __future__ import annotations
 
+import compileall
+import importlib.metadata
+import importlib.util
 import os
+import py_compile
+import shutil
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
+import zipfile
+from pathlib import Path
 
 from bench.common import REPO_ROOT, Figure, Report, median, ratio_text
 
-HANDLERS = ("ingest", "fanout", "subscriptions", "poller", "advisories")
+BUILD = REPO_ROOT / ".aws-sam" / "build"
+FUNCTIONS = {
+    "ingest": "IngestFunction",
+    "fanout": "FanoutFunction",
+    "subscriptions": "SubscriptionsFunction",
+    "poller": "FeedPollerFunction",
+    "advisories": "PublicAdvisoryFunction",
+}
+LAYER = "SharedLayer"
+# What the python3.13 runtime provides beside the standard library.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 TARGET = 1.3
-LAYER = REPO_ROOT / "layers" / "shared"
+LAYER_TARGET_MB = 25.0
+MB = 1024 * 1024
 
 
-def _environment(function: str | None) -> dict[str, str]:
+def _environment(paths: list[Path], service: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "POWERTOOLS", "AWS"))}
     env.update(
+        PYTHONPATH=os.pathsep.join(str(path) for path in paths),
+        PYTHONDONTWRITEBYTECODE="1",
         AWS_DEFAULT_REGION="us-east-1",
-        POWERTOOLS_SERVICE_NAME=function or "floor",
+        POWERTOOLS_SERVICE_NAME=service,
         POWERTOOLS_LOG_LEVEL="INFO",
         POWERTOOLS_METRICS_NAMESPACE="ConsularAlerts",
     )
-    if function is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT / "functions" / function), str(LAYER)])
     return env
 
 
-def _seconds(code: str, env: dict[str, str]) -> float:
+def _seconds(code: str, env: dict[str, str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    subprocess.run([sys.executable, "-S", "-c", code], env=env, check=True, cwd=cwd)
     return time.perf_counter() - start
 
 
-def imported_modules(function: str) -> set[str]:
+def _runtime(into: Path) -> Path:
+    """boto3 and its dependencies from this environment, compiled as the layer is."""
+    runtime = into / "runtime"
+    runtime.mkdir()
+    for name in RUNTIME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"bench: {name} is not installed here")
+        origin = Path(spec.origin)
+        if origin.name == "__init__.py":
+            shutil.copytree(
+                origin.parent,
+                runtime / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyi"),
+            )
+        else:
+            shutil.copy2(origin, runtime / origin.name)
+    compileall.compile_dir(
+        runtime,
+        quiet=1,
+        workers=1,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    return runtime
+
+
+def _native_for_this_machine(site: Path) -> list[str]:
+    """Swap each extension module built for another architecture for this environment's
+    build of the same version; the swapped packages, as `name version`."""
+    suffix = str(sysconfig.get_config_var("EXT_SUFFIX"))
+    swapped = []
+    for foreign in sorted(site.rglob("*.so")):
+        if foreign.name.endswith(suffix):
+            continue
+        package = foreign.parent.relative_to(site).parts[0]
+        shipped = [p.name for p in site.glob(f"{package}-*.dist-info")]
+        version = importlib.metadata.version(package)
+        if f"{package}-{version}.dist-info" not in shipped:
+            raise RuntimeError(f"bench: {package} here is {version}, the layer has {shipped}")
+        stem = foreign.name.split(".", 1)[0]
+        spec = importlib.util.find_spec(f"{package}.{stem}")
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"bench: no {package}.{stem} for this machine")
+        foreign.unlink()
+        shutil.copy2(spec.origin, foreign.parent)
+        swapped.append(f"{package} {version}")
+    return swapped
+
+
+def _sizes(layer: Path, scratch: Path) -> tuple[int, int]:
+    """Bytes of the layer unzipped (what /opt holds) and zipped (what is uploaded)."""
+    files = [path for path in layer.rglob("*") if path.is_file()]
+    archive = scratch / "layer.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in files:
+            bundle.write(path, path.relative_to(layer))
+    return sum(path.stat().st_size for path in files), archive.stat().st_size
+
+
+def missing_bytecode(root: Path) -> list[Path]:
+    """Modules under `root` shipped without their compiled bytecode."""
+    tag = sys.implementation.cache_tag
+    return [
+        source
+        for source in root.rglob("*.py")
+        if not (source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc").exists()
+    ]
+
+
+def imported_modules(env: dict[str, str], cwd: Path) -> set[str]:
     """The modules a handler's import loads (what a cold start pays for)."""
     code = "import sys, app; print('\\n'.join(sorted(sys.modules)))"
     result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=_environment(function),
+        [sys.executable, "-S", "-c", code],
+        env=env,
         check=True,
         capture_output=True,
         text=True,
+        cwd=cwd,
     )
     return set(result.stdout.split())
 
 
 def run(report: Report, rounds: int) -> None:
-    print(f"Cold start: handler import / boto3-only import, fresh processes, {rounds} rounds")
-    floor_env = _environment(None)
-    envs = {name: _environment(name) for name in HANDLERS}
-    for name in HANDLERS:  # warm the file system cache and .pyc files
-        _seconds("import app", envs[name])
-    _seconds("import boto3", floor_env)
-    ratios: dict[str, list[float]] = {name: [] for name in HANDLERS}
+    if not (BUILD / LAYER).is_dir():
+        for name in FUNCTIONS:
+            figure = f"cold start {name} / boto3 floor"
+            report.skip("cold start", figure, f"≤ {TARGET}x", "no build: run make build")
+        return
+    with tempfile.TemporaryDirectory(prefix="coldstart-") as scratch_name:
+        scratch = Path(scratch_name)
+        build = scratch / "build"
+        shutil.copytree(BUILD, build)  # fresh: no bytecode but what the build shipped
+        sizes = _sizes(build / LAYER, scratch)  # as shipped, before any swap
+        swapped = _native_for_this_machine(build / LAYER / "python")
+        _measure(report, rounds, build, _runtime(scratch), scratch)
+        _layer_figure(report, build, sizes, swapped)
+
+
+def _measure(report: Report, rounds: int, build: Path, runtime: Path, scratch: Path) -> None:
+    layer = build / LAYER
+    empty = scratch / "cwd"  # '' is on sys.path with -c: nothing to find there
+    empty.mkdir()
+    print(
+        f"Cold start: built handler import / boto3-only import, fresh processes, {rounds} rounds"
+        f"\n  from a fresh copy of {os.path.relpath(BUILD, REPO_ROOT)}, no bytecode written"
+    )
+    floor_env = _environment([runtime], "floor")
+    envs = {
+        name: _environment([build / logical_id, layer / "python", runtime], name)
+        for name, logical_id in FUNCTIONS.items()
+    }
+    for name in FUNCTIONS:  # warm the file system cache (no bytecode is written)
+        _seconds("import app", envs[name], empty)
+    _seconds("import boto3", floor_env, empty)
+    ratios: dict[str, list[float]] = {name: [] for name in FUNCTIONS}
     floors: list[float] = []
-    absolute: dict[str, list[float]] = {name: [] for name in HANDLERS}
+    absolute: dict[str, list[float]] = {name: [] for name in FUNCTIONS}
     for _ in range(rounds):
-        for name in HANDLERS:
-            floor = _seconds("import boto3", floor_env)
-            handler = _seconds("import app", envs[name])
+        for name in FUNCTIONS:
+            floor = _seconds("import boto3", floor_env, empty)
+            handler = _seconds("import app", envs[name], empty)
             floors.append(floor)
             absolute[name].append(handler)
             ratios[name].append(handler / floor)
-    for name in HANDLERS:
+    for name in FUNCTIONS:
         measured = median(ratios[name])
         heavy = sorted(
             m
-            for m in imported_modules(name)
+            for m in imported_modules(envs[name], empty)
             if m.split(".")[0] in {"aws_xray_sdk", "pydantic_settings", "feedparser", "pycountry"}
             or m in {"consular_alerts.models.base", "pydantic", "phonenumbers"}
         )
@@ -90,3 +216,24 @@ def run(report: Report, rounds: int) -> None:
                 f"{', '.join(heavy) or 'none'}",
             )
         )
+
+
+def _layer_figure(report: Report, build: Path, sizes: tuple[int, int], swapped: list[str]) -> None:
+    layer = build / LAYER
+    unzipped, zipped = sizes
+    uncompiled = missing_bytecode(build)
+    geodata = (layer / "python" / "phonenumbers" / "geodata").exists()
+    locales = sorted(p.name for p in (layer / "python" / "pycountry" / "locales").iterdir())
+    report.add(
+        Figure(
+            "cold start",
+            "shared layer unzipped",
+            f"{unzipped / MB:.1f} MB",
+            f"≤ {LAYER_TARGET_MB:g} MB",
+            unzipped / MB <= LAYER_TARGET_MB,
+            f"{zipped / MB:.1f} MB zipped; modules without shipped bytecode: "
+            f"{len(uncompiled)}; phonenumbers geodata: {'present' if geodata else 'absent'}; "
+            f"pycountry locales: {', '.join(locales)}; native code swapped for this "
+            f"machine's: {', '.join(swapped) or 'none'}",
+        )
+    )

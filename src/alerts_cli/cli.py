@@ -5,6 +5,8 @@ alerts demo                   serve, subscribe demo citizens, post the samples, 
 alerts normalize FILE         print the normalized advisory as JSON (exit 2 on bad input)
 alerts render FILE            the SMS and email per language, and what sending would cost
 alerts replay                 re-drive the fan-out's dead-letter queue after a fix
+alerts preflight --stack NAME what blocks sending on a deployed stack (read-only)
+alerts teardown --stack NAME  remove run-time topics, empty the site bucket, before sam delete
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 
 from alerts_cli import normalize, render, replay
+from alerts_cli.commands import OneLineParser, register
 from alerts_cli.errors import InputError
 from alerts_cli.repo import REPO_ROOT
 
@@ -42,7 +45,7 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="alerts", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for command in (normalize, render, replay):
         command.add_command(commands)
+    register(commands)
 
     args = parser.parse_args(argv)
     try:

@@ -244,6 +244,22 @@ def _resolve_refs(node: Any, values: dict[str, str]) -> Any:
     return node
 
 
+def _enable_versioning(
+    deployable: dict[str, Any], resources: dict[str, str], endpoint_url: str, region: str
+) -> None:
+    """moto's CloudFormation creates buckets without their VersioningConfiguration: applied
+    here as the template declares it (the site bucket keeps old versions)."""
+    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    for logical_id, resource in deployable["Resources"].items():
+        if resource["Type"] != "AWS::S3::Bucket":
+            continue
+        status = resource.get("Properties", {}).get("VersioningConfiguration", {}).get("Status")
+        if status:
+            s3.put_bucket_versioning(
+                Bucket=resources[logical_id], VersioningConfiguration={"Status": status}
+            )
+
+
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
     count_confirmed_subscriptions()
@@ -297,6 +313,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         for r in cloudformation.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
     }
     resources.update(secrets)
+    _enable_versioning(deployable, resources, endpoint_url, region)
     lambda_client = boto3.client("lambda", endpoint_url=endpoint_url, region_name=region)
     for logical_id, function in functions.items():
         config = lambda_client.get_function_configuration(FunctionName=resources[logical_id])
