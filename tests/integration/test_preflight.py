@@ -10,11 +10,11 @@ from typing import Any
 
 import boto3
 import pytest
-from alerts_local.cli import main
 from botocore.stub import Stubber
 
 from alerts_cli import commands
 from alerts_cli.account import Clients, _email_identity
+from alerts_cli.cli import main
 from alerts_local.stack import DeployedStack
 
 REGISTRATION_COUNTRIES = ("KZ", "RU", "TR", "AE", "GB")  # sms_countries.json: registration

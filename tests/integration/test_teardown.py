@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from alerts_local.cli import main
 
+from alerts_cli.cli import main
 from alerts_local.stack import DeployedStack
 
 PHONE = "+77011234567"
