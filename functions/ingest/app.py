@@ -49,17 +49,19 @@ def _busy(error: RetryableError) -> Response[dict[str, Any]]:
 @app.post("/advisories")
 def post_advisory() -> Response[dict[str, Any]]:
     # Loaded by the first request, not by the import (README: performance).
-    from consular_alerts.api_requests import publication_from_request, request_bytes
+    from consular_alerts.api_requests import publish_request, query_parameters, request_bytes
 
     event = app.current_event
-    query = dict(event.query_string_parameters or {})
-    dry_run = query.pop("dry_run", "false").lower() in {"1", "true", "yes"}
+    query = query_parameters(
+        event.query_string_parameters, event.multi_value_query_string_parameters
+    )
     raw = request_bytes(
         event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
     )
-    publication = publication_from_request(raw, event.headers.get("content-type", ""), query)
+    request = publish_request(raw, event.headers.get("content-type", ""), query)
+    publication = request.publication
     service = bootstrap.ingest_service()
-    if dry_run:
+    if request.options.dry_run:
         return _dry_run(service.dry_run(publication))
 
     result = service.ingest(publication)

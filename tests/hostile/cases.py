@@ -321,8 +321,8 @@ PUBLISHER_CASES = [
         "unknown-query-parameter",
         "unknown fields",
         POST,
-        422,
-        "admin: Extra inputs are not permitted",
+        400,
+        "unknown parameter 'admin'",
         content_type=TEXT,
         query=META + "&admin=1",
     ),
@@ -1255,3 +1255,9 @@ def figures() -> dict[str, Any]:
         "by_category": dict(sorted(Counter(c.category for c in CASES).items())),
         "over_http": sum(c.http for c in CASES),
     }
+
+
+# --- Publisher options: dry_run and the query (issue 14), in a module of their own ------------
+from tests.hostile.publish_options import PUBLISH_OPTION_CASES  # noqa: E402
+
+CASES += PUBLISH_OPTION_CASES

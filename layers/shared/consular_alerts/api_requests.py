@@ -5,14 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from consular_alerts.domain.normalize import describe_validation_error
 from consular_alerts.errors import RequestError
-from consular_alerts.models.publisher import AdvisoryDraft, CapDocument, PostMetadata, TextPost
+from consular_alerts.models.publisher import (
+    AdvisoryDraft,
+    CapDocument,
+    PostMetadata,
+    PublishOptions,
+    TextPost,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -167,6 +175,75 @@ def publication_from_request(
     data = parse_json(body)
     if not isinstance(data, dict):
         raise RequestError(422, "body: a JSON object is required")
+    if query:
+        # Applying them would make a JSON body mean two things; ignoring them would send what
+        # the publisher did not ask for (a level the query raised, a status "test").
+        raise RequestError(
+            422,
+            f'query: a JSON body carries its own metadata (as fields, or in "metadata" '
+            f'beside "text"); drop {sorted(query)}',
+        )
     if "text" in data:
         return parse_model(TextPost, data)
     return parse_model(AdvisoryDraft, data)
+
+
+# --- POST /advisories: what the route defines beside the body --------------------------------
+
+#: Query parameters that say how to publish, whatever the body.
+OPTION_PARAMETERS = ("dry_run",)
+#: Query parameters that are a text or HTML post's metadata (refused with JSON or CAP).
+METADATA_PARAMETERS = tuple(PostMetadata.model_fields)
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    publication: AdvisoryDraft | TextPost | CapDocument
+    options: PublishOptions
+
+
+def _shown(text: str) -> str:
+    """`text` quoted when it is short and harmless to echo, else only its length: error
+    messages are logged, and a query may hold anything (a phone number, a token)."""
+    if re.fullmatch(r"[A-Za-z0-9 _.:-]{0,24}", text) and sum(c.isdigit() for c in text) < 5:
+        return repr(text)
+    return f"a value of {len(text)} characters"
+
+
+def query_flag(name: str, value: str) -> bool:
+    """`true` or `false` in any case, nothing else: a mistyped preview must never send."""
+    if value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    raise RequestError(400, f"query: {name}={_shown(value)} is not accepted; use true or false")
+
+
+def query_parameters(
+    single: Mapping[str, str] | None, multi: Mapping[str, list[str]] | None
+) -> dict[str, str]:
+    """The query as API Gateway passes it (last value of each name, and every value), one
+    value per name: a parameter given twice is refused rather than read one way or the other."""
+    names = dict.fromkeys([*(single or {}), *(multi or {})])
+    repeated = [name for name in names if len((multi or {}).get(name) or []) > 1]
+    if repeated:
+        raise RequestError(
+            400, f"query: {', '.join(_shown(n) for n in repeated)} given more than once"
+        )
+    return {
+        name: (single or {}).get(name) or ((multi or {}).get(name) or [""])[-1] for name in names
+    }
+
+
+def publish_request(raw: bytes, content_type: str, query: Mapping[str, str]) -> PublishRequest:
+    """POST /advisories: the body and every query parameter, each applied or refused."""
+    unknown = [n for n in query if n not in OPTION_PARAMETERS and n not in METADATA_PARAMETERS]
+    if unknown:
+        raise RequestError(
+            400,
+            f"query: unknown parameter {', '.join(_shown(n) for n in unknown)}; POST /advisories "
+            f"takes {', '.join(OPTION_PARAMETERS)} and, with a text or HTML body, the metadata "
+            f"{', '.join(METADATA_PARAMETERS)}",
+        )
+    options = {n: query_flag(n, query[n]) for n in OPTION_PARAMETERS if n in query}
+    metadata = {n: v for n, v in query.items() if n in METADATA_PARAMETERS}
+    publication = publication_from_request(raw, content_type, metadata)
+    return PublishRequest(publication, PublishOptions(**options))

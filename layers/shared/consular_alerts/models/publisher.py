@@ -181,3 +181,10 @@ class TextPost(StrictModel):
         if info.data.get("format") == "html":  # markup expected: it becomes visible text
             return no_control(value)
         return plain_text(value)
+
+
+class PublishOptions(StrictModel):
+    """How to publish, beside what: from the query (and, for some, headers or JSON fields)."""
+
+    # Preview only: nothing stored, nothing sent.
+    dry_run: bool = False
