@@ -9,7 +9,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.cors import allow_site_origin
-from consular_alerts.errors import NormalizationError, RequestError, RetryableError
+from consular_alerts.errors import (
+    NormalizationError,
+    RequestError,
+    RetryableError,
+    VersionConflictError,
+)
 
 if TYPE_CHECKING:
     from consular_alerts.services.ingest import DryRun
@@ -32,6 +37,18 @@ def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
 def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
     logger.info("rejected advisory", error=str(error))
     return _error(422, str(error))
+
+
+@app.exception_handler(VersionConflictError)
+def _not_meant(error: VersionConflictError) -> Response[dict[str, Any]]:
+    # 412: a version the publisher did not edit; 409: an earlier version's content.
+    logger.info("refused version", status=error.status_code, error=error.message)
+    return Response(
+        error.status_code,
+        content_types.APPLICATION_JSON,
+        {"error": error.message, "current_version": error.current_version},
+        headers={"ETag": f'"{error.current_version}"'},
+    )
 
 
 @app.exception_handler(RetryableError)
@@ -58,13 +75,21 @@ def post_advisory() -> Response[dict[str, Any]]:
     raw = request_bytes(
         event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
     )
-    request = publish_request(raw, event.headers.get("content-type", ""), query)
-    publication = request.publication
+    request = publish_request(
+        raw, event.headers.get("content-type", ""), query, event.headers.get("if-match")
+    )
+    publication, options = request.publication, request.options
     service = bootstrap.ingest_service()
-    if request.options.dry_run:
-        return _dry_run(service.dry_run(publication))
+    if options.dry_run:
+        return _dry_run(
+            service.dry_run(
+                publication, expected_version=options.expected_version, revert=options.revert
+            )
+        )
 
-    result = service.ingest(publication)
+    result = service.ingest(
+        publication, expected_version=options.expected_version, revert=options.revert
+    )
     advisory = result.advisory
     logger.info(
         "advisory stored" if result.created else "advisory unchanged",
@@ -80,6 +105,8 @@ def post_advisory() -> Response[dict[str, Any]]:
             "status": "created" if result.created else "unchanged",
             "advisory": advisory.to_record(),
         },
+        # What to send as If-Match when editing this version.
+        headers={"ETag": f'"{advisory.version}"'},
     )
 
 

@@ -106,3 +106,27 @@ def test_a_mistyped_preview_or_option_sends_nothing_and_a_real_preview_neither(
     assert sent.status_code == 201, sent.text
     assert len(received_by(runtime, phone)) == 1
     assert len(received_by(runtime, email)) == 1
+
+
+def test_a_stale_repost_or_an_edit_of_an_old_version_reaches_nobody(
+    runtime: LocalRuntime,
+) -> None:
+    phone = "+77710001102"
+    subscribe(runtime, channel="sms", address=phone, countries=["KZ"], language="ru", min_level=1)
+    v1, v2 = advisory("mfa-kg-e2e-stale", 3), advisory("mfa-kg-e2e-stale", 4)
+    assert publish(runtime, v1).headers["ETag"] == '"1"'
+    assert publish(runtime, v2, headers={"If-Match": '"1"'}).status_code == 201
+    assert len(received_by(runtime, phone)) == 2
+
+    stale = publish(runtime, v1)  # v1's body again, e.g. from a stale browser tab
+    assert (stale.status_code, stale.json()["current_version"]) == (409, 2)
+    edit = publish(runtime, advisory("mfa-kg-e2e-stale", 2), headers={"If-Match": '"1"'})
+    assert (edit.status_code, edit.json()["current_version"]) == (412, 2)
+    assert "is at version 2, not 1" in edit.json()["error"]
+    assert len(received_by(runtime, phone)) == 2  # neither reached anyone
+
+    revert = publish(runtime, v1, "revert=true", headers={"If-Match": '"2"'})
+    assert revert.status_code == 201, revert.text
+    texts = received_by(runtime, phone)
+    assert len(texts) == 3
+    assert len(set(texts)) == 3

@@ -86,3 +86,74 @@ def test_a_parameter_given_twice_is_refused() -> None:
     assert query_parameters({"level": "2"}, None) == {"level": "2"}
     assert query_parameters(None, {"level": ["2"]}) == {"level": "2"}
     assert query_parameters(None, None) == {}
+
+
+def test_if_match_names_the_edited_version() -> None:
+    request = publish_request(DRAFT, "application/json", {}, '"3"')
+    assert request.options.expected_version == 3
+    for bad in ("3", 'W/"3"', '"0"', '"3", "4"', "*", '"x"'):
+        with pytest.raises(RequestError) as refused:
+            publish_request(DRAFT, "application/json", {}, bad)
+        assert refused.value.status_code == 400
+        assert "If-Match" in refused.value.message
+
+
+def test_a_json_body_may_carry_expected_version_and_revert() -> None:
+    body = json.loads(DRAFT)
+    request = publish_request(
+        json.dumps({**body, "expected_version": 2, "revert": True}).encode(), "application/json", {}
+    )
+    assert (request.options.expected_version, request.options.revert) == (2, True)
+    assert isinstance(request.publication, AdvisoryDraft)  # not fields of the advisory
+    post = {"text": POST.decode(), "revert": True}
+    assert publish_request(json.dumps(post).encode(), "application/json", {}).options.revert
+
+
+@pytest.mark.parametrize(
+    ("fields", "names"),
+    [
+        ({"expected_version": "2"}, "expected_version: Input should be a valid integer"),
+        ({"expected_version": 0}, "expected_version: Input should be greater than or equal to 1"),
+        ({"revert": "yes"}, "revert: Input should be a valid boolean"),
+    ],
+)
+def test_wrong_option_fields_are_a_422_naming_them(fields: dict[str, object], names: str) -> None:
+    with pytest.raises(RequestError) as refused:
+        publish_request(
+            json.dumps({**json.loads(DRAFT), **fields}).encode(), "application/json", {}
+        )
+    assert (refused.value.status_code, names in refused.value.message) == (422, True)
+
+
+def test_an_option_given_two_ways_must_agree() -> None:
+    both = json.dumps({**json.loads(DRAFT), "expected_version": 2, "revert": False}).encode()
+    assert (
+        publish_request(both, "application/json", {"revert": "false"}, '"2"').options.revert
+        is False
+    )
+    with pytest.raises(RequestError) as refused:
+        publish_request(both, "application/json", {}, '"3"')
+    assert refused.value.message == (
+        "expected_version: the If-Match header says 3, the body 2; give it once"
+    )
+    with pytest.raises(RequestError) as refused:
+        publish_request(both, "application/json", {"revert": "true"})
+    assert refused.value.message == "revert: the query says true, the body false; give it once"
+
+
+def test_revert_in_the_query_applies_to_every_body_and_takes_true_or_false_only() -> None:
+    assert publish_request(POST, TEXT, {"revert": "TRUE", "countries": "KZ"}).options.revert
+    assert publish_request(b"<alert/>", "application/cap+xml", {"revert": "true"}).options.revert
+    with pytest.raises(RequestError) as refused:
+        publish_request(DRAFT, "application/json", {"revert": "1"})
+    assert "revert='1' is not accepted" in refused.value.message
+
+
+def test_the_cli_file_format_knows_no_publish_options() -> None:
+    from consular_alerts.api_requests import publication_from_request
+
+    with pytest.raises(RequestError) as refused:
+        publication_from_request(
+            json.dumps({**json.loads(DRAFT), "revert": True}).encode(), "application/json", {}
+        )
+    assert "revert: Extra inputs are not permitted" in refused.value.message

@@ -143,9 +143,15 @@ CAP_MEDIA_TYPES = {"application/cap+xml", "application/xml", "text/xml"}
 
 
 def publication_from_request(
-    raw: bytes, content_type: str, query: Mapping[str, str]
+    raw: bytes,
+    content_type: str,
+    query: Mapping[str, str],
+    options: dict[str, Any] | None = None,
 ) -> AdvisoryDraft | TextPost | CapDocument:
-    """A JSON advisory (explicit fields), a JSON-wrapped post, a text/HTML post, or CAP."""
+    """A JSON advisory (explicit fields), a JSON-wrapped post, a text/HTML post, or CAP.
+
+    `options`, when given, receives the publish options a JSON body carries beside the
+    advisory (`BODY_OPTIONS`); without it they are fields the models refuse."""
     media_type = content_type.split(";")[0].strip().lower()
     if media_type in CAP_MEDIA_TYPES:
         if query:
@@ -183,6 +189,8 @@ def publication_from_request(
             f'query: a JSON body carries its own metadata (as fields, or in "metadata" '
             f'beside "text"); drop {sorted(query)}',
         )
+    if options is not None:
+        options.update({name: data.pop(name) for name in BODY_OPTIONS if name in data})
     if "text" in data:
         return parse_model(TextPost, data)
     return parse_model(AdvisoryDraft, data)
@@ -191,7 +199,10 @@ def publication_from_request(
 # --- POST /advisories: what the route defines beside the body --------------------------------
 
 #: Query parameters that say how to publish, whatever the body.
-OPTION_PARAMETERS = ("dry_run",)
+OPTION_PARAMETERS = ("dry_run", "revert")
+#: Fields of a JSON body that say how to publish (beside the advisory or the post's "text").
+BODY_OPTIONS = ("expected_version", "revert")
+_IF_MATCH = re.compile(r'^"([1-9][0-9]{0,8})"$')
 #: Query parameters that are a text or HTML post's metadata (refused with JSON or CAP).
 METADATA_PARAMETERS = tuple(PostMetadata.model_fields)
 
@@ -233,8 +244,33 @@ def query_parameters(
     }
 
 
-def publish_request(raw: bytes, content_type: str, query: Mapping[str, str]) -> PublishRequest:
-    """POST /advisories: the body and every query parameter, each applied or refused."""
+def if_match_version(value: str) -> int:
+    """The version an If-Match header names: one strong entity tag, `"3"`."""
+    found = _IF_MATCH.match(value.strip())
+    if found is None:
+        raise RequestError(
+            400, f'If-Match: {_shown(value)} is not a version in quotes; send e.g. If-Match: "3"'
+        )
+    return int(found.group(1))
+
+
+def _agreed(name: str, first: tuple[str, Any], second: tuple[str, Any]) -> Any:
+    """An option given two ways must say the same thing both ways."""
+    (where, value), (other, other_value) = first, second
+    if value is not None and other_value is not None and value != other_value:
+        raise RequestError(
+            400,
+            f"{name}: the {where} says {json.dumps(value)}, the {other} "
+            f"{json.dumps(other_value)}; give it once",
+        )
+    return value if value is not None else other_value
+
+
+def publish_request(
+    raw: bytes, content_type: str, query: Mapping[str, str], if_match: str | None = None
+) -> PublishRequest:
+    """POST /advisories: the body, every query parameter and If-Match, each applied or
+    refused; an option given two ways (query and body, header and body) must agree."""
     unknown = [n for n in query if n not in OPTION_PARAMETERS and n not in METADATA_PARAMETERS]
     if unknown:
         raise RequestError(
@@ -243,7 +279,18 @@ def publish_request(raw: bytes, content_type: str, query: Mapping[str, str]) -> 
             f"takes {', '.join(OPTION_PARAMETERS)} and, with a text or HTML body, the metadata "
             f"{', '.join(METADATA_PARAMETERS)}",
         )
-    options = {n: query_flag(n, query[n]) for n in OPTION_PARAMETERS if n in query}
+    flags = {n: query_flag(n, query[n]) for n in OPTION_PARAMETERS if n in query}
+    expected = if_match_version(if_match) if if_match is not None else None
     metadata = {n: v for n, v in query.items() if n in METADATA_PARAMETERS}
-    publication = publication_from_request(raw, content_type, metadata)
-    return PublishRequest(publication, PublishOptions(**options))
+    in_body: dict[str, Any] = {}
+    publication = publication_from_request(raw, content_type, metadata, in_body)
+    body = parse_model(PublishOptions, in_body)  # each named if wrong: "revert: ..."
+    options = PublishOptions(
+        dry_run=flags.get("dry_run", False),
+        revert=_agreed("revert", ("query", flags.get("revert")), ("body", in_body.get("revert")))
+        or False,
+        expected_version=_agreed(
+            "expected_version", ("If-Match header", expected), ("body", body.expected_version)
+        ),
+    )
+    return PublishRequest(publication, options)

@@ -187,4 +187,8 @@ class PublishOptions(StrictModel):
     """How to publish, beside what: from the query (and, for some, headers or JSON fields)."""
 
     # Preview only: nothing stored, nothing sent.
-    dry_run: bool = False
+    dry_run: bool = Field(default=False, strict=True)
+    # The version the publisher edited (If-Match or the body): stored only if still current.
+    expected_version: int | None = Field(default=None, ge=1, strict=True)
+    # The publisher means to restore the content of an earlier version.
+    revert: bool = Field(default=False, strict=True)

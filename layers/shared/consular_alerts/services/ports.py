@@ -21,14 +21,20 @@ class AdvisoryHead:
     advisory_id: str
     version: int
     content_hash: str
+    # The content hashes of the versions before the latest: a repost of one is stale.
+    earlier_hashes: frozenset[str] = frozenset()
 
 
 class AdvisoryRepository(Protocol):
     def head(self, advisory_id: str) -> AdvisoryHead | None: ...
 
-    def save_version(self, advisory: Advisory, previous: AdvisoryHead | None) -> bool:
-        """Store `advisory` as the next version. False if `previous` is no longer the head
-        or the head already has this content (someone else stored it first)."""
+    def save_version(
+        self, advisory: Advisory, previous: AdvisoryHead | None, *, revert: bool = False
+    ) -> bool:
+        """Store `advisory` as the next version, in one conditional write with the head
+        (which then also counts `previous`'s hash among the earlier ones). False if
+        `previous` is no longer the head, the head already has this content (someone else
+        stored it first), or, unless `revert`, an earlier version had this content."""
         ...
 
     def get(self, advisory_id: str, version: int) -> Advisory | None: ...
