@@ -10,9 +10,9 @@ from typing import Any
 from tests.hostile.cases import CAP_TYPE, POST, Case, P, advisory, cap
 
 TEXT = "text/plain; charset=utf-8"
-DRY_RUN_VALUE = "dry-run values"
+DRY_RUN_VALUE = "dry-run and revert values"
 UNKNOWN_PARAMETER = "unknown query parameters"
-QUERY_WITH_BODY = "query beside a JSON or CAP body"
+QUERY_WITH_BODY = "options beside a JSON or CAP body"
 NOT_ACCEPTED = "is not accepted; use true or false"
 
 
@@ -55,6 +55,36 @@ PUBLISH_OPTION_CASES: list[Case] = [
         400,
         f"dry_run=a value of 12 characters {NOT_ACCEPTED}",  # digits: could be a phone number
         query="dry_run=%2B77011234567",
+    ),
+    P(
+        "revert-on",
+        DRY_RUN_VALUE,
+        advisory(),
+        400,
+        "revert='on' is not accepted; use true or false",
+        query="revert=on",
+    ),
+    P(
+        "revert-string-in-body",
+        QUERY_WITH_BODY,
+        advisory(revert="yes"),
+        422,
+        "revert: Input should be a valid boolean",
+    ),
+    P(
+        "expected-version-string-in-body",
+        QUERY_WITH_BODY,
+        advisory(expected_version="2"),
+        422,
+        "expected_version: Input should be a valid integer",
+    ),
+    P(
+        "revert-query-and-body-disagree",
+        QUERY_WITH_BODY,
+        advisory(revert=False),
+        400,
+        "revert: the query says true, the body false",
+        query="revert=true",
     ),
     # A parameter the route does not define: refused, never ignored.
     P(
