@@ -1,4 +1,5 @@
-"""POST /advisories: normalize a published advisory and store it as a new version."""
+"""The publisher API: POST /advisories normalizes a published advisory and stores it as a
+new version; GET /advisories/{advisory_id}/history lists its versions and who published each."""
 
 from __future__ import annotations
 
@@ -88,7 +89,10 @@ def post_advisory() -> Response[dict[str, Any]]:
         )
 
     result = service.ingest(
-        publication, expected_version=options.expected_version, revert=options.revert
+        publication,
+        published_by=_principal(),
+        expected_version=options.expected_version,
+        revert=options.revert,
     )
     advisory = result.advisory
     logger.info(
@@ -107,6 +111,42 @@ def post_advisory() -> Response[dict[str, Any]]:
         },
         # What to send as If-Match when editing this version.
         headers={"ETag": f'"{advisory.version}"'},
+    )
+
+
+def _principal() -> str:
+    """Who is publishing: the IAM identity API Gateway authenticated (AWS_IAM), as its
+    request context names it. Never logged: an SSO session name may be an email address."""
+    identity = app.current_event.request_context.identity
+    principal = identity.user_arn or identity.caller
+    if not principal:  # AWS_IAM always sets one: a route deployed without it
+        raise RequestError(403, "no IAM identity in the request context; sign the request")
+    return principal
+
+
+@app.get("/advisories/<advisory_id>/history")
+def advisory_history(advisory_id: str) -> Response[dict[str, Any]]:
+    from urllib.parse import unquote
+
+    from consular_alerts.api_requests import query_parameters
+    from consular_alerts.services.history import publication_history
+
+    event = app.current_event
+    query = query_parameters(
+        event.query_string_parameters, event.multi_value_query_string_parameters
+    )
+    if query:
+        raise RequestError(400, "query: GET /advisories/{advisory_id}/history takes no parameters")
+    # API Gateway hands a path parameter over as sent: an id with a slash, percent-encoded.
+    versions = publication_history(bootstrap.version_history(), unquote(advisory_id))
+    return Response(
+        200,
+        content_types.APPLICATION_JSON,
+        {
+            "advisory_id": unquote(advisory_id),
+            "current_version": versions[-1].version,
+            "versions": [v.model_dump(mode="json") for v in versions],
+        },
     )
 
 

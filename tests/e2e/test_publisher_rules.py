@@ -130,3 +130,18 @@ def test_a_stale_repost_or_an_edit_of_an_old_version_reaches_nobody(
     texts = received_by(runtime, phone)
     assert len(texts) == 3
     assert len(set(texts)) == 3
+
+
+def test_each_version_says_who_signed_it_and_the_history_lists_them(
+    runtime: LocalRuntime,
+) -> None:
+    assert publish(runtime, advisory("mfa-kg-e2e-who", 2)).status_code == 201
+    assert publish(runtime, advisory("mfa-kg-e2e-who", 3)).status_code == 201
+    history = publish(runtime, b"", method="GET", path="/advisories/mfa-kg-e2e-who/history")
+    assert history.status_code == 200, history.text
+    assert [(v["version"], v["published_by"], v["level"]) for v in history.json()["versions"]] == [
+        (1, runtime.publisher.user_arn, 2),
+        (2, runtime.publisher.user_arn, 3),
+    ]
+    unsigned = requests.get(f"{runtime.url}/advisories/mfa-kg-e2e-who/history", timeout=30)
+    assert unsigned.status_code == 403  # the publisher API: IAM, as in AWS

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
-    from consular_alerts.services.ports import AudienceCounter
+    from consular_alerts.services.ports import AudienceCounter, VersionHistory
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
         IngestSettings,
@@ -125,6 +125,13 @@ def ingest_service() -> IngestService:
         SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
         SmsPrices.from_json(json.loads(settings.sms_prices_file.read_text("utf-8"))),
     )
+
+
+@cache
+def version_history() -> VersionHistory:
+    from consular_alerts.adapters.advisory_history import DynamoVersionHistory
+
+    return DynamoVersionHistory(dynamodb(), ingest_settings().advisories_table)
 
 
 @cache
@@ -245,6 +252,7 @@ def reset() -> None:
         sns_topic_publisher,
         ingest_settings,
         ingest_service,
+        version_history,
         subscriptions_settings,
         fanout_service,
         subscription_service,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     Field,
     ValidationInfo,
     field_validator,
@@ -192,3 +193,15 @@ class PublishOptions(StrictModel):
     expected_version: int | None = Field(default=None, ge=1, strict=True)
     # The publisher means to restore the content of an earlier version.
     revert: bool = Field(default=False, strict=True)
+
+
+class VersionRecord(StrictModel):
+    """One version in an advisory's publication history (GET /advisories/{id}/history)."""
+
+    version: int = Field(ge=1)
+    published_at: AwareDatetime  # when the service received it
+    published_by: str | None = None  # None: stored before publishers were recorded
+    level: int
+    msg_type: MsgType
+    status: Status
+    content_hash: str

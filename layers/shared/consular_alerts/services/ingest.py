@@ -120,9 +120,17 @@ class IngestService:
         )
 
     def ingest(
-        self, item: Publication, *, expected_version: int | None = None, revert: bool = False
+        self,
+        item: Publication,
+        *,
+        published_by: str | None = None,
+        expected_version: int | None = None,
+        revert: bool = False,
     ) -> IngestResult:
+        """Store what `published_by` (the caller's IAM identity) posted; see `store`."""
         advisory = normalize_publication(item, self._policy, self._clock())
+        if published_by is not None:
+            advisory = advisory.model_copy(update={"published_by": published_by})
         return self.store(advisory, expected_version=expected_version, revert=revert)
 
     def store(

@@ -165,7 +165,10 @@ class FeedPoller:
             )
         for advisory in advisories:
             try:
-                stored = self._ingest.store(advisory)
+                # The feed is who published it: each version says so (GET .../history).
+                stored = self._ingest.store(
+                    advisory.model_copy(update={"published_by": f"feed:{config.feed_id}"})
+                )
             except StaleContentError as error:
                 # A feed (or a cache in front of it) serving an older copy: storing it would
                 # roll the advisory back and notify everyone again. Nobody can say "revert".

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from consular_alerts.domain.citizens.limits import Budget, Refusal
 from consular_alerts.domain.messages.render import RenderedMessage
@@ -14,6 +14,9 @@ from consular_alerts.domain.segments import Segment
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
 from consular_alerts.models.feeds import FeedConfig, FeedState
+
+if TYPE_CHECKING:  # the fan-out and the citizen API load this module, never these models
+    from consular_alerts.models.publisher import VersionRecord
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ class AdvisoryRepository(Protocol):
 
     def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
         """Record on `advisory_id` (if on record) that `by` cancels or supersedes it."""
+        ...
+
+
+class VersionHistory(Protocol):
+    def versions(self, advisory_id: str) -> list[VersionRecord]:
+        """Every stored version of the advisory, oldest first (empty: no such advisory)."""
         ...
 
 
