@@ -53,17 +53,25 @@ class FakeAdvisoryRepository:
     def head(self, advisory_id: str) -> AdvisoryHead | None:
         return self.heads.get(advisory_id)
 
-    def save_version(self, advisory: Advisory, previous: AdvisoryHead | None) -> bool:
+    def save_version(
+        self, advisory: Advisory, previous: AdvisoryHead | None, *, revert: bool = False
+    ) -> bool:
         if self.interfere_times:
             self.interfere_times -= 1
             version = (previous.version if previous else 0) + 1
-            self.heads[advisory.advisory_id] = AdvisoryHead(advisory.advisory_id, version, "f" * 64)
+            earlier = previous.earlier_hashes | {previous.content_hash} if previous else set()
+            self.heads[advisory.advisory_id] = AdvisoryHead(
+                advisory.advisory_id, version, "f" * 64, frozenset(earlier)
+            )
             return False
         if self.heads.get(advisory.advisory_id) != previous:
             return False
+        if previous is not None and not revert and advisory.content_hash in previous.earlier_hashes:
+            return False
+        earlier = previous.earlier_hashes | {previous.content_hash} if previous else frozenset()
         self.items[(advisory.advisory_id, advisory.version)] = advisory
         self.heads[advisory.advisory_id] = AdvisoryHead(
-            advisory.advisory_id, advisory.version, advisory.content_hash
+            advisory.advisory_id, advisory.version, advisory.content_hash, frozenset(earlier)
         )
         return True
 

@@ -1,4 +1,5 @@
-"""POST /advisories: normalize a published advisory and store it as a new version."""
+"""The publisher API: POST /advisories normalizes a published advisory and stores it as a
+new version; GET /advisories/{advisory_id}/history lists its versions and who published each."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.cors import allow_site_origin
-from consular_alerts.errors import NormalizationError, RequestError, RetryableError
+from consular_alerts.errors import (
+    NormalizationError,
+    RequestError,
+    RetryableError,
+    VersionConflictError,
+)
 
 logger = Logger()
 app = APIGatewayRestResolver()
@@ -31,6 +37,18 @@ def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
     return _error(422, str(error))
 
 
+@app.exception_handler(VersionConflictError)
+def _not_meant(error: VersionConflictError) -> Response[dict[str, Any]]:
+    # 412: a version the publisher did not edit; 409: an earlier version's content.
+    logger.info("refused version", status=error.status_code, error=error.message)
+    return Response(
+        error.status_code,
+        content_types.APPLICATION_JSON,
+        {"error": error.message, "current_version": error.current_version},
+        headers={"ETag": f'"{error.current_version}"'},
+    )
+
+
 @app.exception_handler(RetryableError)
 def _busy(error: RetryableError) -> Response[dict[str, Any]]:
     # The version write is one transaction: when it fails, nothing of it was stored.
@@ -46,22 +64,33 @@ def _busy(error: RetryableError) -> Response[dict[str, Any]]:
 @app.post("/advisories")
 def post_advisory() -> Response[dict[str, Any]]:
     # Loaded by the first request, not by the import (README: performance).
-    from consular_alerts.api_requests import publication_from_request, request_bytes
+    from consular_alerts.api_requests import publish_request, query_parameters, request_bytes
     from consular_alerts.domain.dry_run import dry_run_json
 
     event = app.current_event
-    query = dict(event.query_string_parameters or {})
-    dry_run = query.pop("dry_run", "false").lower() in {"1", "true", "yes"}
+    query = query_parameters(
+        event.query_string_parameters, event.multi_value_query_string_parameters
+    )
     raw = request_bytes(
         event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
     )
-    publication = publication_from_request(raw, event.headers.get("content-type", ""), query)
+    request = publish_request(
+        raw, event.headers.get("content-type", ""), query, event.headers.get("if-match")
+    )
+    publication, options = request.publication, request.options
     service = bootstrap.ingest_service()
-    if dry_run:
-        answer = dry_run_json(service.dry_run(publication))
-        return Response(200, content_types.APPLICATION_JSON, answer)
+    if options.dry_run:
+        preview = service.dry_run(
+            publication, expected_version=options.expected_version, revert=options.revert
+        )
+        return Response(200, content_types.APPLICATION_JSON, dry_run_json(preview))
 
-    result = service.ingest(publication)
+    result = service.ingest(
+        publication,
+        published_by=_principal(),
+        expected_version=options.expected_version,
+        revert=options.revert,
+    )
     advisory = result.advisory
     logger.info(
         "advisory stored" if result.created else "advisory unchanged",
@@ -76,6 +105,44 @@ def post_advisory() -> Response[dict[str, Any]]:
             "version": advisory.version,
             "status": "created" if result.created else "unchanged",
             "advisory": advisory.to_record(),
+        },
+        # What to send as If-Match when editing this version.
+        headers={"ETag": f'"{advisory.version}"'},
+    )
+
+
+def _principal() -> str:
+    """Who is publishing: the IAM identity API Gateway authenticated (AWS_IAM), as its
+    request context names it. Never logged: an SSO session name may be an email address."""
+    identity = app.current_event.request_context.identity
+    principal = identity.user_arn or identity.caller
+    if not principal:  # AWS_IAM always sets one: a route deployed without it
+        raise RequestError(403, "no IAM identity in the request context; sign the request")
+    return principal
+
+
+@app.get("/advisories/<advisory_id>/history")
+def advisory_history(advisory_id: str) -> Response[dict[str, Any]]:
+    from urllib.parse import unquote
+
+    from consular_alerts.api_requests import query_parameters
+    from consular_alerts.services.history import publication_history
+
+    event = app.current_event
+    query = query_parameters(
+        event.query_string_parameters, event.multi_value_query_string_parameters
+    )
+    if query:
+        raise RequestError(400, "query: GET /advisories/{advisory_id}/history takes no parameters")
+    # API Gateway hands a path parameter over as sent: an id with a slash, percent-encoded.
+    versions = publication_history(bootstrap.version_history(), unquote(advisory_id))
+    return Response(
+        200,
+        content_types.APPLICATION_JSON,
+        {
+            "advisory_id": unquote(advisory_id),
+            "current_version": versions[-1].version,
+            "versions": [v.model_dump(mode="json") for v in versions],
         },
     )
 

@@ -5,7 +5,8 @@ principal allowed `execute-api:Invoke`. The local runtime has one such principal
 access key made at start (printed by `alerts serve`, shown to the console only on the local
 server), and recomputes each request's signature with botocore's own SigV4 code: a client
 that signs wrongly (the console's WebCrypto signer, say) is refused here as it would be in
-AWS, with a 403 naming the problem. Local clients sign with `sign()`.
+AWS, with a 403 naming the problem. Local clients sign with `sign()`. A request it accepts
+carries the principal's `identity()` in its request context, as API Gateway's would.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ _AUTHORIZATION = re.compile(
 )
 
 
+#: The local account, as moto's (API Gateway puts the caller's in the request context).
+LOCAL_ACCOUNT = "123456789012"
+
+
 def canonical_query(query: str) -> str:
     """A query string in SigV4's canonical form (RFC 3986 encoding, sorted)."""
     pairs = [
@@ -48,6 +53,22 @@ class PublisherCredentials:
     access_key_id: str = "LOCALPUBLISHER"
     secret_access_key: str = field(default_factory=lambda: secrets.token_urlsafe(30))
     region: str = "us-east-1"
+    user_name: str = "local-officer"  # the IAM user this key stands for
+
+    @property
+    def user_arn(self) -> str:
+        return f"arn:aws:iam::{LOCAL_ACCOUNT}:user/{self.user_name}"
+
+    def identity(self) -> dict[str, str]:
+        """requestContext.identity as API Gateway fills it for a request this principal
+        signed (AWS_IAM): the handler records `userArn` as the version's publisher."""
+        return {
+            "accessKey": self.access_key_id,
+            "accountId": LOCAL_ACCOUNT,
+            "caller": f"AIDALOCAL{self.user_name.upper().replace('-', '')}",
+            "user": f"AIDALOCAL{self.user_name.upper().replace('-', '')}",
+            "userArn": self.user_arn,
+        }
 
     def as_json(self) -> dict[str, str]:
         return {

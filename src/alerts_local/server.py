@@ -48,8 +48,15 @@ def api_event(
     headers: dict[str, str],
     body: bytes,
     source_ip: str,
+    identity: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway REST proxy-integration event, as the handler would receive it."""
+    """An API Gateway REST proxy-integration event, as the handler would receive it.
+
+    `identity`: the caller's IAM identity (the publisher API's AWS_IAM). The local server
+    passes the principal whose signature it checked; called directly (tests), a publisher
+    route gets the default local principal."""
+    if identity is None and route.api == "PublisherApi":
+        identity = PublisherCredentials(secret_access_key="").identity()
     query_pairs = parse_qsl(query, keep_blank_values=True)
     try:
         text_body: str | None = body.decode("utf-8") if body else None
@@ -76,14 +83,7 @@ def api_event(
             "stage": "v1",
             "requestId": str(uuid.uuid4()),
             "accountId": "123456789012",
-            "identity": {
-                "sourceIp": source_ip,
-                # The local runtime checks the publisher's SigV4 signature before this
-                # (publisher_auth.py); this is the local publisher principal.
-                "userArn": "arn:aws:iam::123456789012:user/local"
-                if route.api == "PublisherApi"
-                else None,
-            },
+            "identity": {"sourceIp": source_ip, "userArn": None, **(identity or {})},
         },
         "body": text_body,
         "isBase64Encoded": is_base64,
@@ -131,12 +131,22 @@ class LocalRuntime:
                 if route.match(route.method, parts.path) is not None:
                     allowed.append(route.method)
                 continue
+            identity = None
             if route.api == "PublisherApi":  # AWS_IAM, as API Gateway would check it
                 problem = self.publisher.verify(method, parts.path, parts.query, headers, body)
                 if problem is not None:
                     return _json(403, {"message": problem})
+                identity = self.publisher.identity()  # who signed, in the request context
             event = api_event(
-                route, method, parts.path, parameters, parts.query, headers, body, source_ip
+                route,
+                method,
+                parts.path,
+                parameters,
+                parts.query,
+                headers,
+                body,
+                source_ip,
+                identity,
             )
             with self.lock:
                 response = self.functions.invoke(route.function, event)

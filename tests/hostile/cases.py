@@ -24,9 +24,10 @@ from typing import Any
 from tests.hostile.case import Case
 from tests.hostile.citizen_cases import CITIZEN_CASES
 from tests.hostile.cli_cases import CLI_CASES
+from tests.hostile.publish_options import PUBLISH_OPTION_CASES
 from tests.hostile.publisher_cases import PUBLISHER_CASES
 
-CASES: list[Case] = [*PUBLISHER_CASES, *CITIZEN_CASES, *CLI_CASES]
+CASES: list[Case] = [*PUBLISHER_CASES, *CITIZEN_CASES, *CLI_CASES, *PUBLISH_OPTION_CASES]
 
 
 def figures() -> dict[str, Any]:

@@ -87,18 +87,21 @@ function metadata() {
 
 function requestBody() {
   const text = $("body").value;
+  const revert = $("revert").checked; // the API's ?revert=true: restore an earlier version
   switch (format()) {
     case "cap":
       return {
         contentType: "application/cap+xml",
         bytes: state.capBytes || new TextEncoder().encode(text),
+        revert,
       };
     case "json":
-      return { contentType: "application/json", bytes: new TextEncoder().encode(text) };
+      return { contentType: "application/json", bytes: new TextEncoder().encode(text), revert };
     default:
       return {
         contentType: "application/json",
         bytes: new TextEncoder().encode(JSON.stringify({ text, format: "text", metadata: metadata() })),
+        revert,
       };
   }
 }
@@ -110,22 +113,28 @@ class ApiError extends Error {
   }
 }
 
-async function post(dryRun, signal, request = requestBody()) {
+// Only what the publisher API defines: dry_run and revert (true when set), and If-Match
+// naming the version the officer previewed, so that a version someone else published
+// meanwhile is a 412 rather than overwritten.
+async function post(dryRun, signal, request = requestBody(), editedVersion = null) {
   const credentials = state.credentials;
   if (!credentials) throw new ApiError(0, { error: "Set your AWS credentials first." });
   const { contentType, bytes } = request;
-  const url = `${credentials.apiUrl || apiUrlDefault()}/advisories${dryRun ? "?dry_run=true" : ""}`;
+  const query = [dryRun && "dry_run=true", request.revert && "revert=true"].filter(Boolean);
+  const url = `${credentials.apiUrl || apiUrlDefault()}/advisories${query.length ? `?${query.join("&")}` : ""}`;
+  const sent = { "content-type": contentType };
+  if (editedVersion) sent["if-match"] = `"${editedVersion}"`;
   const { headers } = await signRequest({
     method: "POST",
     url,
-    headers: { "content-type": contentType },
+    headers: sent,
     body: bytes,
     credentials,
     region: credentials.region,
   });
   const response = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": contentType, ...headers },
+    headers: { ...sent, ...headers },
     body: bytes,
     signal,
     credentials: "omit",
@@ -301,8 +310,11 @@ async function publish() {
     return;
   }
   button.disabled = true;
+  // The preview said which version this would follow: publish only on that one.
+  const preview = state.lastPreview;
+  const edited = preview?.would_store && preview.version > 1 ? preview.version - 1 : null;
   try {
-    const result = await post(false, undefined, request);
+    const result = await post(false, undefined, request, edited);
     $("confirm-publish").hidden = true;
     say(
       "success",
@@ -385,7 +397,7 @@ async function start() {
     state.capBytes = null; // edited: send what is in the box
     schedulePreview();
   });
-  for (const id of ["countries", "level", "language", "major"]) {
+  for (const id of ["countries", "level", "language", "major", "revert"]) {
     $(id).addEventListener("input", () => schedulePreview());
     $(id).addEventListener("change", () => schedulePreview());
   }

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         SegmentDirectory,
         SmsSender,
         SubscriberRepository,
+        VersionHistory,
     )
     from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
     from consular_alerts.services.subscriptions import SubscriptionService
@@ -133,6 +134,13 @@ def ingest_service() -> IngestService:
         SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
         SmsPrices.from_json(json.loads(settings.sms_prices_file.read_text("utf-8"))),
     )
+
+
+@cache
+def version_history() -> VersionHistory:
+    from consular_alerts.adapters.dynamodb.advisory_history import DynamoVersionHistory
+
+    return DynamoVersionHistory(dynamodb(), ingest_settings().advisories_table)
 
 
 @cache
@@ -266,6 +274,7 @@ def reset() -> None:
         sns_topic_publisher,
         ingest_settings,
         ingest_service,
+        version_history,
         subscriptions_settings,
         fanout_service,
         subscription_service,

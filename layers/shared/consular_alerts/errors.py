@@ -25,3 +25,25 @@ class RetryableError(Exception):
 class PermanentError(Exception):
     """The provider refused the request and would refuse it again (an invalid parameter,
     access denied, a disabled key): record it and do not retry; replay after a fix."""
+
+
+class VersionConflictError(Exception):
+    """A post that would store what its publisher did not mean (a version it did not edit,
+    content an earlier version had): nothing is stored; the current version is named."""
+
+    status_code = 409
+
+    def __init__(self, message: str, current_version: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.current_version = current_version
+
+
+class VersionMismatchError(VersionConflictError):
+    """The publisher edited another version than the current one (If-Match, expected_version)."""
+
+    status_code = 412
+
+
+class StaleContentError(VersionConflictError):
+    """The content of an earlier, not the latest, version: a stale repost, unless a revert."""

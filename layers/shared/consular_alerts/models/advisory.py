@@ -112,6 +112,11 @@ class Advisory(StrictModel):
     content: dict[LanguageTag, LocalizedContent] = Field(min_length=1)
     hotlines: list[Hotline] = Field(default_factory=list)
 
+    # Extension: who published this version, the caller's IAM identity as API Gateway gives
+    # it (its userArn, else its caller id), or "feed:<feed_id>" for the feed poller. Not
+    # content (domain/identity.py) and not public (models/public.py lists what is).
+    published_by: str | None = Field(default=None, max_length=2048)
+
     @field_validator("countries")
     @classmethod
     def _no_duplicate_countries(cls, value: list[str]) -> list[str]:

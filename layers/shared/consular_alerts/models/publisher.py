@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     Field,
     ValidationInfo,
     field_validator,
@@ -181,3 +182,26 @@ class TextPost(StrictModel):
         if info.data.get("format") == "html":  # markup expected: it becomes visible text
             return no_control(value)
         return plain_text(value)
+
+
+class PublishOptions(StrictModel):
+    """How to publish, beside what: from the query (and, for some, headers or JSON fields)."""
+
+    # Preview only: nothing stored, nothing sent.
+    dry_run: bool = Field(default=False, strict=True)
+    # The version the publisher edited (If-Match or the body): stored only if still current.
+    expected_version: int | None = Field(default=None, ge=1, strict=True)
+    # The publisher means to restore the content of an earlier version.
+    revert: bool = Field(default=False, strict=True)
+
+
+class VersionRecord(StrictModel):
+    """One version in an advisory's publication history (GET /advisories/{id}/history)."""
+
+    version: int = Field(ge=1)
+    published_at: AwareDatetime  # when the service received it
+    published_by: str | None = None  # None: stored before publishers were recorded
+    level: int
+    msg_type: MsgType
+    status: Status
+    content_hash: str

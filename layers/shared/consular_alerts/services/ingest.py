@@ -17,9 +17,10 @@ from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessa
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
 from consular_alerts.domain.segments import audience
+from consular_alerts.errors import StaleContentError, VersionMismatchError
 from consular_alerts.models.advisory import Advisory, Status
 from consular_alerts.services.history import previous_version
-from consular_alerts.services.ports import AdvisoryRepository, AudienceCounter
+from consular_alerts.services.ports import AdvisoryHead, AdvisoryRepository, AudienceCounter
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,14 @@ class IngestService:
         self._audience = audience
         self._prices = prices
 
-    def dry_run(self, item: Publication) -> DryRun:
-        """Everything but storing and sending."""
+    def dry_run(
+        self, item: Publication, *, expected_version: int | None = None, revert: bool = False
+    ) -> DryRun:
+        """Everything but storing and sending: refused as posting would be refused."""
         now = self._clock()
         advisory = normalize_publication(item, self._policy, now)
         head = self._repository.head(advisory.advisory_id)
+        refuse_unmeant(advisory, head, expected_version, revert)
         if head is not None and head.content_hash == advisory.content_hash:
             existing = self._repository.get(advisory.advisory_id, head.version) or advisory
             decision = Decision(False, f"unchanged: same content as v{head.version}")
@@ -100,20 +104,36 @@ class IngestService:
             fallback_order=self._preview.fallback_order,
         )
 
-    def ingest(self, item: Publication) -> IngestResult:
-        return self.store(normalize_publication(item, self._policy, self._clock()))
+    def ingest(
+        self,
+        item: Publication,
+        *,
+        published_by: str | None = None,
+        expected_version: int | None = None,
+        revert: bool = False,
+    ) -> IngestResult:
+        """Store what `published_by` (the caller's IAM identity) posted; see `store`."""
+        advisory = normalize_publication(item, self._policy, self._clock())
+        if published_by is not None:
+            advisory = advisory.model_copy(update={"published_by": published_by})
+        return self.store(advisory, expected_version=expected_version, revert=revert)
 
-    def store(self, advisory: Advisory) -> IngestResult:
-        """Store as the next version unless the latest version has the same content."""
+    def store(
+        self, advisory: Advisory, *, expected_version: int | None = None, revert: bool = False
+    ) -> IngestResult:
+        """Store as the next version unless the latest version has the same content, or
+        the post is not what its publisher meant (`refuse_unmeant`)."""
         for _ in range(5):
             head = self._repository.head(advisory.advisory_id)
+            # Checked again on every attempt: a concurrent writer may have moved the head.
+            refuse_unmeant(advisory, head, expected_version, revert)
             if head is not None and head.content_hash == advisory.content_hash:
                 existing = self._repository.get(advisory.advisory_id, head.version)
                 return IngestResult(
                     False, existing or advisory.model_copy(update={"version": head.version})
                 )
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
-            if self._repository.save_version(candidate, head):
+            if self._repository.save_version(candidate, head, revert=revert):
                 # A cancel closes the advisories it references; an update supersedes them.
                 # Only a real one: a drill's or a draft's cancel must not tell citizens (on
                 # the advisory page) that a live advisory is over.
@@ -122,3 +142,32 @@ class IngestService:
                         self._repository.mark_replaced(reference, candidate)
                 return IngestResult(True, candidate)
         raise ConcurrentWriteError(f"advisory {advisory.advisory_id} is being written concurrently")
+
+
+def refuse_unmeant(
+    advisory: Advisory, head: AdvisoryHead | None, expected_version: int | None, revert: bool
+) -> None:
+    """Raise when storing `advisory` on `head` is not what its publisher meant: they edited
+    another version than the current one (412), or, not saying it is a revert, they posted
+    the content of an earlier, not the latest, version (409): a stale copy would roll the
+    advisory back and notify every citizen again."""
+    current = head.version if head is not None else 0
+    if expected_version is not None and expected_version != current:
+        now = f"is at version {current}" if current else "has no version yet"
+        raise VersionMismatchError(
+            f"advisory {advisory.advisory_id} {now}, not {expected_version} (If-Match or "
+            f"expected_version): nothing stored; see version {current} and post on it",
+            current,
+        )
+    if (
+        head is not None
+        and not revert
+        and advisory.content_hash != head.content_hash
+        and advisory.content_hash in head.earlier_hashes
+    ):
+        raise StaleContentError(
+            f"advisory {advisory.advisory_id}: this is the content of an earlier version, "
+            f"not of the current version {current}: nothing stored. To restore it, post it "
+            "again with revert=true",
+            current,
+        )

@@ -10,7 +10,7 @@ from datetime import datetime
 from aws_lambda_powertools import Logger
 
 from consular_alerts.domain.formats.documents import DocumentResult, normalize_document
-from consular_alerts.errors import NormalizationError
+from consular_alerts.errors import NormalizationError, StaleContentError
 from consular_alerts.models.feeds import FeedConfig, FeedState
 from consular_alerts.services.ingest import IngestService
 from consular_alerts.services.ports import FeedRepository, Fetcher, FetchError
@@ -164,7 +164,17 @@ class FeedPoller:
                 f"(max_cap_links {config.max_cap_links})"
             )
         for advisory in advisories:
-            stored = self._ingest.store(advisory)
+            try:
+                # The feed is who published it: each version says so (GET .../history).
+                stored = self._ingest.store(
+                    advisory.model_copy(update={"published_by": f"feed:{config.feed_id}"})
+                )
+            except StaleContentError as error:
+                # A feed (or a cache in front of it) serving an older copy: storing it would
+                # roll the advisory back and notify everyone again. Nobody can say "revert".
+                outcome.unchanged += 1
+                outcome.warnings.append(str(error))
+                continue
             if stored.created:
                 outcome.stored += 1
             else:

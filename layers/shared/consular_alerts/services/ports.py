@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from consular_alerts.domain.citizens.limits import Budget, Refusal
 from consular_alerts.domain.messages.render import RenderedMessage
@@ -15,26 +15,41 @@ from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
 from consular_alerts.models.feeds import FeedConfig, FeedState
 
+if TYPE_CHECKING:  # the fan-out and the citizen API load this module, never these models
+    from consular_alerts.models.publisher import VersionRecord
+
 
 @dataclass(frozen=True)
 class AdvisoryHead:
     advisory_id: str
     version: int
     content_hash: str
+    # The content hashes of the versions before the latest: a repost of one is stale.
+    earlier_hashes: frozenset[str] = frozenset()
 
 
 class AdvisoryRepository(Protocol):
     def head(self, advisory_id: str) -> AdvisoryHead | None: ...
 
-    def save_version(self, advisory: Advisory, previous: AdvisoryHead | None) -> bool:
-        """Store `advisory` as the next version. False if `previous` is no longer the head
-        or the head already has this content (someone else stored it first)."""
+    def save_version(
+        self, advisory: Advisory, previous: AdvisoryHead | None, *, revert: bool = False
+    ) -> bool:
+        """Store `advisory` as the next version, in one conditional write with the head
+        (which then also counts `previous`'s hash among the earlier ones). False if
+        `previous` is no longer the head, the head already has this content (someone else
+        stored it first), or, unless `revert`, an earlier version had this content."""
         ...
 
     def get(self, advisory_id: str, version: int) -> Advisory | None: ...
 
     def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
         """Record on `advisory_id` (if on record) that `by` cancels or supersedes it."""
+        ...
+
+
+class VersionHistory(Protocol):
+    def versions(self, advisory_id: str) -> list[VersionRecord]:
+        """Every stored version of the advisory, oldest first (empty: no such advisory)."""
         ...
 
 

@@ -51,10 +51,17 @@ class DynamoAdvisoryRepository:
         if "Item" not in response:
             return None
         item = from_item(response["Item"])
-        return AdvisoryHead(advisory_id, int(item["latest_version"]), str(item["content_hash"]))
+        return AdvisoryHead(
+            advisory_id,
+            int(item["latest_version"]),
+            str(item["content_hash"]),
+            frozenset(item.get("earlier_hashes", ())),
+        )
 
     @translate_errors("DynamoDB advisory write")
-    def save_version(self, advisory: Advisory, previous: AdvisoryHead | None) -> bool:
+    def save_version(
+        self, advisory: Advisory, previous: AdvisoryHead | None, *, revert: bool = False
+    ) -> bool:
         head_key = {"advisory_id": {"S": advisory.advisory_id}, "version": {"N": "0"}}
         values: dict[str, Any] = {
             ":v": {"N": str(advisory.version)},
@@ -62,13 +69,19 @@ class DynamoAdvisoryRepository:
             ":t": {"S": advisory.received_at.isoformat()},
             ":r": {"S": short_reference(advisory.advisory_id)},
         }
+        update = "SET latest_version = :v, content_hash = :h, updated_at = :t, short_ref = :r"
         if previous is None:
             condition = "attribute_not_exists(advisory_id)"
         else:
-            # The conditional write on the content hash: only if nobody moved the head and
-            # the latest stored content is not already this content.
+            # The conditional write on the content hash: only if nobody moved the head, the
+            # latest stored content is not already this content and (unless the publisher
+            # restores it) no earlier version had it. The superseded hash joins the earlier.
             condition = "latest_version = :prev AND content_hash <> :h"
+            if not revert:
+                condition += " AND NOT contains(earlier_hashes, :h)"
+            update += " ADD earlier_hashes :superseded"
             values[":prev"] = {"N": str(previous.version)}
+            values[":superseded"] = {"SS": [previous.content_hash]}
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -76,8 +89,7 @@ class DynamoAdvisoryRepository:
                         "Update": {
                             "TableName": self._table,
                             "Key": head_key,
-                            "UpdateExpression": "SET latest_version = :v, content_hash = :h, "
-                            "updated_at = :t, short_ref = :r",
+                            "UpdateExpression": update,
                             "ConditionExpression": condition,
                             "ExpressionAttributeValues": values,
                         }
