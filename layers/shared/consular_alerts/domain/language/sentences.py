@@ -6,6 +6,7 @@ posts (headline, summary, advice) and the weighing of place names all use it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from consular_alerts.domain.language.wording import cut
 
@@ -30,7 +31,8 @@ _ABBREVIATIONS = frozenset(
     }
 )  # fmt: skip
 _QUOTE_PAIRS = {"«": "»", "“": "”"}
-_WORD_BEFORE_DOT = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)?)[.]*$")
+# The word before a full stop; the look-behind starts it at a first letter (fast on long words).
+_WORD_BEFORE_DOT = re.compile(r"(?<![^\W\d_])([^\W\d_]+(?:-[^\W\d_]+)?)[.]*$")
 _LIST_NUMBER = re.compile(r"\d{1,2}")
 
 
@@ -51,6 +53,8 @@ def is_abbreviation(before: str) -> bool:
 
 def _quoted_spans(line: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
+    if "«" not in line and "“" not in line:
+        return spans  # the usual case, found at C speed
     stack: list[tuple[str, int]] = []
     for index, char in enumerate(line):
         if char in _QUOTE_PAIRS:
@@ -62,9 +66,7 @@ def _quoted_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences in order; every line break is a boundary too. Never returns empty strings."""
-    sentences: list[str] = []
+def _sentences(text: str) -> Iterator[str]:
     for line in text.splitlines():
         spans: list[tuple[int, int]] | None = None  # found when a boundary needs them
         start = 0
@@ -79,18 +81,22 @@ def split_sentences(text: str) -> list[str]:
                     spans = _quoted_spans(line)
                 if any(a < match.start() < b for a, b in spans):
                     continue
-                if is_abbreviation(line[start : match.start() + 1]):
+                if is_abbreviation(line[max(start, match.start() - 39) : match.start() + 1]):
                     continue
                 if _LIST_NUMBER.fullmatch(line[start : match.start()].strip()):
                     continue
             sentence = line[start:stop].strip()
             if sentence:
-                sentences.append(sentence)
+                yield sentence
             start = end
         rest = line[start:].strip()
         if rest:
-            sentences.append(rest)
-    return sentences
+            yield rest
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences in order; every line break is a boundary too. Never returns empty strings."""
+    return list(_sentences(text))
 
 
 def first_sentences(text: str, limit: int = SUMMARY_MAX, most: int = 0) -> str:
@@ -99,7 +105,7 @@ def first_sentences(text: str, limit: int = SUMMARY_MAX, most: int = 0) -> str:
     are not boundaries here: descriptions are often wrapped mid-sentence."""
     flat = " ".join(text[: limit * 8].split())
     summary = ""
-    for count, sentence in enumerate(split_sentences(flat)):
+    for count, sentence in enumerate(_sentences(flat)):  # lazily: most texts stop early
         if most and count >= most:
             break
         if not summary:
