@@ -47,6 +47,7 @@ def api_event(
     headers: dict[str, str],
     body: bytes,
     source_ip: str,
+    stage_variables: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST proxy-integration event, as the handler would receive it."""
     query_pairs = parse_qsl(query, keep_blank_values=True)
@@ -67,7 +68,7 @@ def api_event(
         }
         or None,
         "pathParameters": path_parameters or None,
-        "stageVariables": None,
+        "stageVariables": stage_variables or None,
         "requestContext": {
             "resourcePath": route.path,
             "httpMethod": method,
@@ -135,7 +136,15 @@ class LocalRuntime:
                 if problem is not None:
                     return _json(403, {"message": problem})
             event = api_event(
-                route, method, parts.path, parameters, parts.query, headers, body, source_ip
+                route,
+                method,
+                parts.path,
+                parameters,
+                parts.query,
+                headers,
+                body,
+                source_ip,
+                self.stack.stage_variables.get(route.api),
             )
             with self.lock:
                 response = self.functions.invoke(route.function, event)
