@@ -29,6 +29,8 @@ MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",  # SAM: logs
     "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",  # SAM: Tracing Active
     "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",  # SAM: the stream
+    # API Gateway's account-wide logging role (template.yaml says why it is not narrowed).
+    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
 }
 
 
