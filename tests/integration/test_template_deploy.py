@@ -5,6 +5,7 @@ samconfig environments."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from consular_alerts import bootstrap
 
+from alerts_local.lambdas import LocalFunctions
 from alerts_local.stack import (
     LOCAL_PARAMETERS,
     DeployedStack,
@@ -25,7 +28,8 @@ from alerts_local.stack import (
     references,
     translate,
 )
-from tests.conftest import REPO_ROOT
+from tests.conftest import EVENTS, REPO_ROOT
+from tests.integration.citizen_api import Api
 
 DISTRIBUTION_SITE = {"Fn::Sub": "https://${WebDistribution.DomainName}"}
 API_FUNCTIONS = ("IngestFunction", "SubscriptionsFunction", "PublicAdvisoryFunction")
@@ -207,3 +211,26 @@ def test_the_stack_is_created_on_moto_with_the_local_site(stack: DeployedStack) 
     lambdas = stack.client("lambda")
     for function in stack.functions:  # (moto reports a reservation here when there is one)
         assert "Concurrency" not in lambdas.get_function(FunctionName=stack.resources[function])
+
+
+def test_api_functions_take_the_site_from_their_stage(stack: DeployedStack) -> None:
+    """Links the citizen API makes and the publisher's preview name the stage's siteUrl (the
+    distribution's address on a stack without a domain), not a configured default."""
+    site = "https://d111111abcdef8.cloudfront.net"
+    staged = dataclasses.replace(
+        stack, stage_variables={api: {"siteUrl": site} for api in stack.stage_variables}
+    )
+    api = Api(staged)
+    email = {"channel": "email", "address": "dana@example.org", "countries": ["TR"]}
+    status, reply, _ = api.call("POST", "/subscriptions", {**email, "language": "en"})
+    assert status == 202, reply
+    assert reply["manage_link"].startswith(f"{site}/s/")
+    preview = json.loads((EVENTS / "post-advisory-seed.json").read_text(encoding="utf-8"))
+    preview["queryStringParameters"] = {"dry_run": "true"}
+    preview["stageVariables"] = {"siteUrl": site}
+    response = LocalFunctions(stack).invoke("IngestFunction", preview)
+    assert response["statusCode"] == 200, response
+    texts = json.dumps(json.loads(response["body"])["preview"], ensure_ascii=False)
+    assert "d111111abcdef8.cloudfront.net/a/" in texts
+    assert "alerts.mfa.gov.kg" not in texts
+    bootstrap.reset()  # the site a request brought stays with the container otherwise
