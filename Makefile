@@ -3,6 +3,7 @@ SHELL := /bin/sh
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: demo serve test lint typecheck unit integration e2e corpus build bench openapi validate publish-web clean
@@ -20,6 +21,13 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
 	touch $@
 
+# checkov pins boto3 and networkx below moto's and cfn-lint's: an environment of its own.
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $$(scripts/find-python) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 demo: $(VENV)/.installed
 	$(VENV)/bin/alerts demo
 
@@ -33,12 +41,16 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
-validate: $(VENV)/.installed $(SAM_VENV)/.installed
-	$(VENV)/bin/cfn-lint template.yaml
+# cfn-lint with the Serverless Rules, SAM's own lint, checkov (configuration: .checkov.yaml).
+validate: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
-test: lint typecheck $(SAM_VENV)/.installed
-	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
+# The template tests run cfn-lint, `sam validate --lint` and checkov too.
+test: lint typecheck $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov \
+		SAM_CLI_TELEMETRY=0 $(PY) -m pytest -n 2
 
 # What `sam deploy` uploads (.aws-sam/build): layers/shared/Makefile and functions/Makefile
 # ship compiled bytecode and only the data the code reads. Needs Python 3.13 (pyenv or PATH).
@@ -60,4 +72,4 @@ publish-web:
 	scripts/publish-web "$(STACK)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

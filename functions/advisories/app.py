@@ -84,6 +84,7 @@ def read_advisory(event: dict[str, Any]) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The advisory page is served at the site's origin and calls this API (README: web pages).
+    bootstrap.use_site_of(event)
     return allow_site_origin(
         read_advisory(event),
         event.get("headers"),

@@ -360,6 +360,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if event.get("source") == "aws.events":  # the schedule in template.yaml
         return bootstrap.subscription_service().refresh_pending_emails()
     logger.debug("request", method=event.get("httpMethod"), resource=event.get("resource"))
+    bootstrap.use_site_of(event)  # links and CORS name the site
     refused = _refuse_early(event)
     if refused is not None:
         status, message = refused

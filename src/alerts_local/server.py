@@ -49,6 +49,7 @@ def api_event(
     body: bytes,
     source_ip: str,
     identity: dict[str, str] | None = None,
+    stage_variables: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST proxy-integration event, as the handler would receive it.
 
@@ -75,7 +76,7 @@ def api_event(
         }
         or None,
         "pathParameters": path_parameters or None,
-        "stageVariables": None,
+        "stageVariables": stage_variables or None,
         "requestContext": {
             "resourcePath": route.path,
             "httpMethod": method,
@@ -146,7 +147,8 @@ class LocalRuntime:
                 headers,
                 body,
                 source_ip,
-                identity,
+                identity=identity,
+                stage_variables=self.stack.stage_variables.get(route.api),
             )
             with self.lock:
                 response = self.functions.invoke(route.function, event)

@@ -12,7 +12,10 @@ What moto cannot run is kept aside and played by the local runtime instead:
   the same routes and headers (`alerts_local.web`);
 - Secrets Manager secrets (moto's CloudFormation has no model for them): created through
   moto's Secrets Manager API as the template declares them (a random value, as
-  GenerateSecretString asks), and every `Ref` to them resolved to the secret's ARN.
+  GenerateSecretString asks), and every `Ref` to them resolved to the secret's ARN;
+- whatever names a resource kept aside (the publisher's managed policy names the API).
+Conditions are decided here for the local parameters (moto checks every branch of an
+`Fn::If`, also the one naming the CloudFront distribution it does not create).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import re
 import secrets
 import string
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +53,11 @@ _KEPT_ASIDE = (
     "AWS::CloudWatch::Dashboard",
     "AWS::CloudFront::",
     "AWS::S3::BucketPolicy",
+    "AWS::WAFv2::",
 )
+# The local stack's parameters: its site is what messages link to (deployed, the site is the
+# domain in PublicBaseUrl or the distribution's own address).
+LOCAL_PARAMETERS = {"PublicBaseUrl": "https://alerts.mfa.gov.kg"}
 
 
 def _not_alarm_support(record: logging.LogRecord) -> bool:
@@ -119,6 +127,8 @@ class DeployedStack:
     functions: dict[str, LocalFunction]
     routes: list[Route]
     stream_mappings: list[StreamMapping]
+    # API logical id -> its stage variables (siteUrl: the site, for CORS and links).
+    stage_variables: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         return boto3.client(  # type: ignore[call-overload]
@@ -144,6 +154,74 @@ def _ref_id(value: Any) -> str:
             target = value["Fn::GetAtt"]
             return str(target[0] if isinstance(target, list) else target.split(".")[0])
     raise ValueError(f"expected a Ref or GetAtt, got {value!r}")
+
+
+def references(node: Any) -> set[str]:
+    """Logical ids (and parameters) a template fragment names: Ref, GetAtt, ${} in Sub."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0] if isinstance(value, list) else str(value).split(".")[0])
+            elif key == "Fn::Sub":
+                text, variables = (value, {}) if isinstance(value, str) else value
+                names = re.findall(r"\$\{([^}!]+)\}", text)
+                found |= {n.split(".")[0] for n in names if n not in variables}
+                found |= references(variables)
+            else:
+                found |= references(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= references(item)
+    return found
+
+
+def decide_conditions(
+    template: dict[str, Any], parameters: dict[str, str]
+) -> Callable[[str], bool]:
+    """Whether each of the template's conditions holds for these parameters (else defaults)."""
+    values = {
+        name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
+    } | parameters
+    conditions = template.get("Conditions", {})
+
+    def value(node: Any) -> str:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return values[node["Ref"]]
+        return str(node)
+
+    def holds(node: Any) -> bool:
+        ((function, arguments),) = node.items()
+        if function == "Fn::Equals":
+            return value(arguments[0]) == value(arguments[1])
+        if function == "Fn::Not":
+            return not holds(arguments[0])
+        if function == "Fn::And":
+            return all(holds(a) for a in arguments)
+        if function == "Fn::Or":
+            return any(holds(a) for a in arguments)
+        if function == "Condition":
+            return holds(conditions[arguments])
+        raise ValueError(f"condition function {function} not supported")
+
+    return lambda name: holds(conditions[name])
+
+
+def choose_branches(node: Any, holds: Callable[[str], bool]) -> Any:
+    """The fragment with every Fn::If replaced by its chosen branch and AWS::NoValue removed,
+    as CloudFormation reads it."""
+    no_value = {"Ref": "AWS::NoValue"}
+    if isinstance(node, dict):
+        if set(node) == {"Fn::If"}:
+            name, when_true, when_false = node["Fn::If"]
+            return choose_branches(when_true if holds(name) else when_false, holds)
+        chosen = {key: choose_branches(value, holds) for key, value in node.items()}
+        return {key: value for key, value in chosen.items() if value != no_value}
+    if isinstance(node, list):
+        return [c for c in (choose_branches(item, holds) for item in node) if c != no_value]
+    return node
 
 
 def load_sam(template: Path = TEMPLATE) -> dict[str, Any]:
@@ -274,21 +352,45 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
                 logical_id, REPO_ROOT / props["CodeUri"], props["Handler"]
             )
 
-    deployable = copy.deepcopy(cfn)
+    holds = decide_conditions(cfn, LOCAL_PARAMETERS)
+    decided = choose_branches(
+        {
+            logical_id: {k: v for k, v in resource.items() if k != "Condition"}
+            for logical_id, resource in cfn["Resources"].items()
+            if "Condition" not in resource or holds(resource["Condition"])
+        },
+        holds,
+    )
+    aside = {
+        logical_id
+        for logical_id, resource in decided.items()
+        if resource["Type"].startswith(_KEPT_ASIDE)
+    }
+    while True:  # and whatever names them
+        naming = {
+            logical_id
+            for logical_id, resource in decided.items()
+            if logical_id not in aside
+            and references([resource.get("Properties", {}), resource.get("DependsOn", [])]) & aside
+        }
+        if not naming:
+            break
+        aside |= naming
+    deployable = {key: value for key, value in cfn.items() if key != "Conditions"}
     deployable["Resources"] = {
         logical_id: resource
-        for logical_id, resource in cfn["Resources"].items()
-        if not resource["Type"].startswith(_KEPT_ASIDE)
-        and resource["Type"] != "AWS::Lambda::LayerVersion"
+        for logical_id, resource in decided.items()
+        if logical_id not in aside and resource["Type"] != "AWS::Lambda::LayerVersion"
     }
     for resource in deployable["Resources"].values():
         if resource["Type"] == "AWS::Lambda::Function":
             resource["Properties"]["Code"] = {"ZipFile": "def lambda_handler(event, context): pass"}
             resource["Properties"].pop("Layers", None)
+    outputs = choose_branches(cfn.get("Outputs", {}), holds)
     deployable["Outputs"] = {
         key: output
-        for key, output in cfn.get("Outputs", {}).items()
-        if "Api" not in json.dumps(output) and "WebDistribution" not in json.dumps(output)
+        for key, output in outputs.items()
+        if not references(output) & (set(cfn["Resources"]) - set(deployable["Resources"]))
     }
     secrets = _create_secrets(deployable, endpoint_url, region, stack_name)
     for resource in deployable["Resources"].values():
@@ -303,6 +405,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
     cloudformation.create_stack(
         StackName=stack_name,
         TemplateBody=json.dumps(deployable),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in LOCAL_PARAMETERS.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
     status = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
@@ -327,4 +430,24 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         functions=functions,
         routes=api_routes(sam),
         stream_mappings=mappings,
+        stage_variables=_stage_variables(cfn, holds),
     )
+
+
+def _stage_variables(
+    cfn: dict[str, Any], holds: Callable[[str], bool]
+) -> dict[str, dict[str, str]]:
+    """Each API's stage variables with the local parameters (they name only parameters)."""
+    values = {
+        name: str(spec.get("Default", "")) for name, spec in cfn.get("Parameters", {}).items()
+    } | LOCAL_PARAMETERS
+    found: dict[str, dict[str, str]] = {}
+    for resource in cfn["Resources"].values():
+        if resource["Type"] != "AWS::ApiGateway::Stage":
+            continue
+        props = choose_branches(resource["Properties"], holds)
+        found[_ref_id(props["RestApiId"])] = {
+            name: values[value["Ref"]] if isinstance(value, dict) else str(value)
+            for name, value in props.get("Variables", {}).items()
+        }
+    return found

@@ -44,7 +44,17 @@ class Api:
         if token:
             headers["authorization"] = f"Bearer {token}"
         body = raw if raw is not None else (json.dumps(payload) if payload is not None else "")
-        event = api_event(route, method, path, parameters, "", headers, body.encode(), ip)
+        event = api_event(
+            route,
+            method,
+            path,
+            parameters,
+            "",
+            headers,
+            body.encode(),
+            ip,
+            self.stack.stage_variables.get(route.api),
+        )
         response = self.functions.invoke(route.function, event)
         reply = json.loads(response["body"]) if response.get("body") else {}
         flat = {

@@ -38,8 +38,10 @@ def read(
     advisory_id: str,
     query: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    stage_variables: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], dict[str, Any]]:
     event = copy.deepcopy(sample("read-advisory.json"))
+    event["stageVariables"] = stage_variables
     event["path"] = f"/advisories/{advisory_id}"
     event["pathParameters"] = {"advisory_id": advisory_id}
     event["multiValueQueryStringParameters"] = query
@@ -221,9 +223,16 @@ def test_only_the_site_may_read_the_answer_from_a_page(
     stack: DeployedStack, functions: LocalFunctions
 ) -> None:
     advisory_id = post(functions)
-    site = stack.functions["PublicAdvisoryFunction"].environment["PUBLIC_BASE_URL"]
-    _, headers, _ = read(functions, advisory_id, headers={"Origin": site})
+    # The site is the API stage's siteUrl (the distribution's address when no domain is
+    # given): the function's environment has none of its own.
+    assert "PUBLIC_BASE_URL" not in stack.functions["PublicAdvisoryFunction"].environment
+    stage = {"siteUrl": "https://d1234abcd.cloudfront.net"}
+    site = stage["siteUrl"]
+    _, headers, _ = read(functions, advisory_id, headers={"Origin": site}, stage_variables=stage)
     assert headers["Access-Control-Allow-Origin"] == site
     assert headers["Vary"] == "Origin"
-    _, headers, _ = read(functions, advisory_id, headers={"Origin": "https://evil.example"})
-    assert "Access-Control-Allow-Origin" not in headers
+    for origin in ("https://evil.example", "https://alerts.mfa.gov.kg"):
+        _, headers, _ = read(
+            functions, advisory_id, headers={"Origin": origin}, stage_variables=stage
+        )
+        assert "Access-Control-Allow-Origin" not in headers, origin

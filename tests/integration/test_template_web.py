@@ -161,16 +161,41 @@ def test_the_advisory_read_is_public_on_the_citizen_api_and_throttled_loosely(
     assert read["ThrottlingRateLimit"] > settings[("/*", "*")]["ThrottlingRateLimit"]
 
 
+SITE = {
+    "Fn::If": [
+        "HasPublicBaseUrl",
+        {"Ref": "PublicBaseUrl"},
+        {"Fn::Sub": "https://${WebDistribution.DomainName}"},
+    ]
+}
+
+
 def test_the_apis_let_only_the_site_read_them(sam: dict[str, Any]) -> None:
+    cfn = translate(sam)
     for api in ("CitizenApi", "PublisherApi"):
-        properties = resource(sam, api)
-        assert properties["Cors"]["AllowOrigin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
+        # The site is the stage's siteUrl: the domain given, else the distribution's own.
+        (stage,) = [
+            r["Properties"]
+            for r in cfn["Resources"].values()
+            if r["Type"] == "AWS::ApiGateway::Stage" and r["Properties"]["RestApiId"]["Ref"] == api
+        ]
+        assert stage["Variables"] == {"siteUrl": SITE}
+        body = cfn["Resources"][api]["Properties"]["Body"]
+        preflights = [item["options"] for item in body["paths"].values() if "options" in item]
+        assert preflights, api
+        for preflight in preflights:  # API Gateway answers them (mock), with that origin only
+            mapping = preflight["x-amazon-apigateway-integration"]["responses"]["default"]
+            allowed = mapping["responseParameters"][
+                "method.response.header.Access-Control-Allow-Origin"
+            ]
+            assert allowed == "stageVariables.siteUrl"
         for response in ("DEFAULT_4XX", "DEFAULT_5XX"):  # the page can read why
-            headers = properties["GatewayResponses"][response]["ResponseParameters"]["Headers"]
-            assert headers["Access-Control-Allow-Origin"] == {"Fn::Sub": "'${PublicBaseUrl}'"}
+            headers = body["x-amazon-apigateway-gateway-responses"][response]["responseParameters"]
+            assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == (
+                "stageVariables.siteUrl"
+            )
     assert resource(sam, "PublisherApi")["Auth"]["AddDefaultAuthorizerToCorsPreflight"] is False
     # Preflights only: every other publisher method keeps the IAM authorizer.
-    cfn = translate(sam)
     methods = [
         r["Properties"]
         for r in cfn["Resources"].values()

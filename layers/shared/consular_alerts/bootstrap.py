@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -56,6 +56,28 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# The site (links in messages, the one origin CORS answers) for the API functions: the stage
+# variable siteUrl of the API that invoked them. template.yaml cannot put it in their
+# environment: when no domain is given the site is the CloudFront distribution, which names
+# the APIs in its CSP, so the APIs and the functions they integrate cannot name it back.
+_site_url: str | None = None
+
+
+def use_site_of(event: Mapping[str, Any]) -> None:
+    """Take the site's URL from an API Gateway event (requests without it - a schedule, a
+    direct invocation - keep the configured one). All requests to a container come through
+    one stage, so this changes something once; then the settings are built again."""
+    global _site_url
+    site = (event.get("stageVariables") or {}).get("siteUrl")
+    if site and site != _site_url:
+        _forget_built()
+        _site_url = site
+
+
+def _site() -> dict[str, str]:
+    return {"public_base_url": _site_url} if _site_url else {}
+
+
 def pause(seconds: float) -> None:
     """How services wait (the fan-out, for a segment another invocation holds)."""
     time.sleep(seconds)
@@ -89,7 +111,7 @@ def sns_topic_publisher() -> SNSClient:
 def ingest_settings() -> IngestSettings:
     from consular_alerts.settings import IngestSettings
 
-    return IngestSettings.from_environment()
+    return IngestSettings.model_validate(_site())
 
 
 def _ingest(
@@ -178,7 +200,7 @@ def fanout_service() -> FanoutService:
 def subscriptions_settings() -> SubscriptionsSettings:
     from consular_alerts.settings import SubscriptionsSettings
 
-    return SubscriptionsSettings.from_environment()
+    return SubscriptionsSettings.model_validate(_site())
 
 
 @cache
@@ -253,7 +275,7 @@ def poller_service() -> FeedPoller:
 def public_advisory_settings() -> PublicAdvisorySettings:
     from consular_alerts.settings import PublicAdvisorySettings
 
-    return PublicAdvisorySettings.from_environment()
+    return PublicAdvisorySettings.model_validate(_site())
 
 
 @cache
@@ -268,7 +290,14 @@ def public_advisory_service() -> PublicAdvisoryService:
 
 
 def reset() -> None:
-    """Forget built clients and services (tests, local runtime)."""
+    """Forget built clients and services, and the site a request brought (tests, local
+    runtime)."""
+    global _site_url
+    _site_url = None
+    _forget_built()
+
+
+def _forget_built() -> None:
     for built in (
         _client,
         sns_topic_publisher,

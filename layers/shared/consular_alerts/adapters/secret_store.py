@@ -1,4 +1,9 @@
-"""The stack's secret (Secrets Manager), read once per container by the composition root."""
+"""The stack's secret (Secrets Manager), read once per container by the composition root.
+
+Not Powertools Parameters' get_secret, on purpose: importing it adds 23 ms to the citizen
+API's cold start beyond what it imports anyway (-X importtime, median of 9; 1 ms for this
+module, 590 ms for boto3 alone on that machine), and what it adds - a cache with a 5 s
+default lifetime, a client of its own - is not needed for one read per container."""
 
 from __future__ import annotations
 

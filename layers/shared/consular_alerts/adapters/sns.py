@@ -96,20 +96,9 @@ class SnsSegmentDirectory:
         if name in self._known:
             return self._known[name]
         attributes = {"KmsMasterKeyId": self._kms_key_id} if self._kms_key_id else {}
-        try:
-            arn = self._client.create_topic(Name=name, Attributes=attributes)["TopicArn"]
-        except ClientError as error:
-            # A topic created before encryption was configured: CreateTopic refuses different
-            # attributes for an existing name. Encrypt it in place.
-            message = error.response.get("Error", {}).get("Message", "")
-            if not attributes or "already exists" not in message:
-                raise
-            arn = self._topics.arn(segment)
-            self._client.set_topic_attributes(
-                TopicArn=arn,
-                AttributeName="KmsMasterKeyId",
-                AttributeValue=attributes["KmsMasterKeyId"],
-            )
+        # Every segment topic is created here, with the key: CreateTopic is idempotent for
+        # the same attributes (the function may not change a topic's attributes).
+        arn = self._client.create_topic(Name=name, Attributes=attributes)["TopicArn"]
         self._known[name] = arn
         return arn
 

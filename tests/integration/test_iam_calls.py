@@ -1,0 +1,303 @@
+"""Every AWS call each function makes, on moto, is allowed by that function's role as the stack
+created it. moto enforces no IAM: this replays IAM's decision for each call the handlers make
+(an Allow whose action and resource match, no Deny that matches), with the role policies moto
+holds after resolving the template. The flows exercise every adapter method the functions
+use; a call of a kind not modelled here fails the test, so a new one is looked at.
+(test_template_iam.py checks the same policies against the IAM reference.)"""
+
+from __future__ import annotations
+
+import ast
+import contextvars
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+from consular_alerts import bootstrap
+from consular_alerts.adapters.dynamodb import DynamoFeedRepository
+from consular_alerts.models.feeds import FeedConfig
+
+from alerts_local.lambdas import LocalFunctions
+from alerts_local.stack import DeployedStack
+from alerts_local.streams import StreamPump
+from tests.conftest import EVENTS
+from tests.injection import inject_client_error
+from tests.integration.citizen_api import PHONE, Api
+
+ACCOUNT = "123456789012"
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+_RUNNING: contextvars.ContextVar[str | None] = contextvars.ContextVar("function", default=None)
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    service: str
+    operation: str
+    params: dict[str, Any]
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
+    """The AWS calls made while a function runs (LocalFunctions.invoke), by function."""
+    recorded: list[Call] = []
+    make_api_call = BaseClient._make_api_call
+    invoke = LocalFunctions.invoke
+
+    def recording(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        function = _RUNNING.get()
+        if function is not None:
+            service = client.meta.service_model.service_name
+            recorded.append(Call(function, service, operation, dict(params)))
+        return make_api_call(client, operation, params)
+
+    def invoking(functions: LocalFunctions, logical_id: str, event: dict[str, Any]) -> Any:
+        token = _RUNNING.set(logical_id)
+        try:
+            return invoke(functions, logical_id, event)
+        finally:
+            _RUNNING.reset(token)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    monkeypatch.setattr(LocalFunctions, "invoke", invoking)
+    return recorded
+
+
+# --- What IAM checks for a call ----------------------------------------------------------------
+
+
+def _table(stack: DeployedStack, name: str) -> str:
+    return f"arn:aws:dynamodb:{stack.region}:{ACCOUNT}:table/{name}"
+
+
+def required(stack: DeployedStack, call: Call) -> list[tuple[str, str]]:
+    """(action, resource) pairs IAM authorizes for the call."""
+    p, op = call.params, call.operation
+    if call.service == "dynamodb":
+        if op == "TransactWriteItems":  # checked item by item, as its own action
+            actions = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+            actions["ConditionCheck"] = "ConditionCheckItem"
+            return [
+                (f"dynamodb:{actions[kind]}", _table(stack, body["TableName"]))
+                for item in p["TransactItems"]
+                for kind, body in item.items()
+            ]
+        if op in {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"}:
+            resource = _table(stack, p["TableName"])
+            if "IndexName" in p:
+                resource += f"/index/{p['IndexName']}"
+            return [(f"dynamodb:{op}", resource)]
+    if call.service == "sns":
+        if op == "Publish":
+            # An SMS to a phone number names no resource (the policy's "*").
+            return [("sns:Publish", p.get("TopicArn") or f"phone-number:{p['PhoneNumber']}")]
+        if op == "CreateTopic":
+            return [("sns:CreateTopic", f"arn:aws:sns:{stack.region}:{ACCOUNT}:{p['Name']}")]
+        if op in {"Subscribe", "GetTopicAttributes"}:
+            return [(f"sns:{op}", p["TopicArn"])]
+        if op in {"Unsubscribe", "GetSubscriptionAttributes"}:
+            return [(f"sns:{op}", p["SubscriptionArn"])]
+    if call.service == "sqs" and op == "SendMessage":
+        name = p["QueueUrl"].rstrip("/").rsplit("/", 1)[-1]
+        return [("sqs:SendMessage", f"arn:aws:sqs:{stack.region}:{ACCOUNT}:{name}")]
+    if call.service == "secretsmanager" and op == "GetSecretValue":
+        return [("secretsmanager:GetSecretValue", p["SecretId"])]
+    raise AssertionError(f"{call.function}: no IAM model for {call.service}:{op}; add one")
+
+
+def role_statements(stack: DeployedStack, function: str) -> list[dict[str, Any]]:
+    """The function role's inline statements as moto holds them (intrinsics resolved)."""
+    role_arn = stack.client("lambda").get_function_configuration(
+        FunctionName=stack.resources[function]
+    )["Role"]
+    iam = stack.client("iam")
+    role = role_arn.rsplit("/", 1)[-1]
+    found = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        if isinstance(document, str):  # moto keeps a template's document as Python's repr
+            document = ast.literal_eval(document)
+        found += document["Statement"]
+    return found
+
+
+def _listed(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def _matches(statement: dict[str, Any], action: str, resource: str) -> bool:
+    actions = [a.lower() for a in _listed(statement["Action"])]
+    return any(fnmatchcase(action.lower(), a) for a in actions) and any(
+        fnmatchcase(resource, r) for r in _listed(statement["Resource"])
+    )
+
+
+def allowed(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    matching = [s for s in statements if _matches(s, action, resource)]
+    return any(s["Effect"] == "Allow" for s in matching) and not any(
+        s["Effect"] == "Deny" for s in matching
+    )
+
+
+# --- The flows -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def feed_server() -> Iterator[str]:
+    handler = partial(SimpleHTTPRequestHandler, directory=str(FEEDS))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    yield f"http://{host!s}:{port}"
+    server.shutdown()
+
+
+def _event(name: str, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    data.update(changes)
+    return data
+
+
+def _start_new_cooldowns(stack: DeployedStack) -> None:
+    dynamodb, table = stack.client("dynamodb"), stack.resources["RateLimitsTable"]
+    for item in dynamodb.scan(TableName=table)["Items"]:
+        dynamodb.delete_item(TableName=table, Key={"limit_key": item["limit_key"]})
+
+
+def citizen_flows(api: Api) -> None:
+    subscription_id, token = api.subscribe_phone(countries=["KZ"], min_level=1)
+    path = f"/subscriptions/{subscription_id}"
+    assert api.call("GET", path, token=token)[0] == 200
+    changed = {"countries": ["KZ", "TR"], "min_level": 2}
+    assert api.call("PATCH", path, changed, token=token)[0] == 200
+    _start_new_cooldowns(api.stack)
+    assert api.call("POST", "/subscriptions/code", {"address": PHONE})[0] == 202
+    exchange = {"address": PHONE, "code": api.code(PHONE)}
+    status, reply, _ = api.call("POST", "/subscriptions/token", exchange)
+    assert status == 200, reply
+    email = {
+        "channel": "email",
+        "address": "dana@example.org",
+        "countries": ["TR"],
+        "language": "en",
+    }
+    assert api.call("POST", "/subscriptions", email)[0] == 202
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    api.functions.invoke("SubscriptionsFunction", scheduled)
+    assert api.call("DELETE", path, token=reply["manage_token"])[0] == 200
+
+
+def publisher_flows(functions: LocalFunctions) -> str:
+    seed = _event("post-advisory-seed.json")
+    created = functions.invoke("IngestFunction", seed)
+    assert created["statusCode"] == 201, created
+    functions.invoke("IngestFunction", seed)  # unchanged: reads only
+    dry_run = _event("post-advisory-json.json", queryStringParameters={"dry_run": "true"})
+    assert functions.invoke("IngestFunction", dry_run)["statusCode"] == 200
+    cap = (FEEDS / "almaty-alert.cap").read_text("utf-8")
+    alert = _event("post-advisory-json.json", body=cap)
+    alert["headers"] = {"Content-Type": "application/cap+xml"}
+    assert functions.invoke("IngestFunction", alert)["statusCode"] == 201
+    cancel = copy_of(alert)
+    cancel["body"] = cap.replace("KG-MFA-2022-0006", "KG-MFA-2022-0007").replace(
+        "<msgType>Alert</msgType>",
+        "<msgType>Cancel</msgType><references>"
+        "alerts@mfa.gov.kg,KG-MFA-2022-0006,2022-01-06T03:00:00+06:00</references>",
+    )
+    assert functions.invoke("IngestFunction", cancel)["statusCode"] == 201  # closes the alert
+    return str(json.loads(created["body"])["advisory_id"])
+
+
+def copy_of(event: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(event))
+    return copied
+
+
+def fanout_flows(stack: DeployedStack, functions: LocalFunctions) -> None:
+    # A publish that surely failed gives its claim back; the stream mapping retries it.
+    throttled = inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "Throttling")
+    StreamPump(stack, functions).drain()
+    throttled.remove()
+    assert throttled.fired >= 1
+    StreamPump(stack, functions).drain()
+    # A poison record is dead-lettered.
+    record = json.loads((EVENTS / "advisory-stream-insert.json").read_text(encoding="utf-8"))
+    broken = record["Records"][0]
+    broken["dynamodb"]["NewImage"]["level"] = {"N": "9"}
+    functions.invoke("FanoutFunction", {"Records": [broken]})
+
+
+def reader_flows(functions: LocalFunctions, advisory_id: str) -> None:
+    read = _event("read-advisory.json")
+    for wanted in (advisory_id, "caf7ae85"):  # an id, an SMS link's short reference
+        read["pathParameters"] = {"advisory_id": wanted}
+        functions.invoke("PublicAdvisoryFunction", read)
+
+
+def poller_flows(stack: DeployedStack, functions: LocalFunctions, feeds_url: str) -> None:
+    repository = DynamoFeedRepository(stack.client("dynamodb"), stack.resources["FeedsTable"])
+    for name in ("almaty-alert.cap", "mfa-news.rss"):
+        feed_id = name.split(".")[0]
+        repository.put_feed(FeedConfig(feed_id=feed_id, url=f"{feeds_url}/{name}", source=feed_id))
+    result = functions.invoke("FeedPollerFunction", _event("scheduled-poll.json"))
+    assert {feed["status"] for feed in result["feeds"]} == {"ingested"}, result
+
+
+def test_every_call_a_function_makes_is_allowed_by_its_role(
+    stack: DeployedStack, calls: list[Call], feed_server: str
+) -> None:
+    functions = LocalFunctions(stack)
+    citizen_flows(Api(stack))
+    advisory_id = publisher_flows(functions)
+    fanout_flows(stack, functions)
+    reader_flows(functions, advisory_id)
+    poller_flows(stack, functions, feed_server)
+
+    made = {(c.function, f"{c.service}:{c.operation}") for c in calls}
+    # The flows reached what each adapter does (else this test would prove little).
+    for expected in [
+        ("SubscriptionsFunction", "sns:Unsubscribe"),
+        ("SubscriptionsFunction", "sns:GetSubscriptionAttributes"),
+        ("SubscriptionsFunction", "dynamodb:Query"),
+        ("SubscriptionsFunction", "secretsmanager:GetSecretValue"),
+        ("IngestFunction", "sns:GetTopicAttributes"),
+        ("FanoutFunction", "dynamodb:DeleteItem"),
+        ("FanoutFunction", "sqs:SendMessage"),
+        ("PublicAdvisoryFunction", "dynamodb:Query"),
+        ("FeedPollerFunction", "dynamodb:Scan"),
+        ("FeedPollerFunction", "dynamodb:TransactWriteItems"),
+    ]:
+        assert expected in made, expected
+    policies = {function: role_statements(stack, function) for function in stack.functions}
+    refused = sorted(
+        {
+            f"{call.function}: {action} on {resource}"
+            for call in calls
+            for action, resource in required(stack, call)
+            if not allowed(policies[call.function], action, resource)
+        }
+    )
+    assert refused == []
+
+
+def test_the_replay_of_iam_refuses_what_aws_would(stack: DeployedStack) -> None:
+    """The check itself: a deny wins, a topic pattern does not cover a phone number, and a
+    table ARN does not cover its indexes."""
+    statements = role_statements(stack, "SubscriptionsFunction")
+    topic = f"arn:aws:sns:{stack.region}:{ACCOUNT}:{stack.name}-seg-KZ-ru-L1"
+    assert allowed(statements, "sns:Publish", f"phone-number:{PHONE}")
+    assert not allowed(statements, "sns:Publish", topic)  # NeverPublishToTopics
+    assert allowed(statements, "sns:Subscribe", topic)
+    assert not allowed(statements, "sns:Subscribe", f"arn:aws:sns:{stack.region}:{ACCOUNT}:x")
+    table = _table(stack, stack.resources["SubscribersTable"])
+    assert allowed(statements, "dynamodb:Query", f"{table}/index/ByLookupHash")
+    assert not allowed(statements, "dynamodb:Query", table)
+    assert not allowed(statements, "dynamodb:Scan", table)
