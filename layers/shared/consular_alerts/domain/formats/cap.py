@@ -42,6 +42,8 @@ Mapping decisions (the contract is in design.md):
   4. the region of an en-US info;
   5. ``default_countries``.
 * scope must be Public: Restricted and Private alerts are not for the public.
+* hotlines: the numbers in international form in the infos' ``<contact>``
+  (domain/formats/cap_contact.py, which also writes them).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from defusedxml import (
 )
 from pydantic import ValidationError
 
+from consular_alerts.domain.formats.cap_contact import hotlines_from_contact
 from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.text import html_to_text, rank_countries
 from consular_alerts.domain.messages.wording import cut
@@ -829,6 +832,7 @@ class _Info:
     onset: datetime | None
     expires: datetime | None
     areas: list[AreaDraft]
+    contact: str = ""  # hotlines: domain/formats/cap_contact.py
 
     @property
     def level(self) -> int:
@@ -937,6 +941,7 @@ def _parse_info(info: Element, index: int, problems: _Problems, warnings: list[s
         onset=_parse_time(_text(kids, "onset"), f"{where}/onset", problems, warnings),
         expires=_parse_time(_text(kids, "expires"), f"{where}/expires", problems, warnings),
         areas=areas,
+        contact=_field(_text(kids, "contact")),
     )
 
 
@@ -1180,6 +1185,9 @@ def cap_from_element(
         "onset": first(i.onset for i in infos),
         "expires": max(expires) if expires else None,
         "content": content,
+        "hotlines": [
+            h.model_dump() for h in hotlines_from_contact("\n".join(i.contact for i in infos))
+        ],
     }
     try:
         return sealed({k: v for k, v in record.items() if v is not None})
