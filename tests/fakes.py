@@ -15,6 +15,7 @@ from consular_alerts.domain.citizens.limits import (
 from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
+from consular_alerts.domain.site_file import SiteFile
 from consular_alerts.errors import PermanentError, RetryableError
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.citizen import LIVE_STATUSES, Subscriber, SubscriberStatus
@@ -23,6 +24,7 @@ from consular_alerts.services.ports import (
     AdvisoryState,
     ClaimOutcome,
     DeadLetter,
+    StoredFile,
     SubscriptionState,
 )
 
@@ -310,3 +312,36 @@ class FakeRateLimiter:
         for cooldown in budget.cooldowns:
             if self.last.get(cooldown.key) == int(now.timestamp()):
                 del self.last[cooldown.key]
+
+
+@dataclass
+class FakeSiteFiles:
+    """The site bucket: files with ETags, and conditional writes as S3 does them."""
+
+    files: dict[str, SiteFile] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    # Before each of the next conditional writes, another writer changes the file this way.
+    interfere: list[SiteFile] = field(default_factory=list)
+
+    def etag(self, key: str) -> str:
+        return f'"{key}-{self.versions.get(key, 0)}"'
+
+    def read(self, key: str) -> StoredFile | None:
+        found = self.files.get(key)
+        return StoredFile(found.body, self.etag(key)) if found is not None else None
+
+    def write(self, file: SiteFile) -> None:
+        self.files[file.key] = file
+        self.versions[file.key] = self.versions.get(file.key, 0) + 1
+
+    def replace(self, file: SiteFile, etag: str | None) -> bool:
+        if self.interfere:
+            self.write(self.interfere.pop(0))
+        current = self.etag(file.key) if file.key in self.files else None
+        if current != etag:
+            return False
+        self.write(file)
+        return True
+
+    def text(self, key: str) -> str:
+        return self.files[key].body.decode("utf-8")

@@ -191,8 +191,10 @@ def test_a_later_version_updates_the_one_before_it() -> None:
 def test_update_or_cancel_with_nothing_to_replace_is_an_alert() -> None:
     for msg_type in ("update", "cancel"):
         item = advisory(msg_type=msg_type)
-        assert cap_msg_type(item, [], replaces_earlier_version=False) == "Alert"
-    assert cap_msg_type(advisory(), [reference("x")], replaces_earlier_version=False) == "Alert"
+        assert cap_msg_type(item, [], replaces_earlier_version=False) is MsgType.ALERT
+    assert cap_msg_type(advisory(), [reference("x")], replaces_earlier_version=False) is (
+        MsgType.ALERT
+    )
 
 
 def test_test_alerts_say_so() -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
+    from consular_alerts.services.cap_feed import CapFeedService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
@@ -238,6 +239,23 @@ def public_advisory_service() -> PublicAdvisoryService:
     )
 
 
+@cache
+def cap_feed_service() -> CapFeedService:
+    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository, advisory_from_image
+    from consular_alerts.adapters.s3 import S3SiteFiles
+    from consular_alerts.services.cap_feed import CapFeedConfig, CapFeedService
+    from consular_alerts.settings import CapFeedSettings
+
+    settings = CapFeedSettings.from_environment()
+    return CapFeedService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        S3SiteFiles(_client("s3"), settings.site_bucket),
+        CapFeedConfig(authority=settings.authority(), sources=settings.sources()),
+        utc_now,
+        advisory_from_image,
+    )
+
+
 def reset() -> None:
     """Forget built clients and services (tests, local runtime)."""
     for built in (
@@ -251,5 +269,6 @@ def reset() -> None:
         poller_service,
         public_advisory_settings,
         public_advisory_service,
+        cap_feed_service,
     ):
         built.cache_clear()

@@ -113,16 +113,16 @@ def cap_time(value: datetime) -> str:
 
 def cap_msg_type(
     advisory: Advisory, references: Sequence[CapReference], *, replaces_earlier_version: bool
-) -> str:
+) -> MsgType:
     """Alert, Update or Cancel. Update and Cancel need messages to replace (`references`);
     a later version of an advisory is an Update of the one before it."""
     if not references:
-        return "Alert"
+        return MsgType.ALERT
     if advisory.msg_type is MsgType.CANCEL:
-        return "Cancel"
+        return MsgType.CANCEL
     if advisory.msg_type is MsgType.UPDATE or replaces_earlier_version:
-        return "Update"
-    return "Alert"
+        return MsgType.UPDATE
+    return MsgType.ALERT
 
 
 def _categories(advisory: Advisory) -> list[str]:
@@ -175,7 +175,7 @@ def write_cap(
     advisory: Advisory,
     *,
     authority: CapAuthority,
-    msg_type: str,
+    msg_type: MsgType,
     references: Sequence[CapReference] = (),
     expires: datetime | None = None,
 ) -> bytes:
@@ -187,7 +187,7 @@ def write_cap(
     _add(alert, "sender", authority.sender)
     _add(alert, "sent", cap_time(advisory.sent))
     _add(alert, "status", advisory.status.value.capitalize())
-    _add(alert, "msgType", msg_type)
+    _add(alert, "msgType", msg_type.value.capitalize())
     _add(alert, "scope", "Public")
     if references:
         _add(alert, "references", " ".join(r.triple() for r in references))
