@@ -1,4 +1,4 @@
-"""Plays Lambda's DynamoDB event-source mapping against moto's stream.
+"""Plays Lambda's DynamoDB event-source mappings against moto's stream.
 
 Reads the real stream records, applies the mapping's filter, batch size, partial-batch
 responses, retry limit and on-failure queue as declared in template.yaml.
@@ -71,7 +71,9 @@ class StreamPump:
         self._streams = stack.client("dynamodbstreams")
         self._dynamodb = stack.client("dynamodb")
         self._sqs = stack.client("sqs")
-        self._shards: dict[tuple[str, str], _Shard] = {}
+        # Per mapping: each function reads the stream from its own position, as Lambda's
+        # event-source mappings do (the fan-out and the CAP feed read the same stream).
+        self._shards: dict[tuple[str, str, str], _Shard] = {}
         self._lock = threading.RLock()
         self.invocations = 0
         self.dead_lettered = 0
@@ -92,7 +94,7 @@ class StreamPump:
         arn = self._stream_arn(mapping)
         description = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]
         for shard_info in description["Shards"]:
-            key = (arn, shard_info["ShardId"])
+            key = (mapping.function, arn, shard_info["ShardId"])
             if key not in self._shards:
                 iterator = self._streams.get_shard_iterator(
                     StreamArn=arn, ShardId=shard_info["ShardId"], ShardIteratorType="TRIM_HORIZON"

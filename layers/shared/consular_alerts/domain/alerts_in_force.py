@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from consular_alerts.domain.formats.cap_writer import cap_identifier
 from consular_alerts.domain.language.country_names import country_name
+from consular_alerts.domain.messages.advice import condense_advice
 from consular_alerts.domain.messages.wording import cut
 from consular_alerts.models.advisory import Advisory, MsgType, Status
 from consular_alerts.models.alert_index import AlertIndex, IndexEntry, Replaced
@@ -51,6 +52,12 @@ def in_force_until(advisory: Advisory, msg_type: MsgType) -> datetime | None:
     return None
 
 
+def _what_to_do(instruction: str, summary: str, language: str) -> str:
+    """The advice as the SMS and the advisory page put it ("Do not take part in protests",
+    not "the ministry called on citizens not to..."), else the summary."""
+    return condense_advice(instruction, language) if instruction else summary
+
+
 def entry_for(advisory: Advisory, msg_type: MsgType, expires: datetime | None) -> IndexEntry:
     return IndexEntry(
         advisory_id=advisory.advisory_id,
@@ -64,7 +71,9 @@ def entry_for(advisory: Advisory, msg_type: MsgType, expires: datetime | None) -
         expires=expires,
         headline={tag: text.headline for tag, text in advisory.content.items()},
         summary={
-            tag: cut(" ".join((text.instruction or text.summary).split()), SUMMARY_MAX)
+            tag: cut(
+                " ".join(_what_to_do(text.instruction, text.summary, tag).split()), SUMMARY_MAX
+            )
             for tag, text in advisory.content.items()
             if text.instruction or text.summary
         },
