@@ -48,7 +48,9 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("source") == "aws.events":  # the schedule: expired alerts leave the feeds
-        return {"changed": bootstrap.cap_feed_service().refresh()}
+        changed = bootstrap.cap_feed_service().refresh()
+        metrics.add_metric(name="CapFeedsRefreshed", unit=MetricUnit.Count, value=int(changed))
+        return {"changed": changed}
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
