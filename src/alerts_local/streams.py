@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -65,9 +66,19 @@ class _Shard:
 
 
 class StreamPump:
-    def __init__(self, stack: DeployedStack, functions: LocalFunctions) -> None:
+    def __init__(
+        self,
+        stack: DeployedStack,
+        functions: LocalFunctions,
+        only: Collection[str] | None = None,
+    ) -> None:
+        """`only`: the functions whose mappings are played (None: every mapping), for a
+        test or a measure of one consumer of the stream."""
         self._stack = stack
         self._functions = functions
+        self._mappings = [
+            m for m in stack.stream_mappings if only is None or m.function in set(only)
+        ]
         self._streams = stack.client("dynamodbstreams")
         self._dynamodb = stack.client("dynamodb")
         self._sqs = stack.client("sqs")
@@ -86,7 +97,7 @@ class StreamPump:
         """Deliver every record now in the streams; the number of handler invocations."""
         with self._lock:
             before = self.invocations
-            for mapping in self._stack.stream_mappings:
+            for mapping in self._mappings:
                 self._drain_mapping(mapping)
             return self.invocations - before
 
