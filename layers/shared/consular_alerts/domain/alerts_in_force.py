@@ -154,7 +154,8 @@ def same_messages(one: AlertIndex, other: AlertIndex) -> bool:
 
 
 def countries_of(index: AlertIndex) -> set[str]:
-    return {code for entry in (*index.alerts, *index.tests) for code in entry.countries}
+    """The countries of the public alerts (a drill makes no country's feed)."""
+    return {code for entry in index.alerts for code in entry.countries}
 
 
 def stamped(index: AlertIndex, now: datetime) -> AlertIndex:
