@@ -245,7 +245,7 @@ WORDS = {
     "ru": st.text("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", min_size=3, max_size=9),
     "en": st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9),
 }
-COUNTRIES = ["KZ", "RU", "TR", "UZ", "TJ", "AE", "KR", "CN", "US", "GB", "DE", "IT", "PL", "JP"]
+COUNTRIES = ["KZ", "RU", "TR", "UZ", "TJ", "AE", "KR", "CN", "US", "GB", "DE", "JP", "XK"]
 NUMBERS = ["+996772454444", "+77770371448", "+903124913506", "+996312620545", "+74952311234"]
 
 
