@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from consular_alerts.domain.alerts_out.site_file import SiteFile
 from consular_alerts.domain.citizens.limits import (
     Budget,
     Refusal,
@@ -23,6 +24,7 @@ from consular_alerts.services.ports import (
     AdvisoryState,
     ClaimOutcome,
     DeadLetter,
+    StoredFile,
     SubscriptionState,
 )
 
@@ -320,3 +322,36 @@ class FakeRateLimiter:
         for cooldown in budget.cooldowns:
             if self.last.get(cooldown.key) == int(now.timestamp()):
                 del self.last[cooldown.key]
+
+
+@dataclass
+class FakeSiteFiles:
+    """The site bucket: files with ETags, and conditional writes as S3 does them."""
+
+    files: dict[str, SiteFile] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    # Before each of the next conditional writes, another writer changes the file this way.
+    interfere: list[SiteFile] = field(default_factory=list)
+
+    def etag(self, key: str) -> str:
+        return f'"{key}-{self.versions.get(key, 0)}"'
+
+    def read(self, key: str) -> StoredFile | None:
+        found = self.files.get(key)
+        return StoredFile(found.body, self.etag(key)) if found is not None else None
+
+    def write(self, file: SiteFile) -> None:
+        self.files[file.key] = file
+        self.versions[file.key] = self.versions.get(file.key, 0) + 1
+
+    def replace(self, file: SiteFile, etag: str | None) -> bool:
+        if self.interfere:
+            self.write(self.interfere.pop(0))
+        current = self.etag(file.key) if file.key in self.files else None
+        if current != etag:
+            return False
+        self.write(file)
+        return True
+
+    def text(self, key: str) -> str:
+        return self.files[key].body.decode("utf-8")

@@ -2,7 +2,8 @@
 
 Subscribes demo citizens through the citizen API (reading SMS codes from the local outbox),
 posts the sample publications in events/ through the publisher API, shows what each
-citizen received, then reposts the seed to show that nothing is stored or sent twice.
+citizen received, then reposts the seed to show that nothing is stored or sent twice, and
+reads the Atom index of the ministry's CAP alerts as an aggregator would.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from consular_alerts.domain.citizens.privacy import mask_address
+from consular_alerts.domain.formats.documents import normalize_document
 
 from alerts_local.outbox import Delivery
 from alerts_local.server import LocalRuntime, start
@@ -154,6 +157,17 @@ def print_deliveries(deliveries: list[Delivery]) -> None:
         print(f"  (and {len(strangers)} message(s) to addresses outside the demo)")
 
 
+def print_cap_feed(runtime: LocalRuntime) -> None:
+    """What an aggregator subscribed to /feeds/alerts.atom finds there."""
+    url = f"{runtime.url}/feeds/alerts.atom"
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  (our own runtime)
+        feed = response.read()
+    links = normalize_document(feed, received_at=datetime.now(UTC), format="atom").cap_links
+    print(f"  {url}: {len(links)} CAP 1.2 alert(s) in force")
+    for link in links:
+        print(f"    {urlsplit(link).path}")
+
+
 def run_demo(events_dir: Path) -> int:
     # The functions' metric lines (CloudWatch EMF) would bury the story the demo tells.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -187,6 +201,9 @@ def run_demo(events_dir: Path) -> int:
         runtime.settle()
         print(f"  {describe_advisory(status, reply)}")
         print(f"  new deliveries: {len(runtime.outbox.deliveries) - before}")
+
+        print("\n5. The ministry's alerts in CAP, as an aggregator reads them")
+        print_cap_feed(runtime)
         print(f"\nStream records dead-lettered: {runtime.pump.dead_lettered}")
     finally:
         runtime.stop()

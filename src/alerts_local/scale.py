@@ -188,7 +188,7 @@ def _post_seed(stack: DeployedStack, functions: LocalFunctions) -> tuple[int, in
     response = functions.invoke("IngestFunction", event)
     if int(response["statusCode"]) != 201:
         raise RuntimeError(f"seed advisory not stored: {response}")
-    pump = StreamPump(stack, functions)
+    pump = StreamPump(stack, functions, only={"FanoutFunction"})
     recorder = CallRecorder()
     invoke = functions.invoke
     functions.invoke = recorder.within(invoke)  # type: ignore[method-assign]

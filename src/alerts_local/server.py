@@ -1,8 +1,9 @@
 """The embedded local AWS: moto in-process, the stack from template.yaml, the APIs over HTTP.
 
 HTTP requests become API Gateway (REST, proxy) events for the real handlers; after each
-request the stream pump delivers the new DynamoDB stream records to the fan-out handler and
-the outbox plays SNS delivery, so a caller sees the effects of its request when it returns.
+request the stream pump delivers the new DynamoDB stream records to the fan-out and CAP feed
+handlers and the outbox plays SNS delivery, so a caller sees the effects of its request when
+it returns.
 A background thread does the same every half second for anything else.
 """
 
@@ -32,6 +33,7 @@ from moto.server import ThreadedMotoServer
 from alerts_local.lambdas import LocalFunctions, apply_environment, use_local_credentials
 from alerts_local.outbox import Outbox
 from alerts_local.publisher_auth import PublisherCredentials
+from alerts_local.site_bucket import bucket_response
 from alerts_local.stack import REPO_ROOT, DeployedStack, Route, deploy
 from alerts_local.streams import StreamPump
 from alerts_local.web import site_config, static_response
@@ -167,6 +169,9 @@ class LocalRuntime:
         if method in {"GET", "HEAD"}:  # the site's pages (web/), as CloudFront serves them
             if parts.path == "/config.json":
                 return site_config(self.stack.region)
+            published = bucket_response(self.stack, parts.path, headers)  # /cap/, /feeds/
+            if published is not None:
+                return published
             page = static_response(parts.path)
             if page is not None:
                 return page

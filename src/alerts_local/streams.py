@@ -1,4 +1,4 @@
-"""Plays Lambda's DynamoDB event-source mapping against moto's stream.
+"""Plays Lambda's DynamoDB event-source mappings against moto's stream.
 
 Reads the real stream records, applies the mapping's filter (moto's EventBridge pattern
 matcher, stack.StreamMapping), batch size, partial-batch responses, retry limit and on-failure
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -47,13 +48,25 @@ class _Shard:
 
 
 class StreamPump:
-    def __init__(self, stack: DeployedStack, functions: LocalFunctions) -> None:
+    def __init__(
+        self,
+        stack: DeployedStack,
+        functions: LocalFunctions,
+        only: Collection[str] | None = None,
+    ) -> None:
+        """`only`: the functions whose mappings are played (None: every mapping), for a
+        test or a measure of one consumer of the stream."""
         self._stack = stack
         self._functions = functions
+        self._mappings = [
+            m for m in stack.stream_mappings if only is None or m.function in set(only)
+        ]
         self._streams = stack.client("dynamodbstreams")
         self._dynamodb = stack.client("dynamodb")
         self._sqs = stack.client("sqs")
-        self._shards: dict[tuple[str, str], _Shard] = {}
+        # Per mapping: each function reads the stream from its own position, as Lambda's
+        # event-source mappings do (the fan-out and the CAP feed read the same stream).
+        self._shards: dict[tuple[str, str, str], _Shard] = {}
         self._lock = threading.RLock()
         self.invocations = 0
         self.dead_lettered = 0
@@ -66,7 +79,7 @@ class StreamPump:
         """Deliver every record now in the streams; the number of handler invocations."""
         with self._lock:
             before = self.invocations
-            for mapping in self._stack.stream_mappings:
+            for mapping in self._mappings:
                 self._drain_mapping(mapping)
             return self.invocations - before
 
@@ -74,7 +87,7 @@ class StreamPump:
         arn = self._stream_arn(mapping)
         description = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]
         for shard_info in description["Shards"]:
-            key = (arn, shard_info["ShardId"])
+            key = (mapping.function, arn, shard_info["ShardId"])
             if key not in self._shards:
                 iterator = self._streams.get_shard_iterator(
                     StreamArn=arn, ShardId=shard_info["ShardId"], ShardIteratorType="TRIM_HORIZON"

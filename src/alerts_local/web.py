@@ -30,14 +30,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-# Page routes -> files: the citizen page handles /, a link from a message (/s/<id>#token)
-# and /unsubscribe (the generic link every advisory carries); the console is /console/; the
+# Page routes -> files: the citizen page handles /, a link from a message (/s/<id>#token),
+# /unsubscribe (the generic link every advisory carries) and a country's page (/c/<CC>: its
+# advisories in force and a sign-up set to it); the console is /console/; the
 # advisory page handles each advisory's link (/a/<advisory id or an SMS's short reference>),
 # its files are under /advisory/ (anything under /a/ is an advisory).
 _PAGES = (
     (re.compile(r"^/(index\.html)?$"), "index.html"),
     (re.compile(r"^/s/[A-Za-z0-9_-]{1,64}$"), "index.html"),
     (re.compile(r"^/unsubscribe/?$"), "index.html"),
+    (re.compile(r"^/c/[A-Z]{2}$"), "index.html"),
     (re.compile(r"^/console/?$"), "console/index.html"),
     (re.compile(r"^/a/[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$"), "advisory/index.html"),
 )

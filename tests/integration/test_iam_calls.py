@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 from consular_alerts import bootstrap
-from consular_alerts.adapters.dynamodb import DynamoFeedRepository
+from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
 from consular_alerts.models.feeds import FeedConfig
 
 from alerts_local.lambdas import LocalFunctions

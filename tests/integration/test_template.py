@@ -82,7 +82,7 @@ def test_no_wildcard_actions_in_any_function_policy(cfn: dict[str, Any]) -> None
 
 def test_functions_run_python313_with_the_shared_layer(cfn: dict[str, Any]) -> None:
     functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    assert len(functions) == 5
+    assert len(functions) == 6
     for function in functions:
         assert function["Properties"]["Runtime"] == "python3.13"
         assert function["Properties"]["Layers"]
@@ -94,16 +94,48 @@ def test_publisher_api_requires_iam(cfn: dict[str, Any]) -> None:
     assert post["security"] == [{"AWS_IAM": []}]
 
 
-def test_fanout_stream_mapping_is_bounded_and_has_an_on_failure_queue(
-    cfn: dict[str, Any],
+@pytest.mark.parametrize(
+    ("function", "queue"),
+    [("FanoutFunction", "FanoutFailureQueue"), ("CapFeedFunction", "CapFeedFailureQueue")],
+)
+def test_each_stream_mapping_is_bounded_bisects_and_has_its_own_on_failure_queue(
+    cfn: dict[str, Any], function: str, queue: str
 ) -> None:
-    (mapping,) = stream_mappings(cfn)
-    assert mapping.function == "FanoutFunction"
+    mappings = {m.function: m for m in stream_mappings(cfn)}
+    assert set(mappings) == {"FanoutFunction", "CapFeedFunction"}
+    mapping = mappings[function]
     assert mapping.table == "AdvisoriesTable"
     assert mapping.report_item_failures
     assert 0 <= mapping.max_retries <= 10
-    assert mapping.on_failure_queue == "FanoutFailureQueue"
+    assert mapping.on_failure_queue == queue
     assert mapping.filters, "head items must be filtered out before the function runs"
+    [resource] = [
+        r["Properties"]
+        for r in cfn["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": function}
+    ]
+    assert resource["BisectBatchOnFunctionError"] is True
+
+
+def test_the_cap_feed_may_write_only_its_own_files_on_the_site(cfn: dict[str, Any]) -> None:
+    """s3:GetObject and s3:PutObject under cap/ and feeds/ of the site bucket, nothing else
+    on S3; reads of advisory versions, and the queue its scheduled runs fail to."""
+    statements = [
+        {**s, "Action": [s["Action"]] if isinstance(s["Action"], str) else s["Action"]}
+        for role, s in _statements(cfn)
+        if role == "CapFeedFunctionRole"
+    ]
+    s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
+    assert [sorted(s["Action"]) for s in s3] == [["s3:GetObject", "s3:PutObject"]]
+    assert [r["Fn::Sub"] for r in s3[0]["Resource"]] == [
+        "${WebBucket.Arn}/cap/*",
+        "${WebBucket.Arn}/feeds/*",
+    ]
+    actions = sorted(a for s in statements for a in s["Action"])
+    assert actions == [
+        "dynamodb:GetItem", "s3:GetObject", "s3:PutObject", "sqs:SendMessage", "sqs:SendMessage"
+    ]  # fmt: skip
 
 
 def test_segment_topic_permissions_are_scoped_to_this_stack(cfn: dict[str, Any]) -> None:

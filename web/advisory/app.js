@@ -9,7 +9,7 @@ import { LANGUAGES, LANGUAGE_NAMES, STRINGS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 const FALLBACK_ORDER = ["ru", "en", "ky"]; // as the messages (FallbackLanguages)
-const state = { lang: "ky", apiBase: "", view: null, problem: null };
+const state = { lang: "ky", apiBase: "", view: null, problem: null, capUrl: "" };
 
 function t(key, values = {}) {
   const text = STRINGS[state.lang][key] ?? STRINGS.en[key] ?? key;
@@ -31,13 +31,21 @@ function element(tag, attributes = {}, children = []) {
   return node;
 }
 
+// Characters of ids the routes take as they are (CAP ids hold ":"); the rest encoded.
+function idPath(advisoryId) {
+  return advisoryId.replace(/[^A-Za-z0-9._:\/-]/g, (c) => encodeURIComponent(c));
+}
+
 // An advisory link on this site, in the current language.
 function pageLink(advisoryId, version) {
   const query = new URLSearchParams({ l: state.lang });
   if (version) query.set("version", String(version));
-  // Characters of ids the routes take as they are (CAP ids hold ":"); the rest encoded.
-  const path = advisoryId.replace(/[^A-Za-z0-9._:\/-]/g, (c) => encodeURIComponent(c));
-  return `/a/${path}?${query}`;
+  return `/a/${idPath(advisoryId)}?${query}`;
+}
+
+// Where the CAP feed put this version as CAP 1.2 (the ministry's own advisories only).
+function capLink(advisoryId, version) {
+  return `/cap/${idPath(advisoryId)}/${version}.xml`;
 }
 
 function webLink(url, text) {
@@ -123,9 +131,15 @@ function show(view) {
 
   const headline = $("headline");
   headline.textContent = text.headline;
-  const where = view.countries.map((c) => c.names[state.lang] || c.code).join(", ");
+  // Each country links to its page: what else is in force there, and a sign-up set to it.
+  const where = [];
+  view.countries.forEach((country, position) => {
+    if (position) where.push(", ");
+    where.push(element("a", { href: `/c/${country.code}`, text: country.names[state.lang] || country.code }));
+  });
   const areas = view.areas.map((a) => a.name).join(", ");
-  $("where").textContent = areas ? `${where}: ${areas}` : where;
+  if (areas) where.push(`: ${areas}`);
+  $("where").replaceChildren(...where);
 
   const fallback = $("fallback");
   fallback.hidden = primary === state.lang;
@@ -166,6 +180,9 @@ function show(view) {
   if (view.expires) fact(t("validUntil"), document.createTextNode(formatTime(view.expires)));
   fact(t("issued"), document.createTextNode(formatTime(view.sent)));
   fact(t("source"), webLink(view.source_url, view.sender || view.source));
+  if (state.capUrl) {
+    fact(t("capDocument"), element("a", { href: state.capUrl, type: "application/cap+xml", text: "CAP 1.2" }));
+  }
   $("facts").replaceChildren(...facts);
 }
 
@@ -234,6 +251,13 @@ async function load() {
   const data = await response.json().catch(() => ({}));
   if (response.ok) {
     state.view = data;
+    const cap = capLink(data.advisory_id, data.version);
+    try {
+      const found = await fetch(cap, { method: "HEAD", credentials: "omit" });
+      if (found.ok) state.capUrl = cap;
+    } catch {
+      // No link then: the page works without it.
+    }
   } else {
     const key = response.status === 404 ? "notFound" : response.status === 400 ? "badLink" : "failed";
     state.problem = { key, detail: typeof data.error === "string" ? data.error : "" };

@@ -5,6 +5,7 @@ export const LANGUAGE_NAMES = { ky: "кыргызча", ru: "русский", en
 
 export const STRINGS = {
   ky: {
+    capDocument: "CAP документи",
     skip: "Мазмунга өтүү",
     ministry: "Кыргыз Республикасынын Тышкы иштер министрлиги",
     title: "Эскертүү",
@@ -39,6 +40,7 @@ export const STRINGS = {
     unsubscribe: "Жазылууну өзгөртүү же токтотуу",
   },
   ru: {
+    capDocument: "Документ CAP",
     skip: "Перейти к содержанию",
     ministry: "Министерство иностранных дел Кыргызской Республики",
     title: "Предупреждение",
@@ -73,6 +75,7 @@ export const STRINGS = {
     unsubscribe: "Изменить или отменить подписку",
   },
   en: {
+    capDocument: "CAP document",
     skip: "Skip to content",
     ministry: "Ministry of Foreign Affairs of the Kyrgyz Republic",
     title: "Advisory",

@@ -4,6 +4,7 @@
 // in /config.json (`make publish-web` writes it from the stack's outputs; the API allows
 // this site's origin), or at this origin (`alerts serve` serves both locally).
 import { preferredLanguage, stored } from "../site.js";
+import { loadInForce, renderInForce } from "./in-force.js";
 import { COUNTRIES, LANGUAGES, STRINGS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,6 +15,8 @@ const state = {
   subscriptionId: null,
   token: null,
   view: null,
+  country: null, // /c/<CC>: that country's page
+  inForce: undefined, // /feeds/index.json once read (null: it could not be)
 };
 
 // ---- language -----------------------------------------------------------------------
@@ -24,7 +27,13 @@ function t(key, values = {}) {
 }
 
 function countryName(code) {
-  return COUNTRIES[code]?.[state.lang] || code;
+  const known = COUNTRIES[code]?.[state.lang] || state.inForce?.country_names?.[code]?.[state.lang];
+  if (known) return known;
+  try {
+    return new Intl.DisplayNames([state.lang], { type: "region" }).of(code) || code;
+  } catch {
+    return code;
+  }
 }
 
 function setLanguage(lang) {
@@ -46,6 +55,35 @@ function setLanguage(lang) {
     if (radio) radio.checked = true;
   }
   if (state.view) showSubscription(state.view);
+  showInForce();
+}
+
+// ---- 0. the advisories in force (home, /c/<CC>) -------------------------------------
+
+function showInForce() {
+  const section = $("in-force");
+  if (section.hidden) return;
+  if (state.inForce !== undefined) {
+    renderInForce(section, state.inForce, { lang: state.lang, t, country: state.country, countryName });
+  }
+  if (state.country) {
+    $("subscribe-title").textContent = t("subscribeCountry", { country: countryName(state.country) });
+  }
+  for (const label of document.querySelectorAll("[data-country-name]")) {
+    label.textContent = countryName(label.dataset.countryName);
+  }
+}
+
+// A country's page: the sign-up already set to it (offered even when not in the list).
+function chooseCountry(code) {
+  const form = $("subscribe-form");
+  let input = form.querySelector(`input[name="countries"][value="${code}"]`);
+  if (!input) {
+    const choices = form.querySelector('input[name="countries"]').closest(".choices");
+    input = element("input", { type: "checkbox", name: "countries", value: code });
+    choices.prepend(element("label", { class: "choice" }, [input, " ", element("span", { "data-country-name": code })]));
+  }
+  input.checked = true;
 }
 
 // ---- the preferences fieldsets (subscribe and manage share them) --------------------
@@ -448,9 +486,21 @@ function linkToken(subscriptionId) {
 
 function route() {
   const link = location.pathname.match(/^\/s\/([A-Za-z0-9_-]{1,64})$/);
+  const unsubscribe = /^\/unsubscribe\/?$/.test(location.pathname);
+  $("in-force").hidden = Boolean(link || unsubscribe);
   if (link) return openManage(link[1], linkToken(link[1]));
-  if (/^\/unsubscribe\/?$/.test(location.pathname)) return show("recover");
+  if (unsubscribe) return show("recover");
+  const country = location.pathname.match(/^\/c\/([A-Z]{2})$/);
+  if (country) {
+    state.country = country[1];
+    chooseCountry(state.country);
+  }
   $("subscribe").hidden = false;
+  showInForce();
+  loadInForce().then((index) => {
+    state.inForce = index;
+    showInForce();
+  });
 }
 
 async function start() {

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
+    from consular_alerts.services.cap_feed import CapFeedService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
@@ -289,6 +290,24 @@ def public_advisory_service() -> PublicAdvisoryService:
     )
 
 
+@cache
+def cap_feed_service() -> CapFeedService:
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.items import advisory_from_image
+    from consular_alerts.adapters.s3 import S3SiteFiles
+    from consular_alerts.services.cap_feed import CapFeedConfig, CapFeedService
+    from consular_alerts.settings import CapFeedSettings
+
+    settings = CapFeedSettings.from_environment()
+    return CapFeedService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        S3SiteFiles(_client("s3"), settings.site_bucket),
+        CapFeedConfig(authority=settings.authority(), sources=settings.sources()),
+        utc_now,
+        advisory_from_image,
+    )
+
+
 def reset() -> None:
     """Forget built clients and services, and the site a request brought (tests, local
     runtime)."""
@@ -310,5 +329,6 @@ def _forget_built() -> None:
         poller_service,
         public_advisory_settings,
         public_advisory_service,
+        cap_feed_service,
     ):
         built.cache_clear()

@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from consular_alerts.defaults import DEFAULT_POST_LEVEL, MINISTRY_COUNTRY, MINISTRY_SOURCE
 from consular_alerts.domain.citizens.limits import RateLimits
 from consular_alerts.domain.policy import NotifyPolicy
+
+if TYPE_CHECKING:  # the CAP writer (and pycountry) is for the CAP feed function only
+    from consular_alerts.domain.alerts_out.cap_writer import CapAuthority
 
 
 class _Settings(BaseModel):
@@ -138,3 +141,26 @@ class PublicAdvisorySettings(_Settings):
     advisories_table: str
     public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the site's origin
     cache_max_age_seconds: int = Field(default=60, ge=0, le=3600)
+
+
+class CapFeedSettings(_Settings):
+    """The CAP feed function: reads the advisories table, writes the site bucket's cap/ and
+    feeds/ (README: the ministry's alerts in CAP)."""
+
+    advisories_table: str
+    site_bucket: str
+    public_base_url: str = Field(default="https://alerts.mfa.gov.kg", pattern=r"^https?://[^/]+$")
+    # CAP <sender>: globally unique; by default the site's host name.
+    cap_sender: str = Field(default="", pattern=r"^[^\s,<&]*$")
+    # Advisory sources that are the ministry's own: what its API stores (JSON and text posts
+    # take the ministry source, CAP posts "cap"). Feeds the poller reads are not.
+    cap_sources: str = Field(default=f"{MINISTRY_SOURCE},cap", pattern=r"^[^,\s]+(,[^,\s]+)*$")
+
+    def authority(self) -> CapAuthority:
+        from consular_alerts.domain.alerts_out.cap_writer import CapAuthority
+
+        host = self.public_base_url.split("://", 1)[1]
+        return CapAuthority(sender=self.cap_sender or host, site=self.public_base_url)
+
+    def sources(self) -> frozenset[str]:
+        return frozenset(self.cap_sources.split(","))

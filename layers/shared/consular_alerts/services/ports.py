@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from consular_alerts.domain.alerts_out.site_file import SiteFile
 from consular_alerts.domain.citizens.limits import Budget, Refusal
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
@@ -223,3 +224,23 @@ class FeedRepository(Protocol):
     def feeds(self) -> list[tuple[FeedConfig, FeedState]]: ...
 
     def save_state(self, feed_id: str, state: FeedState) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    body: bytes
+    etag: str
+
+
+class SiteFiles(Protocol):
+    """The site's public files that the CAP feed function keeps (its CAP documents and
+    feeds); the rest of the site is the pages'."""
+
+    def read(self, key: str) -> StoredFile | None: ...
+
+    def write(self, file: SiteFile) -> None: ...
+
+    def replace(self, file: SiteFile, etag: str | None) -> bool:
+        """Write `file` only if the stored one still has `etag` (None: only if there is
+        none); False when another writer came first."""
+        ...

@@ -27,6 +27,8 @@ Mapping decisions:
   4. the region of an en-US info;
   5. ``default_countries``.
 * scope must be Public: Restricted and Private alerts are not for the public.
+* hotlines: the numbers in international form in the infos' ``<contact>``
+  (domain/formats/cap_contact.py, which also writes them).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from xml.etree.ElementTree import Element
 from pydantic import ValidationError
 
 from consular_alerts.domain.formats.cap_areas import AreaDraft
+from consular_alerts.domain.formats.cap_contact import hotlines_from_contact
 from consular_alerts.domain.formats.cap_elements import (
     Problems,
     cap_children,
@@ -319,6 +322,9 @@ def cap_from_element(
         "onset": first(i.onset for i in infos),
         "expires": max(expires) if expires else None,
         "content": content,
+        "hotlines": [
+            h.model_dump() for h in hotlines_from_contact("\n".join(i.contact for i in infos))
+        ],
     }
     try:
         return sealed({k: v for k, v in record.items() if v is not None})

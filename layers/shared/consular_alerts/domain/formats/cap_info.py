@@ -75,6 +75,7 @@ class Info:
     onset: datetime | None
     expires: datetime | None
     areas: list[AreaDraft]
+    contact: str = ""  # hotlines: domain/formats/cap_contact.py
 
     @property
     def level(self) -> int:
@@ -159,4 +160,5 @@ def parse_info(info: Element, index: int, problems: Problems, warnings: list[str
         onset=parse_time(child_text(kids, "onset"), f"{where}/onset", problems, warnings),
         expires=parse_time(child_text(kids, "expires"), f"{where}/expires", problems, warnings),
         areas=areas,
+        contact=field_text(child_text(kids, "contact")),
     )
