@@ -103,6 +103,10 @@ def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
         ]
     if result.cost is not None:
         body["cost"] = cost_json(result.cost)
+    if result.by_country:  # shutdown mode, budgets of their own (domain/messages/offline.py)
+        from consular_alerts.domain.messages.country_preview import countries_json
+
+        body["countries"] = countries_json(result.by_country, result.conditions)
     return Response(200, content_types.APPLICATION_JSON, body)
 
 

@@ -3,6 +3,7 @@
 // API and authorization as every other publisher: each request is signed with SigV4 from
 // the officer's own credentials (sigv4.js), kept in this tab's sessionStorage only.
 import { signRequest } from "./sigv4.js";
+import { initOperations, loadCountries, renderCountryPreviews } from "./operations.js";
 
 const $ = (id) => document.getElementById(id);
 const LANGUAGE_NAMES = { ky: "Кыргызча", ru: "Русский", en: "English" };
@@ -276,6 +277,7 @@ function renderPreview(result) {
   $("total-cost").textContent = money(cost.total, cost.currency);
   $("total-cost").className = "num";
   $("advisory-json").textContent = JSON.stringify(advisory, null, 2);
+  renderCountryPreviews(result);
 }
 
 // ---- publish ---------------------------------------------------------------------------
@@ -400,6 +402,13 @@ async function start() {
     $("publish").focus();
   });
   $("publish-yes").addEventListener("click", publish);
+  initOperations({
+    credentials: () => state.credentials,
+    apiUrl: apiUrlDefault,
+    say,
+    onChange: () => schedulePreview(0),
+  });
+  loadCountries();
 }
 
 start();

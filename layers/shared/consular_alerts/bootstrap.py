@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
+    from consular_alerts.services.countries import CountryService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
-    from consular_alerts.services.ports import AudienceCounter
+    from consular_alerts.services.ports import AudienceCounter, CountryStore
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
+        CountriesSettings,
         IngestSettings,
         PollerSettings,
         PublicAdvisorySettings,
@@ -105,9 +107,41 @@ def _ingest(
             sms_budget=settings.sms_segment_budget,
             fallback_order=settings.fallback_order(),
             notify=settings.notify_policy(),
+            country_budgets=settings.country_budgets(),
         ),
         audience,
         prices,
+        _country_store(settings.countries_table),
+    )
+
+
+def _country_store(table: str | None) -> CountryStore | None:
+    """Each country's internet state (shutdown mode); None where no table is configured."""
+    if table is None:
+        return None
+    from consular_alerts.adapters.countries_table import DynamoCountryStore
+
+    return DynamoCountryStore(dynamodb(), table)
+
+
+@cache
+def countries_settings() -> CountriesSettings:
+    from consular_alerts.settings import CountriesSettings
+
+    return CountriesSettings.from_environment()
+
+
+@cache
+def countries_service() -> CountryService:
+    from consular_alerts.adapters.countries_table import DynamoCountryStore
+    from consular_alerts.services.countries import CountryService
+
+    settings = countries_settings()
+    return CountryService(
+        DynamoCountryStore(dynamodb(), settings.countries_table),
+        utc_now,
+        settings.sms_segment_budget,
+        settings.country_budgets(),
     )
 
 
@@ -152,11 +186,13 @@ def fanout_service() -> FanoutService:
             base_url=settings.public_base_url,
             fallback_order=settings.fallback_order(),
             policy=settings.notify_policy(),
+            country_budgets=settings.country_budgets(),
         ),
         utc_now,
         SqsDeadLetters(_client("sqs"), settings.fanout_failure_queue_url),
         advisory_from_image,
         pause,
+        _country_store(settings.countries_table),
     )
 
 
@@ -251,5 +287,7 @@ def reset() -> None:
         poller_service,
         public_advisory_settings,
         public_advisory_service,
+        countries_settings,
+        countries_service,
     ):
         built.cache_clear()

@@ -45,6 +45,26 @@ class _MessageSettings(_Settings):
     fallback_languages: str = Field(default="ru,en,ky", pattern=r"^[a-z]{2}(,[a-z]{2})*$")
     notify_lowered_level: bool = True
     notify_unmarked_updates: bool = False
+    # Shutdown mode and per-country budgets (domain/messages/offline.py): the table of each
+    # country's internet state (none: every country normal), and "UZ=1,TJ=1".
+    countries_table: str | None = None
+    country_sms_segment_budgets: str = ""
+
+    @field_validator("country_sms_segment_budgets")
+    @classmethod
+    def _budgets(cls, value: str) -> str:
+        cls._parse_budgets(value)
+        return value
+
+    def country_budgets(self) -> dict[str, int]:
+        return self._parse_budgets(self.country_sms_segment_budgets)
+
+    @staticmethod
+    def _parse_budgets(value: str) -> dict[str, int]:
+        # Imported here: the settings of the citizen API do not pay for message composing.
+        from consular_alerts.domain.messages.offline import parse_country_budgets
+
+        return parse_country_budgets(value)
 
     def fallback_order(self) -> tuple[str, ...]:
         return tuple(self.fallback_languages.split(","))
@@ -76,6 +96,12 @@ class IngestSettings(_IngestingSettings):
         default=None, pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$"
     )
     sms_prices_file: Path = PACKAGED_SMS_PRICES
+
+
+class CountriesSettings(_MessageSettings):
+    """GET/PUT /countries on the publisher API."""
+
+    countries_table: str
 
 
 class FanoutSettings(_MessageSettings):

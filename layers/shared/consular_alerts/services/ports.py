@@ -13,6 +13,7 @@ from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
+from consular_alerts.models.countries import Internet
 from consular_alerts.models.feeds import FeedConfig, FeedState
 
 
@@ -208,3 +209,25 @@ class FeedRepository(Protocol):
     def feeds(self) -> list[tuple[FeedConfig, FeedState]]: ...
 
     def save_state(self, feed_id: str, state: FeedState) -> None: ...
+
+
+@dataclass(frozen=True)
+class CountryRecord:
+    """What the countries table holds for one country (shutdown mode)."""
+
+    country_code: str
+    internet: Internet
+    updated_at: datetime | None = None
+
+
+class CountryStore(Protocol):
+    def disrupted(self, countries: list[str]) -> frozenset[str]:
+        """Those of `countries` whose internet the duty officer marked disrupted (read at
+        every fan-out and preview: a change applies to the next message)."""
+        ...
+
+    def records(self) -> list[CountryRecord]:
+        """Every country with a state on record."""
+        ...
+
+    def set_internet(self, country: str, internet: Internet, now: datetime) -> CountryRecord: ...
