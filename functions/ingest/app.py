@@ -103,6 +103,10 @@ def _dry_run(result: DryRun) -> Response[dict[str, Any]]:
         ]
     if result.cost is not None:
         body["cost"] = cost_json(result.cost)
+    if result.reach is not None:
+        from consular_alerts.domain.messages.reach import reach_json
+
+        body["reach"] = reach_json(result.reach)
     if result.by_country:  # shutdown mode, budgets of their own (domain/messages/offline.py)
         from consular_alerts.domain.messages.country_preview import countries_json
 

@@ -26,6 +26,7 @@ from consular_alerts.domain.messages.preview import (
     render_all,
     sms_cost,
 )
+from consular_alerts.domain.messages.reach import DEFAULT_SMS_PER_SECOND, MODEL, Reach
 from consular_alerts.domain.messages.sms import count_segments, sanitize
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.publication import IngestPolicy, normalize_publication
@@ -163,11 +164,22 @@ def _disrupted(args: argparse.Namespace, advisory: Advisory) -> list[str]:
     return codes
 
 
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate < float("inf"):
+        raise InputError(f"--rate {value}: a positive number of SMS per second")
+    return rate
+
+
 def render_command(args: argparse.Namespace) -> int:
     advisory = load_advisory(args)
     if args.budget < 1:
         raise InputError(f"--budget {args.budget}: at least 1 segment")
     disrupted = _disrupted(args, advisory)
+    rate = _rate(args.rate)
     normal = render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget)
     # What a country whose internet is cut gets: SMS without the link, the email says so.
     rendered = (
@@ -212,6 +224,8 @@ def render_command(args: argparse.Namespace) -> int:
             f"  total: {report.billed_segments} billed SMS segments, "
             f"{report.total:.2f} {prices.currency}; {report.emails} email(s)"
         )
+        phones = sum(line.recipients for line in report.lines)
+        print(f"  time to reach: {Reach(phones, rate).describe()} ({MODEL})")
     return 0
 
 
@@ -341,6 +355,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     render.add_argument("--local", metavar="URL", help="counts from a running `alerts serve`")
     render.add_argument("--prices", default=str(REPO_ROOT / "config" / "sms-prices.json"))
+    render.add_argument(
+        "--rate",
+        default=str(DEFAULT_SMS_PER_SECOND),
+        metavar="SMS_PER_SECOND",
+        help="the account's SMS rate, for the time to reach (default 20)",
+    )
     render.set_defaults(run=render_command)
 
     replay = commands.add_parser("replay", help="re-drive the fan-out dead-letter queue")

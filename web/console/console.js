@@ -3,7 +3,7 @@
 // API and authorization as every other publisher: each request is signed with SigV4 from
 // the officer's own credentials (sigv4.js), kept in this tab's sessionStorage only.
 import { signRequest } from "./sigv4.js";
-import { initOperations, loadCountries, renderCountryPreviews } from "./operations.js";
+import { initOperations, loadCountries, renderOperationsPreview } from "./operations.js";
 
 const $ = (id) => document.getElementById(id);
 const LANGUAGE_NAMES = { ky: "Кыргызча", ru: "Русский", en: "English" };
@@ -277,7 +277,7 @@ function renderPreview(result) {
   $("total-cost").textContent = money(cost.total, cost.currency);
   $("total-cost").className = "num";
   $("advisory-json").textContent = JSON.stringify(advisory, null, 2);
-  renderCountryPreviews(result);
+  renderOperationsPreview(result);
 }
 
 // ---- publish ---------------------------------------------------------------------------
@@ -288,7 +288,8 @@ function askToPublish() {
   const total = (result.audience || []).reduce((sum, entry) => sum + entry.subscribers, 0);
   const cost = result.cost ? money(result.cost.total, result.cost.currency) : "unknown";
   $("confirm-text").textContent = result.would_notify
-    ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.`
+    ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.` +
+      (result.reach ? ` Sending takes ${result.reach.text.split(": ")[1]}.` : "")
     : `Store it without notifying anyone (${result.reason})?`;
   state.confirmedRequest = state.lastRequest;
   $("confirm-publish").hidden = false;

@@ -88,8 +88,16 @@ async function setInternet(code, internet) {
   }
 }
 
-// The dry run's countries whose messages differ: internet cut, or a budget of their own.
-export function renderCountryPreviews(result) {
+// What the dry run adds for operations: the time to reach every phone at the account's SMS
+// rate, and the countries whose messages differ (internet cut, or a budget of their own).
+export function renderOperationsPreview(result) {
+  $("reach").textContent = result.reach
+    ? `Time to reach: ${result.reach.text} (model: ${result.reach.model}).`
+    : "";
+  renderCountryPreviews(result);
+}
+
+function renderCountryPreviews(result) {
   const countries = Object.entries(result.countries || {});
   $("country-previews").replaceChildren(
     ...countries.map(([code, country]) =>

@@ -108,6 +108,7 @@ def _ingest(
             fallback_order=settings.fallback_order(),
             notify=settings.notify_policy(),
             country_budgets=settings.country_budgets(),
+            sms_per_second=settings.sms_messages_per_second,
         ),
         audience,
         prices,

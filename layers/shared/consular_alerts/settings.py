@@ -83,6 +83,8 @@ class _IngestingSettings(_MessageSettings):
     ministry_country: str = Field(default=MINISTRY_COUNTRY, pattern=r"^[A-Z]{2}$")
     ministry_source: str = MINISTRY_SOURCE
     default_post_level: int = Field(default=DEFAULT_POST_LEVEL, ge=1, le=4)
+    # The account's SNS SMS rate, for the dry run's time to reach (domain/messages/reach.py).
+    sms_messages_per_second: float = Field(default=20.0, gt=0, le=100_000)
 
 
 # config/sms-prices.json, shipped in the layer (a link to it in the package).

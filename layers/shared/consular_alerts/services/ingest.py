@@ -15,6 +15,7 @@ from consular_alerts.domain.messages.preview import (
     render_all,
     sms_cost,
 )
+from consular_alerts.domain.messages.reach import DEFAULT_SMS_PER_SECOND, Reach
 from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
@@ -31,6 +32,7 @@ class PreviewConfig:
     fallback_order: tuple[str, ...] = FALLBACK_ORDER
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
     country_budgets: Mapping[str, int] = field(default_factory=dict)
+    sms_per_second: float = DEFAULT_SMS_PER_SECOND  # time to reach (domain/messages/reach.py)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class DryRun:
     # Countries whose messages differ (internet disrupted, a budget of their own).
     by_country: ByCountry = field(default_factory=dict)
     conditions: CountryConditions = field(default_factory=CountryConditions)
+    reach: Reach | None = None  # how long the SMS would take to go out, with the cost
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,13 @@ class IngestService:
             if self._prices is not None
             else None
         )
+        reach = (
+            Reach(sum(line.recipients for line in cost.lines), self._preview.sms_per_second)
+            if cost is not None
+            else None
+        )
         return DryRun(
-            advisory, would_store, decision, rendered, counts, cost, by_country, conditions
+            advisory, would_store, decision, rendered, counts, cost, by_country, conditions, reach
         )
 
     def _by_country(
