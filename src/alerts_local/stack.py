@@ -26,7 +26,7 @@ import string
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from samtranslator.translator.transform import transform
@@ -34,7 +34,11 @@ from samtranslator.yaml_helper import yaml_parse
 
 from alerts_local.moto_sns import count_confirmed_subscriptions
 
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation.type_defs import ParameterTypeDef
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_ACCOUNT = "123456789012"  # moto's default account
 TEMPLATE = REPO_ROOT / "template.yaml"
 # Played by the local runtime itself (API Gateway, the event-source mapping, the site's
 # CloudFront), or without a moto model: the dashboard (it names alarms moto does not
@@ -45,9 +49,13 @@ _KEPT_ASIDE = (
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::EventInvokeConfig",
+    "AWS::Logs::SubscriptionFilter",
     "AWS::CloudWatch::Dashboard",
     "AWS::CloudFront::",
     "AWS::S3::BucketPolicy",
+    # Custom resources (moto would invoke their function in Docker): the account's SMS
+    # settings they set are SNS's business, which the local runtime plays itself.
+    "Custom::",
 )
 
 
@@ -242,6 +250,15 @@ def _resolve_refs(node: Any, values: dict[str, str]) -> Any:
     return node
 
 
+def _account_wide_parameters(endpoint_url: str, region: str) -> list[ParameterTypeDef]:
+    """SNS's SMS delivery-status log groups have one name per account and region: the first
+    stack in this moto creates them, later ones (tests deploy many) find them there."""
+    logs = boto3.client("logs", endpoint_url=endpoint_url, region_name=region)
+    prefix = f"sns/{region}/{LOCAL_ACCOUNT}/DirectPublishToPhoneNumber"
+    exists = bool(logs.describe_log_groups(logGroupNamePrefix=prefix).get("logGroups"))
+    return [{"ParameterKey": "SmsDeliveryLogGroupsExist", "ParameterValue": str(exists).lower()}]
+
+
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
     count_confirmed_subscriptions()
@@ -286,6 +303,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         StackName=stack_name,
         TemplateBody=json.dumps(deployable),
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        Parameters=_account_wide_parameters(endpoint_url, region),
     )
     status = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
     if status != "CREATE_COMPLETE":

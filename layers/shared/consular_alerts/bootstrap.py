@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.services.ports import AudienceCounter, CountryStore
+    from consular_alerts.services.receipts import ReceiptService
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
         CountriesSettings,
@@ -275,6 +276,28 @@ def public_advisory_service() -> PublicAdvisoryService:
     )
 
 
+@cache
+def receipts_service() -> ReceiptService:
+    from consular_alerts.adapters.ledger_index import DynamoPublicationLog
+    from consular_alerts.adapters.receipts_table import DynamoReceiptStore
+    from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.domain.citizens.privacy import derive_key, keyed_digest
+    from consular_alerts.services.receipts import ReceiptService
+    from consular_alerts.settings import ReceiptsSettings
+
+    settings = ReceiptsSettings.from_environment()
+    key = derive_key(
+        read_secret(_client("secretsmanager"), settings.link_signing_secret_arn),
+        "sms-receipt-destination",
+    )
+    return ReceiptService(
+        DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
+        DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
+        lambda number: keyed_digest(key, number, 32),
+        settings.segment_topic_arn_prefix.rsplit(":", 1)[-1],
+    )
+
+
 def reset() -> None:
     """Forget built clients and services (tests, local runtime)."""
     for built in (
@@ -290,5 +313,6 @@ def reset() -> None:
         public_advisory_service,
         countries_settings,
         countries_service,
+        receipts_service,
     ):
         built.cache_clear()

@@ -166,3 +166,13 @@ class PublicAdvisorySettings(_Settings):
     advisories_table: str
     public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the site's origin
     cache_max_age_seconds: int = Field(default=60, ge=0, le=3600)
+
+
+class ReceiptsSettings(_Settings):
+    """SMS delivery receipts (CloudWatch Logs subscription) -> counts per advisory segment."""
+
+    delivery_ledger_table: str
+    delivery_receipts_table: str
+    # Keys the hash of each receipt's phone number (the number itself is never kept).
+    link_signing_secret_arn: str
+    segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")

@@ -6,7 +6,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -205,6 +205,10 @@ class DynamoAdvisoryRepository:
 # Longer than one publish can take (connect 2 s + read 5 s, no SDK retries on topic
 # publishes), shorter than the fan-out's wait for busy segments (FanoutConfig.busy_wait).
 LEASE = timedelta(seconds=30)
+# The fan-out's outcome for a segment whose topic does not exist (services/fanout.py).
+NO_AUDIENCE = "no-audience"
+# Sparse index of published segments: (published_day, message_id) -> the ledger item.
+PUBLISHED_BY_DAY = "PublishedByDay"
 
 
 class DynamoDeliveryLedger:
@@ -265,24 +269,41 @@ class DynamoDeliveryLedger:
 
     @translate_errors("DynamoDB ledger complete")
     def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None:
-        self._set_state(delivery_key, segment, "done", outcome, now)
+        # A published segment's outcome is its SNS message id: also kept under the sparse
+        # index PUBLISHED_BY_DAY (published_day, message_id), where SMS delivery receipts,
+        # which name the message id, find their advisory version and segment.
+        published = (
+            {}
+            if outcome == NO_AUDIENCE
+            else {"message_id": outcome, "published_day": now.astimezone(UTC).date().isoformat()}
+        )
+        self._set_state(delivery_key, segment, "done", outcome, now, published)
 
     @translate_errors("DynamoDB ledger refuse")
     def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
         self._set_state(delivery_key, segment, "refused", reason, now)
 
     def _set_state(
-        self, delivery_key: str, segment: str, state: str, outcome: str, now: datetime
+        self,
+        delivery_key: str,
+        segment: str,
+        state: str,
+        outcome: str,
+        now: datetime,
+        extra: dict[str, str] | None = None,
     ) -> None:
+        extra = extra or {}
         self._client.update_item(
             TableName=self._table,
             Key=self._key(delivery_key, segment),
-            UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t",
+            UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t"
+            + "".join(f", {name} = :{name}" for name in extra),
             ExpressionAttributeNames={"#s": "state"},
             ExpressionAttributeValues={
                 ":state": {"S": state},
                 ":o": {"S": outcome},
                 ":t": {"S": now.isoformat()},
+                **{f":{name}": {"S": value} for name, value in extra.items()},
             },
         )
 

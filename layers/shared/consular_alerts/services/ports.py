@@ -9,7 +9,9 @@ from enum import StrEnum
 from typing import Protocol
 
 from consular_alerts.domain.citizens.limits import Budget, Refusal
+from consular_alerts.domain.delivery import Publication, SegmentTally
 from consular_alerts.domain.messages.render import RenderedMessage
+from consular_alerts.domain.receipts import Receipt
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
@@ -231,3 +233,44 @@ class CountryStore(Protocol):
         ...
 
     def set_internet(self, country: str, internet: Internet, now: datetime) -> CountryRecord: ...
+
+
+class PublicationLog(Protocol):
+    """The delivery ledger's published segments, looked up as receipts and reports need."""
+
+    def by_message_id(self, message_id: str, around: datetime) -> Publication | None:
+        """The publish with this SNS message id, made on the day of `around` or the day
+        before or after (receipts arrive after midnight too)."""
+        ...
+
+    def latest_to_segment(self, segment: str, before: datetime) -> Publication | None:
+        """The last publish to `segment` at or before `before` (within a day)."""
+        ...
+
+    def published_between(self, start: datetime, end: datetime) -> list[Publication]: ...
+
+    def of_version(self, delivery_key: str) -> list[Publication]: ...
+
+
+class RecordOutcome(StrEnum):
+    COUNTED = "counted"  # a receipt not seen before
+    DUPLICATE = "duplicate"  # the same receipt again (a redelivered log event): not counted
+    CHANGED = "changed"  # the same phone and publish, another status: moved, not added
+
+
+class ReceiptStore(Protocol):
+    def record(self, publication: Publication, receipt: Receipt) -> RecordOutcome:
+        """Count a receipt against its publication, once per (publish, phone)."""
+        ...
+
+    def record_unattributed(self, receipt: Receipt) -> None:
+        """Count a receipt no publish of an advisory can be found for (by day)."""
+        ...
+
+    def tallies(self, delivery_key: str) -> dict[str, SegmentTally]:
+        """What has been counted for each segment of an advisory version."""
+        ...
+
+    def set_audience(self, delivery_key: str, segment: str, audience: int) -> None:
+        """Keep the segment's subscriber count as first seen (later calls change nothing)."""
+        ...
