@@ -3,7 +3,7 @@
 // API and authorization as every other publisher: each request is signed with SigV4 from
 // the officer's own credentials (sigv4.js), kept in this tab's sessionStorage only.
 import { signRequest } from "./sigv4.js";
-import { initOperations, loadCountries, renderOperationsPreview } from "./operations.js";
+import { initOperations, loadCountries, renderOperationsPreview, showDelivery } from "./operations.js";
 
 const $ = (id) => document.getElementById(id);
 const LANGUAGE_NAMES = { ky: "Кыргызча", ru: "Русский", en: "English" };
@@ -314,6 +314,7 @@ async function publish() {
         : `Nothing new: ${result.advisory_id} v${result.version} already has this content.`,
     );
     schedulePreview(0);
+    showDelivery(result.advisory_id, result.version); // what it comes to, as receipts arrive
   } catch (error) {
     say("error", problem(error));
   } finally {

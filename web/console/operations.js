@@ -119,6 +119,72 @@ function renderCountryPreviews(result) {
   );
 }
 
+// ---- delivery report: what the published version came to -------------------------------
+
+const REFRESH_MS = 15000;
+let refreshTimer = null;
+
+function seconds(value) {
+  if (value === null || value === undefined) return "–";
+  const total = Math.round(value);
+  const minutes = Math.floor(total / 60);
+  return minutes ? `${minutes} min ${total % 60} s` : `${total} s`;
+}
+
+function count(value) {
+  return value === null || value === undefined ? "–" : String(value);
+}
+
+export async function showDelivery(advisoryId, version) {
+  $("delivery-id").value = advisoryId;
+  $("delivery-version").value = String(version);
+  $("delivery-box").open = true;
+  await loadDelivery();
+}
+
+async function loadDelivery() {
+  clearTimeout(refreshTimer);
+  const advisoryId = $("delivery-id").value.trim();
+  const version = $("delivery-version").value.trim();
+  if (!advisoryId || !version) return;
+  try {
+    const report = await signedJson(
+      "GET",
+      `/advisories/${encodeURIComponent(advisoryId)}/versions/${encodeURIComponent(version)}/delivery`,
+    );
+    renderDelivery(report);
+    $("delivery-state").textContent = `Updated ${new Date().toLocaleTimeString()}; refreshed every ${REFRESH_MS / 1000} s while open.`;
+  } catch (error) {
+    $("delivery-state").textContent = `Not loaded: ${error.message}`;
+  }
+  if ($("delivery-box").open) refreshTimer = setTimeout(loadDelivery, REFRESH_MS);
+}
+
+function reasons(sms) {
+  return Object.entries(sms.failed_by_reason).map(([reason, n]) => `${reason} ${n}`).join(", ") || "–";
+}
+
+function renderDelivery(report) {
+  const share = report.delivered_share === null ? "–" : `${Math.round(report.delivered_share * 100)}%`;
+  $("delivery-summary").textContent =
+    `${report.advisory_id} v${report.version}: ${report.sms.delivered} SMS delivered, ${report.sms.failed} failed ` +
+    `(${share} of those with a receipt), ${count(report.pending)} pending at most, ` +
+    `${report.sms.cost_usd.toFixed(4)} USD; last receipt ${seconds(report.seconds_to_last_receipt)} after publishing.`;
+  const rows = report.segments.map((segment) =>
+    element("tr", { "data-delivery-segment": segment.segment }, [
+      element("th", { scope: "row", text: segment.segment }),
+      element("td", { class: "num", text: count(segment.audience) }),
+      element("td", { class: "num", text: String(segment.sms.delivered) }),
+      element("td", { class: "num", text: String(segment.sms.failed) }),
+      element("td", { text: reasons(segment.sms) }),
+      element("td", { class: "num", text: count(segment.pending) }),
+      element("td", { class: "num", text: segment.sms.cost_usd.toFixed(4) }),
+    ]),
+  );
+  $("delivery-table").tBodies[0].replaceChildren(...rows);
+  $("delivery-email").textContent = `Email: ${report.email}.`;
+}
+
 export function initOperations(options) {
   context = { onChange: () => {}, ...context, ...options };
   $("countries-form").addEventListener("submit", (event) => {
@@ -132,5 +198,12 @@ export function initOperations(options) {
   });
   $("countries-box").addEventListener("toggle", () => {
     if ($("countries-box").open) loadCountries();
+  });
+  $("delivery-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadDelivery();
+  });
+  $("delivery-box").addEventListener("toggle", () => {
+    if (!$("delivery-box").open) clearTimeout(refreshTimer);
   });
 }

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
     from consular_alerts.services.countries import CountryService
+    from consular_alerts.services.delivery_reports import DeliveryReportService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
         CountriesSettings,
+        DeliveryReportSettings,
         IngestSettings,
         PollerSettings,
         PublicAdvisorySettings,
@@ -298,6 +300,32 @@ def receipts_service() -> ReceiptService:
     )
 
 
+@cache
+def delivery_report_settings() -> DeliveryReportSettings:
+    from consular_alerts.settings import DeliveryReportSettings
+
+    return DeliveryReportSettings.from_environment()
+
+
+@cache
+def delivery_report_service() -> DeliveryReportService:
+    from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
+    from consular_alerts.adapters.ledger_index import DynamoPublicationLog
+    from consular_alerts.adapters.receipts_table import DynamoReceiptStore
+    from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
+    from consular_alerts.services.delivery_reports import DeliveryReportService, WatchPolicy
+
+    settings = delivery_report_settings()
+    return DeliveryReportService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
+        DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
+        SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
+        utc_now,
+        WatchPolicy(delivered_share=settings.delivered_share_alarm / 100),
+    )
+
+
 def reset() -> None:
     """Forget built clients and services (tests, local runtime)."""
     for built in (
@@ -314,5 +342,7 @@ def reset() -> None:
         countries_settings,
         countries_service,
         receipts_service,
+        delivery_report_settings,
+        delivery_report_service,
     ):
         built.cache_clear()

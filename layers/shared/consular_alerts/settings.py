@@ -176,3 +176,14 @@ class ReceiptsSettings(_Settings):
     # Keys the hash of each receipt's phone number (the number itself is never kept).
     link_signing_secret_arn: str
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
+
+
+class DeliveryReportSettings(_Settings):
+    """GET /advisories/{id}/versions/{v}/delivery and the delivered-share check."""
+
+    advisories_table: str
+    delivery_ledger_table: str
+    delivery_receipts_table: str
+    segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
+    delivered_share_alarm: float = Field(default=90, ge=0, le=100)  # percent
+    public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the console's origin

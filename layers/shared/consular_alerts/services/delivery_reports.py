@@ -1,0 +1,125 @@
+"""What was delivered, per advisory version: the report the publisher API answers with, and
+the check behind the delivered-share alarm (every 5 minutes: level 3-4 versions published
+15 to 60 minutes ago whose delivered share stays below the threshold)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from consular_alerts.domain.delivery import (
+    Publication,
+    SegmentTally,
+    delivery_key,
+    delivery_report,
+    shortfall,
+    split_delivery_key,
+)
+from consular_alerts.domain.public import InvalidRequest, check_advisory_id, parse_version
+from consular_alerts.domain.segments import Segment
+from consular_alerts.errors import RequestError
+from consular_alerts.models.receipts import DeliveryReport
+from consular_alerts.observability import redacting_logger
+from consular_alerts.services.ports import (
+    AdvisoryRepository,
+    AudienceCounter,
+    PublicationLog,
+    ReceiptStore,
+)
+
+logger = redacting_logger()
+
+
+@dataclass(frozen=True)
+class WatchPolicy:
+    delivered_share: float = 0.9  # DeliveredShareAlarm, as a fraction
+    after: timedelta = timedelta(minutes=15)  # judged this long after publishing...
+    until: timedelta = timedelta(minutes=60)  # ...and no longer after this
+    min_level: int = 3
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    advisory_id: str
+    version: int
+    level: int
+    reason: str
+
+
+class DeliveryReportService:
+    def __init__(
+        self,
+        advisories: AdvisoryRepository,
+        publications: PublicationLog,
+        receipts: ReceiptStore,
+        audience: AudienceCounter,
+        clock: Callable[[], datetime],
+        policy: WatchPolicy = WatchPolicy(),
+    ) -> None:
+        self._advisories = advisories
+        self._publications = publications
+        self._receipts = receipts
+        self._audience = audience
+        self._clock = clock
+        self._policy = policy
+
+    def report(self, advisory_id: str, version: str) -> DeliveryReport:
+        try:
+            wanted = check_advisory_id(advisory_id)
+            number = parse_version([version])
+        except InvalidRequest as problem:
+            raise RequestError(400, str(problem)) from None
+        assert number is not None  # one value given
+        if self._advisories.get(wanted, number) is None:
+            raise RequestError(404, f"advisory {wanted} has no version {number}")
+        return self._report(delivery_key(wanted, number))
+
+    def _report(self, key: str) -> DeliveryReport:
+        publications = self._publications.of_version(key)
+        tallies = self._receipts.tallies(key)
+        self._count_audiences(key, publications, tallies)
+        advisory_id, version = split_delivery_key(key)
+        return delivery_report(advisory_id, version, publications, tallies)
+
+    def _count_audiences(
+        self, key: str, publications: list[Publication], tallies: dict[str, SegmentTally]
+    ) -> None:
+        """The subscribers of each published segment, counted once, the first time a report
+        or a check looks (SNS's SubscriptionsConfirmed: phones and addresses together)."""
+        missing = [
+            p.segment
+            for p in publications
+            if tallies.get(p.segment, SegmentTally()).audience is None
+        ]
+        if not missing:
+            return
+        counts = self._audience.subscribers([Segment.parse(name) for name in missing])
+        for segment, count in counts.items():
+            self._receipts.set_audience(key, segment.name, count)
+            tallies.setdefault(segment.name, SegmentTally()).audience = count
+
+    def watch(self) -> list[Shortfall]:
+        """Level 3-4 versions published between `after` and `until` ago whose delivered
+        share is below the threshold (each is logged; the caller counts them in a metric)."""
+        now = self._clock()
+        published = self._publications.published_between(
+            now - self._policy.until, now - self._policy.after
+        )
+        found: list[Shortfall] = []
+        for key in sorted({p.delivery_key for p in published}):
+            advisory_id, version = split_delivery_key(key)
+            advisory = self._advisories.get(advisory_id, version)
+            if advisory is None or advisory.level < self._policy.min_level:
+                continue
+            reason = shortfall(self._report(key), self._policy.delivered_share)
+            if reason is not None:
+                logger.warning(
+                    "delivered share below the alarm level",
+                    advisory_id=advisory_id,
+                    version=version,
+                    level=advisory.level,
+                    reason=reason,
+                )
+                found.append(Shortfall(advisory_id, version, advisory.level, reason))
+        return found
