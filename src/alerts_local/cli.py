@@ -232,7 +232,11 @@ def render_command(args: argparse.Namespace) -> int:
 def serve_command(args: argparse.Namespace) -> int:
     from alerts_local.server import start
 
-    runtime = start(port=args.port, log_level=args.log_level)
+    if not 0 <= args.sms_failure_share <= 1:
+        raise InputError(f"--sms-failure-share {args.sms_failure_share}: between 0 and 1")
+    runtime = start(
+        port=args.port, log_level=args.log_level, sms_failure_share=args.sms_failure_share
+    )
     print(f"Local stack {runtime.stack.name} (moto at {runtime.stack.endpoint_url})")
     if args.feeds:
         for feed in runtime.register_feeds(Path(args.feeds)):
@@ -317,6 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", default="INFO")
     serve.add_argument("--feeds", metavar="DIR", help="serve each file in DIR as a feed and poll")
     serve.add_argument("--poll-every", type=float, default=300, metavar="SECONDS")
+    serve.add_argument(
+        "--sms-failure-share",
+        type=float,
+        default=0.1,
+        metavar="SHARE",
+        help="share of SMS whose receipt says they failed (every n-th; default 0.1)",
+    )
     serve.set_defaults(run=serve_command)
 
     demo = commands.add_parser("demo", help="run the main job end to end on the local stack")

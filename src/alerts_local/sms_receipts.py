@@ -5,12 +5,18 @@ plays SNS's receipts, and for the tests that feed the receipts function."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import json
+import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+import phonenumbers
+from consular_alerts.domain.messages.preview import SmsPrices
 
 DELIVERED = "Message has been accepted by phone carrier"
 # Real providerResponse strings of failed SMS (SNS developer guide's list).
@@ -107,3 +113,68 @@ def awslogs_event(
     }
     packed = gzip.compress(json.dumps(data).encode("utf-8"))
     return {"awslogs": {"data": base64.b64encode(packed).decode("ascii")}}
+
+
+class ReceiptWriter:
+    """Writes a delivery-status record for each SMS the outbox delivers, to moto's log
+    groups as SNS would. `failure_share` of them fail (every n-th, so a run is reproducible),
+    each with one of SNS's real failure responses in turn; the price is the per-segment price
+    of config/sms-prices.json times the SMS's segments.
+
+    Locally the record carries the topic publish's message id (moto gives nothing else);
+    whether SNS does the same for topic-delivered SMS is the open question README states."""
+
+    def __init__(
+        self, logs: Any, region: str, account: str, failure_share: float, prices: SmsPrices
+    ) -> None:
+        if not 0 <= failure_share <= 1:
+            raise ValueError(f"failure share {failure_share}: between 0 and 1")
+        self._logs = logs
+        self._region, self._account = region, account
+        self._share = failure_share
+        self._prices = prices
+        self._sent = 0
+        self._failed = 0
+        self._lock = threading.Lock()
+        self._streams: set[str] = set()
+
+    def _fails(self) -> bool:
+        """Every n-th SMS, n = 1 / share: floor((k + 1) * share) > floor(k * share)."""
+        k = self._sent
+        self._sent += 1
+        return math.floor((k + 1) * self._share) > math.floor(k * self._share)
+
+    def write(self, message_id: str, phone: str, segments: int) -> bool:
+        """Record one SMS; whether it was delivered."""
+        with self._lock:
+            failed = self._fails()
+            response = FAILURES[self._failed % len(FAILURES)] if failed else DELIVERED
+            self._failed += failed
+        try:
+            country = phonenumbers.region_code_for_number(phonenumbers.parse(phone, None)) or ""
+        except phonenumbers.NumberParseException:
+            country = ""
+        now = datetime.now(UTC)
+        record = delivery_status_record(
+            message_id,
+            now,
+            phone,
+            delivered=not failed,
+            provider_response=response,
+            price_usd=round(self._prices.price(country) * max(segments, 1), 5),
+            country=country,
+            parts=segments,
+        )
+        group = log_group(self._region, self._account, failure=failed)
+        if group not in self._streams:
+            with contextlib.suppress(self._logs.exceptions.ResourceAlreadyExistsException):
+                self._logs.create_log_group(logGroupName=group)
+            with contextlib.suppress(self._logs.exceptions.ResourceAlreadyExistsException):
+                self._logs.create_log_stream(logGroupName=group, logStreamName="local")
+            self._streams.add(group)
+        self._logs.put_log_events(
+            logGroupName=group,
+            logStreamName="local",
+            logEvents=[{"timestamp": int(now.timestamp() * 1000), "message": json.dumps(record)}],
+        )
+        return not failed

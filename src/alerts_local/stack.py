@@ -6,6 +6,8 @@ What moto cannot run is kept aside and played by the local runtime instead:
   functions' Api events and are served by `alerts_local.server`;
 - event-source mappings (moto would try to invoke the function in Docker and swallow the
   stream records): `alerts_local.streams` reads the stream and calls the handler;
+- CloudWatch Logs subscription filters (the SMS receipts): `alerts_local.log_subscriptions`
+  reads the log groups and calls the handler with the `awslogs` payload;
 - function code and layers: handlers run in this process from `functions/<name>/app.py`;
 - the site's CloudFront distribution, its function, policies and the bucket policy naming
   it (moto's CloudFormation has no model for them): `alerts serve` serves web/ itself, with
@@ -108,6 +110,14 @@ class StreamMapping:
     on_failure_queue: str | None  # logical id of the SQS queue
 
 
+@dataclass(frozen=True)
+class LogSubscription:
+    """A CloudWatch Logs subscription filter to a function (the receipts of SMS)."""
+
+    log_group: str
+    function: str  # logical id
+
+
 @dataclass
 class LocalFunction:
     logical_id: str
@@ -125,6 +135,7 @@ class DeployedStack:
     functions: dict[str, LocalFunction]
     routes: list[Route]
     stream_mappings: list[StreamMapping]
+    log_subscriptions: list[LogSubscription] = field(default_factory=list)
 
     def client(self, service: str) -> Any:
         return boto3.client(  # type: ignore[call-overload]
@@ -209,6 +220,29 @@ def stream_mappings(cfn: dict[str, Any]) -> list[StreamMapping]:
             )
         )
     return mappings
+
+
+def log_subscriptions(cfn: dict[str, Any], region: str) -> list[LogSubscription]:
+    """The template's subscription filters, with the log group names as deployed here (the
+    names SNS fixes per account and region)."""
+
+    def name(value: Any) -> str:
+        if isinstance(value, dict) and "Fn::If" in value:
+            return name(value["Fn::If"][2])  # the existing group's name, spelled out
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            text = str(value["Fn::Sub"])
+            return text.replace("${AWS::Region}", region).replace(
+                "${AWS::AccountId}", LOCAL_ACCOUNT
+            )
+        return str(value)
+
+    return [
+        LogSubscription(
+            name(r["Properties"]["LogGroupName"]), _ref_id(r["Properties"]["DestinationArn"])
+        )
+        for r in cfn["Resources"].values()
+        if r["Type"] == "AWS::Logs::SubscriptionFilter"
+    ]
 
 
 def _create_secrets(
@@ -326,4 +360,5 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         functions=functions,
         routes=api_routes(sam),
         stream_mappings=mappings,
+        log_subscriptions=log_subscriptions(cfn, region),
     )
