@@ -1,6 +1,7 @@
 """GET /advisories/{advisory_id}/versions/{version}/delivery (publisher API): what an advisory
 version's SMS came to, per segment; and, every 5 minutes, the check behind the
-delivered-share alarm (the `AdvisoriesBelowDeliveredShare` metric)."""
+delivered-share and canary alarms (metrics `AdvisoriesBelowDeliveredShare` and
+`CanaryReceiptsMissing`; the log line of each names the advisory, or the operator)."""
 
 from __future__ import annotations
 
@@ -49,11 +50,21 @@ def delivery(advisory_id: str, version: str) -> dict[str, Any]:
 
 
 def _watch() -> dict[str, Any]:
-    found = bootstrap.delivery_report_service().watch()
+    watch = bootstrap.delivery_report_service().watch()
     metrics.add_metric(
-        name="AdvisoriesBelowDeliveredShare", unit=MetricUnit.Count, value=len(found)
+        name="AdvisoriesBelowDeliveredShare", unit=MetricUnit.Count, value=len(watch.below)
     )
-    return {"below": [f"{s.advisory_id}#v{s.version}: {s.reason}" for s in found]}
+    metrics.add_metric(
+        name="CanaryReceiptsMissing", unit=MetricUnit.Count, value=len(watch.canaries)
+    )
+    return {
+        "below": [f"{s.advisory_id}#v{s.version}: {s.reason}" for s in watch.below],
+        # Operator first: whom the duty officer calls.
+        "canaries": [
+            f"{c.operator} ({c.country}) {c.segment} {c.advisory_id}#v{c.version}: {c.receipt}"
+            for c in watch.canaries
+        ],
+    }
 
 
 @metrics.log_metrics

@@ -99,7 +99,7 @@ def test_bad_requests_are_4xx_naming_the_problem(stack: DeployedStack) -> None:
     assert (status, "segment" in reply["error"]) == (400, True)
 
 
-def check(publisher: Publisher, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def check(publisher: Publisher, monkeypatch: pytest.MonkeyPatch, what: str = "below") -> list[str]:
     """The scheduled check, its clock 20 minutes on (no waiting in tests): only the check's
     service is built with it, the rest of the stack keeps the real time."""
     later = datetime.now(UTC) + timedelta(minutes=20)
@@ -108,7 +108,7 @@ def check(publisher: Publisher, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         bootstrap.delivery_report_service.cache_clear()
         result = publisher.functions.invoke("DeliveryReportFunction", SCHEDULE)
     bootstrap.delivery_report_service.cache_clear()
-    return list(result["below"])
+    return list(result[what])
 
 
 def test_the_check_finds_a_level_3_advisory_below_the_delivered_share(
@@ -133,3 +133,40 @@ def test_the_check_leaves_level_2_advisories_alone(
 ) -> None:
     publisher, _, _ = publish(stack, level=2)
     assert check(publisher, monkeypatch) == []
+
+
+CANARY = "+77470000001"
+
+
+def test_a_canary_without_a_delivered_receipt_names_its_operator(
+    stack: DeployedStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.client("secretsmanager").put_secret_value(
+        SecretId=stack.resources["CanaryPhonesSecret"],
+        SecretString=json.dumps([{"country": "KZ", "operator": "Kcell", "phone": CANARY}]),
+    )
+    publisher = Publisher(stack)
+    # The check puts the canary on every segment of its country: 3 languages x 4 levels.
+    assert check(publisher, monkeypatch, "canaries") == []
+    citizens = Api(stack)
+    for language in ("ky", "ru", "en"):
+        for level in (1, 2, 3, 4):
+            assert citizens.endpoints(f"KZ-{language}-L{level}") == [CANARY]
+
+    event = json.loads((EVENTS / "post-advisory-seed.json").read_text("utf-8"))
+    event["queryStringParameters"] = {"level": "3"}
+    assert publisher.functions.invoke("IngestFunction", event)["statusCode"] == 201
+    publisher.pump.drain()
+    ids = message_ids(stack)
+    assert len(ids) == 9  # KZ x ky, ru, en x levels 1-3
+    missing = check(publisher, monkeypatch, "canaries")
+    assert len(missing) == 9
+    assert all(line.startswith("Kcell (KZ) KZ-") and line.endswith(": none") for line in missing)
+
+    # Its receipts arrive: one failed, the others delivered; the failed one stays named.
+    failed = "KZ-en-L3"
+    deliver(publisher, [receipt(ids[s], CANARY) for s in ids if s != failed])
+    deliver(publisher, [receipt(ids[failed], CANARY, delivered=False)], failure=True)
+    [line] = check(publisher, monkeypatch, "canaries")
+    assert line.startswith(f"Kcell (KZ) {failed} ")
+    assert line.endswith(": failed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
+    from consular_alerts.domain.canaries import Canary
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
     from consular_alerts.services.countries import CountryService
@@ -282,22 +284,25 @@ def public_advisory_service() -> PublicAdvisoryService:
 def receipts_service() -> ReceiptService:
     from consular_alerts.adapters.ledger_index import DynamoPublicationLog
     from consular_alerts.adapters.receipts_table import DynamoReceiptStore
-    from consular_alerts.adapters.secret_store import read_secret
-    from consular_alerts.domain.citizens.privacy import derive_key, keyed_digest
     from consular_alerts.services.receipts import ReceiptService
     from consular_alerts.settings import ReceiptsSettings
 
     settings = ReceiptsSettings.from_environment()
-    key = derive_key(
-        read_secret(_client("secretsmanager"), settings.link_signing_secret_arn),
-        "sms-receipt-destination",
-    )
     return ReceiptService(
         DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
         DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
-        lambda number: keyed_digest(key, number, 32),
+        _receipt_phone_hash(settings.link_signing_secret_arn),
         settings.segment_topic_arn_prefix.rsplit(":", 1)[-1],
     )
+
+
+def _receipt_phone_hash(secret_arn: str) -> Callable[[str], str]:
+    """How receipts key a phone number (and canaries theirs, to find their receipts)."""
+    from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.domain.citizens.privacy import derive_key, keyed_digest
+
+    key = derive_key(read_secret(_client("secretsmanager"), secret_arn), "sms-receipt-destination")
+    return lambda number: keyed_digest(key, number, 32)
 
 
 @cache
@@ -312,17 +317,40 @@ def delivery_report_service() -> DeliveryReportService:
     from consular_alerts.adapters.dynamodb import DynamoAdvisoryRepository
     from consular_alerts.adapters.ledger_index import DynamoPublicationLog
     from consular_alerts.adapters.receipts_table import DynamoReceiptStore
-    from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
+    from consular_alerts.adapters.sns import (
+        SegmentTopics,
+        SnsAudienceCounter,
+        SnsSegmentDirectory,
+    )
     from consular_alerts.services.delivery_reports import DeliveryReportService, WatchPolicy
 
     settings = delivery_report_settings()
+    topics = SegmentTopics(settings.segment_topic_arn_prefix)
+    canaries: Callable[[], list[Canary]] = list
+    directory = None
+    if settings.canary_phones_secret_arn and settings.link_signing_secret_arn:
+        from consular_alerts.adapters.secret_store import read_secret_text
+        from consular_alerts.domain.canaries import parse_canaries
+
+        hash_phone = _receipt_phone_hash(settings.link_signing_secret_arn)
+        arn = settings.canary_phones_secret_arn
+
+        def canaries() -> list[Canary]:
+            return parse_canaries(read_secret_text(_client("secretsmanager"), arn), hash_phone)
+
+        directory = SnsSegmentDirectory(sns(), topics, settings.subscriber_data_key_arn)
     return DeliveryReportService(
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
         DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
         DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
-        SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
+        SnsAudienceCounter(sns(), topics),
         utc_now,
-        WatchPolicy(delivered_share=settings.delivered_share_alarm / 100),
+        WatchPolicy(
+            delivered_share=settings.delivered_share_alarm / 100,
+            canary_after=timedelta(minutes=settings.canary_minutes),
+        ),
+        canaries,
+        directory,
     )
 
 

@@ -187,3 +187,9 @@ class DeliveryReportSettings(_Settings):
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
     delivered_share_alarm: float = Field(default=90, ge=0, le=100)  # percent
     public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the console's origin
+    # Canary phones (domain/canaries.py): the secret listing them, the key their numbers are
+    # hashed with (as the receipts are), the key segment topics are created with, the wait.
+    canary_phones_secret_arn: str | None = None
+    link_signing_secret_arn: str | None = None
+    subscriber_data_key_arn: str | None = None
+    canary_minutes: int = Field(default=10, ge=1, le=60)

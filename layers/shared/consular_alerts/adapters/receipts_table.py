@@ -276,6 +276,19 @@ class DynamoReceiptStore:
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    @translate_errors("DynamoDB receipt read")
+    def receipt_status(self, publication: Publication, phone_hash: str) -> str | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=self._key(
+                publication.delivery_key,
+                f"R#{publication.segment}#{publication.message_id}#{phone_hash}",
+            ),
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
+        ).get("Item")
+        return item["status"]["S"] if item else None
+
     @translate_errors("DynamoDB receipt tallies")
     def set_audience(self, delivery_key: str, segment: str, audience: int) -> None:
         self._client.update_item(

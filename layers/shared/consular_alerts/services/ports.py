@@ -274,3 +274,7 @@ class ReceiptStore(Protocol):
     def set_audience(self, delivery_key: str, segment: str, audience: int) -> None:
         """Keep the segment's subscriber count as first seen (later calls change nothing)."""
         ...
+
+    def receipt_status(self, publication: Publication, phone_hash: str) -> str | None:
+        """ "delivered" or "failed" for the phone with this hash, None if no receipt came."""
+        ...
