@@ -13,13 +13,13 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consular_alerts.api_requests import publication_from_request
 from consular_alerts.domain.formats.documents import normalize_document
 from consular_alerts.domain.messages.preview import render_all
 from consular_alerts.domain.messages.render import pick_content
 from consular_alerts.domain.messages.sms import count_segments, sanitize
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.publication import IngestPolicy, normalize_publication
-from consular_alerts.api_requests import publication_from_request
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
 

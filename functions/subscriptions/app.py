@@ -21,9 +21,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
+from consular_alerts.api_requests import charset_problem, json_problem
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.domain.citizens.privacy import redact
-from consular_alerts.api_requests import charset_problem, json_problem
 from consular_alerts.errors import RetryableError
 from consular_alerts.models.citizen import (
     SUBSCRIPTION_ID_PATTERN,

@@ -18,6 +18,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consular_alerts.api_requests import publication_from_request
 from consular_alerts.domain.formats.documents import FORMATS, detect_format, normalize_document
 from consular_alerts.domain.messages.preview import (
     Audience,
@@ -31,7 +32,6 @@ from consular_alerts.domain.messages.sms import count_segments, sanitize
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.publication import IngestPolicy, normalize_publication
 from consular_alerts.domain.segments import Segment
-from consular_alerts.api_requests import publication_from_request
 from consular_alerts.errors import NormalizationError, RequestError
 from consular_alerts.models.advisory import Advisory
 

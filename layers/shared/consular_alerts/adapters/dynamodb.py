@@ -205,10 +205,7 @@ class DynamoAdvisoryRepository:
 # Longer than one publish can take (connect 2 s + read 5 s, no SDK retries on topic
 # publishes), shorter than the fan-out's wait for busy segments (FanoutConfig.busy_wait).
 LEASE = timedelta(seconds=30)
-# The fan-out's outcome for a segment whose topic does not exist (services/fanout.py).
-NO_AUDIENCE = "no-audience"
-# Sparse index of published segments: (published_day, message_id) -> the ledger item.
-PUBLISHED_BY_DAY = "PublishedByDay"
+NO_AUDIENCE = "no-audience"  # the fan-out's outcome for a segment without a topic
 
 
 class DynamoDeliveryLedger:
@@ -269,33 +266,22 @@ class DynamoDeliveryLedger:
 
     @translate_errors("DynamoDB ledger complete")
     def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None:
-        # A published segment's outcome is its SNS message id: also kept under the sparse
-        # index PUBLISHED_BY_DAY (published_day, message_id), where SMS delivery receipts,
-        # which name the message id, find their advisory version and segment.
-        published = (
-            {}
-            if outcome == NO_AUDIENCE
-            else {"message_id": outcome, "published_day": now.astimezone(UTC).date().isoformat()}
-        )
-        self._set_state(delivery_key, segment, "done", outcome, now, published)
+        # A published segment's outcome is its SNS message id; also kept as message_id and
+        # published_day, the sparse index PublishedByDay where SMS receipts find the segment.
+        day = now.astimezone(UTC).date().isoformat()
+        extra = {} if outcome == NO_AUDIENCE else {"message_id": outcome, "published_day": day}
+        self._set_state(delivery_key, segment, "done", outcome, now, **extra)
 
     @translate_errors("DynamoDB ledger refuse")
     def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
         self._set_state(delivery_key, segment, "refused", reason, now)
 
     def _set_state(
-        self,
-        delivery_key: str,
-        segment: str,
-        state: str,
-        outcome: str,
-        now: datetime,
-        extra: dict[str, str] | None = None,
+        self, key: str, segment: str, state: str, outcome: str, now: datetime, **extra: str
     ) -> None:
-        extra = extra or {}
         self._client.update_item(
             TableName=self._table,
-            Key=self._key(delivery_key, segment),
+            Key=self._key(key, segment),
             UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t"
             + "".join(f", {name} = :{name}" for name in extra),
             ExpressionAttributeNames={"#s": "state"},

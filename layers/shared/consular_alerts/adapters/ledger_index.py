@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from consular_alerts.adapters.dynamodb import PUBLISHED_BY_DAY
 from consular_alerts.adapters.errors import translate_errors
 from consular_alerts.domain.delivery import Publication
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+# Sparse index of published segments: (published_day, message_id) -> the ledger item.
+PUBLISHED_BY_DAY = "PublishedByDay"
 
 
 def _utc_day(moment: datetime) -> date:
