@@ -1,6 +1,6 @@
 """`make bench`: every figure of issue 7, one table (also build/bench.md and build/bench.json).
 
-    python -m bench [--quick] [--only coldstart fanout pipeline normalization sms memory]
+    python -m bench [--quick] [--only coldstart fanout pipeline normalization sms reach memory]
 
 --quick: fewer rounds and smaller sizes, to check the suite runs (its figures are noisier).
 """
@@ -12,10 +12,10 @@ import os
 import time
 from datetime import UTC, datetime
 
-from bench import coldstart, fanout, memory, normalization, pipeline, sms
+from bench import coldstart, fanout, memory, normalization, pipeline, reach, sms
 from bench.common import Report, machine, table, write
 
-AREAS = ("coldstart", "fanout", "pipeline", "normalization", "sms", "memory")
+AREAS = ("coldstart", "fanout", "pipeline", "normalization", "sms", "reach", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             normalization.run(report, rounds)
         elif area == "sms":
             sms.run(report)
+        elif area == "reach":
+            reach.run(report)
         elif area == "memory":
             memory.run(report, 1 if args.quick else 3)
         print()

@@ -30,11 +30,14 @@ def serve_command(args: argparse.Namespace) -> int:
     # The local runtime (moto, the stack) loads only for the commands that run it.
     from alerts_local.server import serve_until_interrupted
 
+    if not 0 <= args.sms_failure_share <= 1:
+        raise InputError(f"--sms-failure-share {args.sms_failure_share}: between 0 and 1")
     return serve_until_interrupted(
         port=args.port,
         log_level=args.log_level,
         feeds=Path(args.feeds) if args.feeds else None,
         poll_every=args.poll_every,
+        sms_failure_share=args.sms_failure_share,
     )
 
 
@@ -55,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", default="INFO")
     serve.add_argument("--feeds", metavar="DIR", help="serve each file in DIR as a feed and poll")
     serve.add_argument("--poll-every", type=float, default=300, metavar="SECONDS")
+    serve.add_argument(
+        "--sms-failure-share",
+        type=float,
+        default=0.1,
+        metavar="SHARE",
+        help="share of SMS whose receipt says they failed (every n-th; default 0.1)",
+    )
     serve.set_defaults(run=serve_command)
 
     demo = commands.add_parser("demo", help="run the main job end to end on the local stack")

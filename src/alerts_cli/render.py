@@ -15,6 +15,7 @@ from consular_alerts.domain.messages.preview import (
     render_all,
     sms_cost,
 )
+from consular_alerts.domain.messages.reach import DEFAULT_SMS_PER_SECOND, MODEL, Reach
 from consular_alerts.domain.messages.sms import count_segments, sanitize
 from consular_alerts.domain.policy import Kind
 from consular_alerts.domain.segments import Segment
@@ -40,6 +41,18 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     render.add_argument("--email", action="append", metavar="SEGMENT=N")
     render.add_argument("--local", metavar="URL", help="counts from a running `alerts serve`")
     render.add_argument("--prices", default=str(REPO_ROOT / "config" / "sms-prices.json"))
+    render.add_argument(
+        "--disrupted",
+        action="append",
+        metavar="CC",
+        help="render as sent to a country whose internet is cut (no link in the SMS)",
+    )
+    render.add_argument(
+        "--rate",
+        default=str(DEFAULT_SMS_PER_SECOND),
+        metavar="SMS_PER_SECOND",
+        help="the account's SMS rate, for the time to reach (default 20)",
+    )
     render.set_defaults(run=render_command)
 
 
@@ -90,15 +103,47 @@ def _audiences(args: argparse.Namespace) -> list[Audience]:
     ]
 
 
+def _disrupted(args: argparse.Namespace, advisory: Advisory) -> list[str]:
+    """--disrupted KZ: countries of the advisory whose internet is cut (shutdown mode)."""
+    codes = [c.strip() for value in args.disrupted or [] for c in value.split(",") if c.strip()]
+    for code in codes:
+        if code not in advisory.countries:
+            raise InputError(
+                f"--disrupted {code}: not a country of this advisory "
+                f"({', '.join(advisory.countries)})"
+            )
+    return codes
+
+
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate < float("inf"):
+        raise InputError(f"--rate {value}: a positive number of SMS per second")
+    return rate
+
+
 def render_command(args: argparse.Namespace) -> int:
     advisory = load_advisory(args)
     if args.budget < 1:
         raise InputError(f"--budget {args.budget}: at least 1 segment")
-    rendered = render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget)
+    disrupted = _disrupted(args, advisory)
+    rate = _rate(args.rate)
+    normal = render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget)
+    # What a country whose internet is cut gets: SMS without the link, the email says so.
+    rendered = (
+        render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget, offline=True)
+        if disrupted
+        else normal
+    )
     audiences = _audiences(args)
     if args.json:
         print(json.dumps(preview_json(rendered), ensure_ascii=False, indent=2))
         return 0
+    if disrupted:
+        print(f"Internet disrupted in {', '.join(disrupted)}: SMS without a link.\n")
     for language, message in rendered.items():
         print(f"== {language} (text from {message.content_language})")
         print(f"SMS  [{message.sms.encoding.value}, {message.sms.segments} segment(s)]")
@@ -113,7 +158,9 @@ def render_command(args: argparse.Namespace) -> int:
             prices = SmsPrices.from_json(json.loads(Path(args.prices).read_text("utf-8")))
         except (OSError, ValueError, KeyError) as error:
             raise InputError(f"--prices {args.prices}: {error}") from error
-        report = sms_cost(advisory, rendered, audiences, prices)
+        report = sms_cost(
+            advisory, normal, audiences, prices, per_country=dict.fromkeys(disrupted, rendered)
+        )
         print(f"\nCost of sending (prices: {args.prices})")
         print(
             f"  {'segment':10} {'to':3} {'recipients':>10} {'seg/SMS':>7} {'billed':>8} "
@@ -128,4 +175,6 @@ def render_command(args: argparse.Namespace) -> int:
             f"  total: {report.billed_segments} billed SMS segments, "
             f"{report.total:.2f} {prices.currency}; {report.emails} email(s)"
         )
+        phones = sum(line.recipients for line in report.lines)
+        print(f"  time to reach: {Reach(phones, rate).describe()} ({MODEL})")
     return 0

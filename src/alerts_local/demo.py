@@ -171,7 +171,8 @@ def print_cap_feed(runtime: LocalRuntime) -> None:
 def run_demo(events_dir: Path) -> int:
     # The functions' metric lines (CloudWatch EMF) would bury the story the demo tells.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    runtime = start()
+    # Every other SMS gets a failure receipt, so the delivery report shows both (step 5).
+    runtime = start(sms_failure_share=0.5)
     try:
         print(
             f"Local stack '{runtime.stack.name}' created in moto from template.yaml "
@@ -187,9 +188,11 @@ def run_demo(events_dir: Path) -> int:
 
         print("\n2. The publisher posts the samples in events/ (POST /advisories)")
         posts = sorted(events_dir.glob("post-advisory-*.json"), key=lambda p: p.name != SEED_EVENT)
+        seed: dict[str, Any] = {}
         for event_file in posts:
             status, reply = post_event(runtime, event_file)
             print(f"  {event_file.name}\n      {describe_advisory(status, reply)}")
+            seed = seed or reply
         runtime.settle()
 
         print("\n3. What each citizen received")
@@ -204,6 +207,13 @@ def run_demo(events_dir: Path) -> int:
 
         print("\n5. The ministry's alerts in CAP, as an aggregator reads them")
         print_cap_feed(runtime)
+        from alerts_local.demo_delivery import print_disrupted, print_report
+
+        print("\n6. Was it delivered? The seed's delivery report (receipts written as SNS would)")
+        if "advisory_id" in seed:
+            print_report(runtime, seed["advisory_id"], seed["version"])
+        print("\n7. Kazakhstan's internet is cut: the seed as its citizens would get it now")
+        print_disrupted(runtime, events_dir, SEED_EVENT)
         print(f"\nStream records dead-lettered: {runtime.pump.dead_lettered}")
     finally:
         runtime.stop()

@@ -20,6 +20,8 @@ from consular_alerts.domain.messages.sms import count_segments
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
+from alerts_local.sms_receipts import ReceiptWriter
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -47,12 +49,16 @@ class DirectSms:
 
 
 class Outbox:
-    def __init__(self, region: str, topic_prefix: str) -> None:
+    def __init__(
+        self, region: str, topic_prefix: str, receipts: ReceiptWriter | None = None
+    ) -> None:
         self._backend = sns_backends[DEFAULT_ACCOUNT_ID][region]
         self._topic_prefix = topic_prefix  # this stack's segment topics only
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
         self.deliveries: list[Delivery] = []
+        # SNS's delivery-status records of the SMS delivered (None: none written).
+        self._receipts = receipts
 
     def direct_sms(self) -> list[DirectSms]:
         return [
@@ -101,6 +107,10 @@ class Outbox:
                     for subscription in subscriptions:
                         new.append(_deliver(subscription, arn, message_id, variants, subject))
             self.deliveries += new
+        if self._receipts is not None:
+            for delivery in new:
+                if delivery.channel == "sms":
+                    self._receipts.write(delivery.message_id, delivery.address, delivery.segments)
         return new
 
 

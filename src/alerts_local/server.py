@@ -27,14 +27,17 @@ from urllib.parse import parse_qsl, urlsplit
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
+from consular_alerts.domain.messages.preview import SmsPrices
 from consular_alerts.models.feeds import FeedConfig
 from moto.server import ThreadedMotoServer
 
 from alerts_local.lambdas import LocalFunctions, apply_environment, use_local_credentials
+from alerts_local.log_subscriptions import LogSubscriptionPump
 from alerts_local.outbox import Outbox
 from alerts_local.publisher_auth import PublisherCredentials
 from alerts_local.site_bucket import bucket_response
-from alerts_local.stack import REPO_ROOT, DeployedStack, Route, deploy
+from alerts_local.sms_receipts import ReceiptWriter
+from alerts_local.stack import LOCAL_ACCOUNT, REPO_ROOT, DeployedStack, Route, deploy
 from alerts_local.streams import StreamPump
 from alerts_local.web import site_config, static_response
 
@@ -103,6 +106,8 @@ class LocalRuntime:
     lock: threading.RLock = field(default_factory=threading.RLock)
     feeds_dir: Path | None = None
     publisher: PublisherCredentials = field(default_factory=PublisherCredentials)
+    # The SMS receipts the outbox writes, to the receipts function (subscription filters).
+    receipts: LogSubscriptionPump | None = None
     _http: ThreadingHTTPServer | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -118,6 +123,8 @@ class LocalRuntime:
             while self.pump.drain():
                 pass
             self.outbox.collect()
+            if self.receipts is not None:
+                self.receipts.drain()
 
     def handle(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
@@ -361,9 +368,14 @@ def _json(status: int, payload: dict[str, Any]) -> tuple[int, dict[str, str], by
 
 
 def start(
-    *, port: int = 0, stack_name: str = "consular-alerts-local", log_level: str = "WARNING"
+    *,
+    port: int = 0,
+    stack_name: str = "consular-alerts-local",
+    log_level: str = "WARNING",
+    sms_failure_share: float = 0.1,
 ) -> LocalRuntime:
-    """Start moto, deploy the template to it, and serve the APIs on 127.0.0.1:`port`."""
+    """Start moto, deploy the template to it, and serve the APIs on 127.0.0.1:`port`.
+    `sms_failure_share` of the SMS delivered get a failure receipt (every n-th)."""
     use_local_credentials("us-east-1")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -372,22 +384,34 @@ def start(
     stack = deploy(f"http://{host}:{moto_port}", stack_name)
     apply_environment(stack, log_level)
     functions = LocalFunctions(stack)
+    prices = SmsPrices.from_json(
+        json.loads((REPO_ROOT / "config" / "sms-prices.json").read_text("utf-8"))
+    )
+    writer = ReceiptWriter(
+        stack.client("logs"), stack.region, LOCAL_ACCOUNT, sms_failure_share, prices
+    )
     runtime = LocalRuntime(
         stack=stack,
         moto=moto,
         functions=functions,
         pump=StreamPump(stack, functions),
-        outbox=Outbox(stack.region, topic_prefix=f"{stack.name}-seg-"),
+        outbox=Outbox(stack.region, topic_prefix=f"{stack.name}-seg-", receipts=writer),
+        receipts=LogSubscriptionPump(stack, functions),
     )
     runtime.serve_http(port=port)
     return runtime
 
 
 def serve_until_interrupted(
-    *, port: int, log_level: str, feeds: Path | None, poll_every: float
+    *,
+    port: int,
+    log_level: str,
+    feeds: Path | None,
+    poll_every: float,
+    sms_failure_share: float = 0.1,
 ) -> int:
     """`alerts serve`: start the runtime, print what it serves, run until Ctrl-C."""
-    runtime = start(port=port, log_level=log_level)
+    runtime = start(port=port, log_level=log_level, sms_failure_share=sms_failure_share)
     print(f"Local stack {runtime.stack.name} (moto at {runtime.stack.endpoint_url})")
     if feeds is not None:
         for feed in runtime.register_feeds(feeds):

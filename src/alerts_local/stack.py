@@ -6,6 +6,8 @@ What moto cannot run is kept aside and played by the local runtime instead:
   functions' Api events and are served by `alerts_local.server`;
 - event-source mappings (moto would try to invoke the function in Docker and swallow the
   stream records): `alerts_local.streams` reads the stream and calls the handler;
+- CloudWatch Logs subscription filters (the SMS receipts): `alerts_local.log_subscriptions`
+  reads the log groups and calls the handler with the `awslogs` payload;
 - function code and layers: handlers run in this process from `functions/<name>/app.py`;
 - the site's CloudFront distribution, its function, policies and the bucket policy naming
   it (moto's CloudFormation has no model for them): `alerts serve` serves web/ itself, with
@@ -30,7 +32,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto.events.models import EventPattern
@@ -39,7 +41,11 @@ from samtranslator.yaml_helper import yaml_parse
 
 from alerts_local.moto_sns import count_confirmed_subscriptions
 
+if TYPE_CHECKING:
+    pass
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_ACCOUNT = "123456789012"  # moto's default account
 TEMPLATE = REPO_ROOT / "template.yaml"
 # Played by the local runtime itself (API Gateway, the event-source mapping, the site's
 # CloudFront), or without a moto model: the dashboard (it names alarms moto does not
@@ -50,10 +56,14 @@ _KEPT_ASIDE = (
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::EventInvokeConfig",
+    "AWS::Logs::SubscriptionFilter",
     "AWS::CloudWatch::Dashboard",
     "AWS::CloudFront::",
     "AWS::S3::BucketPolicy",
     "AWS::WAFv2::",
+    # Custom resources (moto would invoke their function in Docker): the account's SMS
+    # settings they set are SNS's business, which the local runtime plays itself.
+    "Custom::",
 )
 # The local stack's parameters: its site is what messages link to (deployed, the site is the
 # domain in PublicBaseUrl or the distribution's own address).
@@ -110,6 +120,14 @@ class StreamMapping:
     on_failure_queue: str | None  # logical id of the SQS queue
 
 
+@dataclass(frozen=True)
+class LogSubscription:
+    """A CloudWatch Logs subscription filter to a function (the receipts of SMS)."""
+
+    log_group: str
+    function: str  # logical id
+
+
 @dataclass
 class LocalFunction:
     logical_id: str
@@ -129,6 +147,7 @@ class DeployedStack:
     stream_mappings: list[StreamMapping]
     # API logical id -> its stage variables (siteUrl: the site, for CORS and links).
     stage_variables: dict[str, dict[str, str]] = field(default_factory=dict)
+    log_subscriptions: list[LogSubscription] = field(default_factory=list)
 
     def client(self, service: str) -> Any:
         return boto3.client(  # type: ignore[call-overload]
@@ -283,6 +302,29 @@ def stream_mappings(cfn: dict[str, Any]) -> list[StreamMapping]:
     return mappings
 
 
+def log_subscriptions(cfn: dict[str, Any], region: str) -> list[LogSubscription]:
+    """The template's subscription filters, with the log group names as deployed here (the
+    names SNS fixes per account and region)."""
+
+    def name(value: Any) -> str:
+        if isinstance(value, dict) and "Fn::If" in value:
+            return name(value["Fn::If"][2])  # the existing group's name, spelled out
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            text = str(value["Fn::Sub"])
+            return text.replace("${AWS::Region}", region).replace(
+                "${AWS::AccountId}", LOCAL_ACCOUNT
+            )
+        return str(value)
+
+    return [
+        LogSubscription(
+            name(r["Properties"]["LogGroupName"]), _ref_id(r["Properties"]["DestinationArn"])
+        )
+        for r in cfn["Resources"].values()
+        if r["Type"] == "AWS::Logs::SubscriptionFilter"
+    ]
+
+
 def _create_secrets(
     deployable: dict[str, Any], endpoint_url: str, region: str, stack_name: str
 ) -> dict[str, str]:
@@ -338,6 +380,15 @@ def _enable_versioning(
             )
 
 
+def _account_wide_parameters(endpoint_url: str, region: str) -> dict[str, str]:
+    """SNS's SMS delivery-status log groups have one name per account and region: the first
+    stack in this moto creates them, later ones (tests deploy many) find them there."""
+    logs = boto3.client("logs", endpoint_url=endpoint_url, region_name=region)
+    prefix = f"sns/{region}/{LOCAL_ACCOUNT}/DirectPublishToPhoneNumber"
+    exists = bool(logs.describe_log_groups(logGroupNamePrefix=prefix).get("logGroups"))
+    return {"SmsDeliveryLogGroupsExist": str(exists).lower()}
+
+
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
     count_confirmed_subscriptions()
@@ -352,7 +403,8 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
                 logical_id, REPO_ROOT / props["CodeUri"], props["Handler"]
             )
 
-    holds = decide_conditions(cfn, LOCAL_PARAMETERS)
+    parameters = LOCAL_PARAMETERS | _account_wide_parameters(endpoint_url, region)
+    holds = decide_conditions(cfn, parameters)
     decided = choose_branches(
         {
             logical_id: {k: v for k, v in resource.items() if k != "Condition"}
@@ -405,7 +457,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
     cloudformation.create_stack(
         StackName=stack_name,
         TemplateBody=json.dumps(deployable),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in LOCAL_PARAMETERS.items()],
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
     status = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
@@ -431,6 +483,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
         routes=api_routes(sam),
         stream_mappings=mappings,
         stage_variables=_stage_variables(cfn, holds),
+        log_subscriptions=log_subscriptions(cfn, region),
     )
 
 

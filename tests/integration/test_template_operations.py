@@ -46,7 +46,12 @@ def test_every_scheduled_function_has_bounded_async_retries_and_an_on_failure_qu
         for rule in rules.values()
         for target in rule["Properties"]["Targets"]
     }
-    assert scheduled == {"FeedPollerFunction", "SubscriptionsFunction", "CapFeedFunction"}
+    assert scheduled == {
+        "FeedPollerFunction",
+        "SubscriptionsFunction",
+        "CapFeedFunction",
+        "DeliveryReportFunction",
+    }
     for function in scheduled:
         config = configs[function]
         assert 0 <= config["MaximumRetryAttempts"] <= 2

@@ -3,6 +3,7 @@
 // API and authorization as every other publisher: each request is signed with SigV4 from
 // the officer's own credentials (sigv4.js), kept in this tab's sessionStorage only.
 import { signRequest } from "./sigv4.js";
+import { initOperations, loadCountries, renderOperationsPreview, showDelivery } from "./operations.js";
 
 const $ = (id) => document.getElementById(id);
 const LANGUAGE_NAMES = { ky: "Кыргызча", ru: "Русский", en: "English" };
@@ -285,6 +286,7 @@ function renderPreview(result) {
   $("total-cost").textContent = money(cost.total, cost.currency);
   $("total-cost").className = "num";
   $("advisory-json").textContent = JSON.stringify(advisory, null, 2);
+  renderOperationsPreview(result);
 }
 
 // ---- publish ---------------------------------------------------------------------------
@@ -295,7 +297,8 @@ function askToPublish() {
   const total = (result.audience || []).reduce((sum, entry) => sum + entry.subscribers, 0);
   const cost = result.cost ? money(result.cost.total, result.cost.currency) : "unknown";
   $("confirm-text").textContent = result.would_notify
-    ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.`
+    ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.` +
+      (result.reach ? ` Sending takes ${result.reach.text.split(": ")[1]}.` : "")
     : `Store it without notifying anyone (${result.reason})?`;
   state.confirmedRequest = state.lastRequest;
   $("confirm-publish").hidden = false;
@@ -323,6 +326,7 @@ async function publish() {
         : `Nothing new: ${result.advisory_id} v${result.version} already has this content.`,
     );
     schedulePreview(0);
+    showDelivery(result.advisory_id, result.version); // what it comes to, as receipts arrive
   } catch (error) {
     say("error", problem(error));
   } finally {
@@ -412,6 +416,13 @@ async function start() {
     $("publish").focus();
   });
   $("publish-yes").addEventListener("click", publish);
+  initOperations({
+    credentials: () => state.credentials,
+    apiUrl: apiUrlDefault,
+    say,
+    onChange: () => schedulePreview(0),
+  });
+  loadCountries();
 }
 
 start();

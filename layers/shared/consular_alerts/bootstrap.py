@@ -23,23 +23,30 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
+    from consular_alerts.domain.delivery.canaries import Canary
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
     from consular_alerts.services.cap_feed import CapFeedService
+    from consular_alerts.services.countries import CountryService
+    from consular_alerts.services.delivery_reports import DeliveryReportService
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.services.ports import (
         AudienceCounter,
+        CountryStore,
         RateLimiter,
         SegmentDirectory,
         SmsSender,
         SubscriberRepository,
         VersionHistory,
     )
+    from consular_alerts.services.receipts import ReceiptService
     from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
+        CountriesSettings,
+        DeliveryReportSettings,
         IngestSettings,
         PollerSettings,
         PublicAdvisorySettings,
@@ -137,9 +144,42 @@ def _ingest(
             sms_budget=settings.sms_segment_budget,
             fallback_order=settings.fallback_order(),
             notify=settings.notify_policy(),
+            country_budgets=settings.country_budgets(),
+            sms_per_second=settings.sms_messages_per_second,
         ),
         audience,
         prices,
+        _country_store(settings.countries_table),
+    )
+
+
+def _country_store(table: str | None) -> CountryStore | None:
+    """Each country's internet state (shutdown mode); None where no table is configured."""
+    if table is None:
+        return None
+    from consular_alerts.adapters.dynamodb.countries import DynamoCountryStore
+
+    return DynamoCountryStore(dynamodb(), table)
+
+
+@cache
+def countries_settings() -> CountriesSettings:
+    from consular_alerts.settings import CountriesSettings
+
+    return CountriesSettings.from_environment()
+
+
+@cache
+def countries_service() -> CountryService:
+    from consular_alerts.adapters.dynamodb.countries import DynamoCountryStore
+    from consular_alerts.services.countries import CountryService
+
+    settings = countries_settings()
+    return CountryService(
+        DynamoCountryStore(dynamodb(), settings.countries_table),
+        utc_now,
+        settings.sms_segment_budget,
+        settings.country_budgets(),
     )
 
 
@@ -189,11 +229,13 @@ def fanout_service() -> FanoutService:
             base_url=settings.public_base_url,
             fallback_order=settings.fallback_order(),
             policy=settings.notify_policy(),
+            country_budgets=settings.country_budgets(),
         ),
         utc_now,
         SqsDeadLetters(_client("sqs"), settings.fanout_failure_queue_url),
         advisory_from_image,
         pause,
+        _country_store(settings.countries_table),
     )
 
 
@@ -308,6 +350,80 @@ def cap_feed_service() -> CapFeedService:
     )
 
 
+@cache
+def receipts_service() -> ReceiptService:
+    from consular_alerts.adapters.dynamodb.publication_log import DynamoPublicationLog
+    from consular_alerts.adapters.dynamodb.receipts import DynamoReceiptStore
+    from consular_alerts.services.receipts import ReceiptService
+    from consular_alerts.settings import ReceiptsSettings
+
+    settings = ReceiptsSettings.from_environment()
+    return ReceiptService(
+        DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
+        DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
+        _receipt_phone_hash(settings.link_signing_secret_arn),
+        settings.segment_topic_arn_prefix.rsplit(":", 1)[-1],
+    )
+
+
+def _receipt_phone_hash(secret_arn: str) -> Callable[[str], str]:
+    """How receipts key a phone number (and canaries theirs, to find their receipts)."""
+    from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.domain.citizens.privacy import derive_key, keyed_digest
+
+    key = derive_key(read_secret(_client("secretsmanager"), secret_arn), "sms-receipt-destination")
+    return lambda number: keyed_digest(key, number, 32)
+
+
+@cache
+def delivery_report_settings() -> DeliveryReportSettings:
+    from consular_alerts.settings import DeliveryReportSettings
+
+    return DeliveryReportSettings.from_environment()
+
+
+@cache
+def delivery_report_service() -> DeliveryReportService:
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.publication_log import DynamoPublicationLog
+    from consular_alerts.adapters.dynamodb.receipts import DynamoReceiptStore
+    from consular_alerts.adapters.sns import (
+        SegmentTopics,
+        SnsAudienceCounter,
+        SnsSegmentDirectory,
+    )
+    from consular_alerts.services.delivery_reports import DeliveryReportService, WatchPolicy
+
+    settings = delivery_report_settings()
+    topics = SegmentTopics(settings.segment_topic_arn_prefix)
+    canaries: Callable[[], list[Canary]] = list
+    directory = None
+    if settings.canary_phones_secret_arn and settings.link_signing_secret_arn:
+        from consular_alerts.adapters.secret_store import read_secret_text
+        from consular_alerts.domain.delivery.canaries import parse_canaries
+
+        hash_phone = _receipt_phone_hash(settings.link_signing_secret_arn)
+        arn = settings.canary_phones_secret_arn
+
+        def canaries() -> list[Canary]:
+            return parse_canaries(read_secret_text(_client("secretsmanager"), arn), hash_phone)
+
+        directory = SnsSegmentDirectory(sns(), topics, settings.subscriber_data_key_arn)
+    return DeliveryReportService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
+        DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
+        SnsAudienceCounter(sns(), topics),
+        utc_now,
+        WatchPolicy(
+            delivered_share=settings.delivered_share_alarm / 100,
+            canary_after=timedelta(minutes=settings.canary_minutes),
+        ),
+        canaries,
+        directory,
+    )
+
+
 def reset() -> None:
     """Forget built clients and services, and the site a request brought (tests, local
     runtime)."""
@@ -330,5 +446,10 @@ def _forget_built() -> None:
         public_advisory_settings,
         public_advisory_service,
         cap_feed_service,
+        countries_settings,
+        countries_service,
+        receipts_service,
+        delivery_report_settings,
+        delivery_report_service,
     ):
         built.cache_clear()

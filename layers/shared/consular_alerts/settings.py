@@ -48,6 +48,26 @@ class _MessageSettings(_Settings):
     fallback_languages: str = Field(default="ru,en,ky", pattern=r"^[a-z]{2}(,[a-z]{2})*$")
     notify_lowered_level: bool = True
     notify_unmarked_updates: bool = False
+    # Shutdown mode and per-country budgets (domain/messages/offline.py): the table of each
+    # country's internet state (none: every country normal), and "UZ=1,TJ=1".
+    countries_table: str | None = None
+    country_sms_segment_budgets: str = ""
+
+    @field_validator("country_sms_segment_budgets")
+    @classmethod
+    def _budgets(cls, value: str) -> str:
+        cls._parse_budgets(value)
+        return value
+
+    def country_budgets(self) -> dict[str, int]:
+        return self._parse_budgets(self.country_sms_segment_budgets)
+
+    @staticmethod
+    def _parse_budgets(value: str) -> dict[str, int]:
+        # Imported here: the settings of the citizen API do not pay for message composing.
+        from consular_alerts.domain.messages.offline import parse_country_budgets
+
+        return parse_country_budgets(value)
 
     def fallback_order(self) -> tuple[str, ...]:
         return tuple(self.fallback_languages.split(","))
@@ -66,6 +86,8 @@ class _IngestingSettings(_MessageSettings):
     ministry_country: str = Field(default=MINISTRY_COUNTRY, pattern=r"^[A-Z]{2}$")
     ministry_source: str = MINISTRY_SOURCE
     default_post_level: int = Field(default=DEFAULT_POST_LEVEL, ge=1, le=4)
+    # The account's SNS SMS rate, for the dry run's time to reach (domain/messages/reach.py).
+    sms_messages_per_second: float = Field(default=20.0, gt=0, le=100_000)
 
 
 # config/sms-prices.json, shipped in the layer (a link to it in the package).
@@ -79,6 +101,12 @@ class IngestSettings(_IngestingSettings):
         default=None, pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$"
     )
     sms_prices_file: Path = PACKAGED_SMS_PRICES
+
+
+class CountriesSettings(_MessageSettings):
+    """GET/PUT /countries on the publisher API."""
+
+    countries_table: str
 
 
 class FanoutSettings(_MessageSettings):
@@ -164,3 +192,30 @@ class CapFeedSettings(_Settings):
 
     def sources(self) -> frozenset[str]:
         return frozenset(self.cap_sources.split(","))
+
+
+class ReceiptsSettings(_Settings):
+    """SMS delivery receipts (CloudWatch Logs subscription) -> counts per advisory segment."""
+
+    delivery_ledger_table: str
+    delivery_receipts_table: str
+    # Keys the hash of each receipt's phone number (the number itself is never kept).
+    link_signing_secret_arn: str
+    segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
+
+
+class DeliveryReportSettings(_Settings):
+    """GET /advisories/{id}/versions/{v}/delivery and the delivered-share check."""
+
+    advisories_table: str
+    delivery_ledger_table: str
+    delivery_receipts_table: str
+    segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
+    delivered_share_alarm: float = Field(default=90, ge=0, le=100)  # percent
+    public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the console's origin
+    # Canary phones (domain/canaries.py): the secret listing them, the key their numbers are
+    # hashed with (as the receipts are), the key segment topics are created with, the wait.
+    canary_phones_secret_arn: str | None = None
+    link_signing_secret_arn: str | None = None
+    subscriber_data_key_arn: str | None = None
+    canary_minutes: int = Field(default=10, ge=1, le=60)

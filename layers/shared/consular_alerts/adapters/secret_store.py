@@ -18,3 +18,8 @@ def read_secret(client: SecretsManagerClient, secret_id: str) -> bytes:
     if len(value) < 32:
         raise RuntimeError(f"secret {secret_id}: expected at least 32 characters")
     return value.encode("utf-8")
+
+
+def read_secret_text(client: SecretsManagerClient, secret_id: str) -> str:
+    """A secret that holds configuration (canary phones): read at each use, not cached."""
+    return client.get_secret_value(SecretId=secret_id).get("SecretString", "")

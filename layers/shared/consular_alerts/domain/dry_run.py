@@ -3,10 +3,13 @@ the publisher is answered with."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from consular_alerts.domain.messages.country_preview import ByCountry, countries_json
+from consular_alerts.domain.messages.offline import CountryConditions
 from consular_alerts.domain.messages.preview import CostReport, cost_json, preview_json
+from consular_alerts.domain.messages.reach import Reach, reach_json
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.policy import Decision
 from consular_alerts.domain.segments import Segment
@@ -26,6 +29,10 @@ class DryRun:
     # cost: only when the service was given an audience counter (and prices).
     audience: dict[Segment, int] | None = None
     cost: CostReport | None = None
+    # Countries whose messages differ (internet disrupted, a budget of their own).
+    by_country: ByCountry = field(default_factory=dict)
+    conditions: CountryConditions = field(default_factory=CountryConditions)
+    reach: Reach | None = None  # how long the SMS would take to go out, with the cost
 
 
 def dry_run_json(result: DryRun) -> dict[str, Any]:
@@ -48,4 +55,8 @@ def dry_run_json(result: DryRun) -> dict[str, Any]:
         ]
     if result.cost is not None:
         body["cost"] = cost_json(result.cost)
+    if result.reach is not None:
+        body["reach"] = reach_json(result.reach)
+    if result.by_country:  # shutdown mode, budgets of their own (domain/messages/offline.py)
+        body["countries"] = countries_json(result.by_country, result.conditions)
     return body

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from consular_alerts.domain.messages.offline import CountryConditions
 from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage, render
 from consular_alerts.domain.policy import NotifyPolicy, decide
 from consular_alerts.domain.segments import Segment, audience
@@ -20,6 +21,7 @@ from consular_alerts.services.ports import (
     AdvisoryRepository,
     AmbiguousPublishError,
     ClaimOutcome,
+    CountryStore,
     DeadLetter,
     DeadLetters,
     DeliveryLedger,
@@ -51,6 +53,7 @@ class FanoutConfig:
     # retry of the record could publish to the segment again once the claim's lease ends.
     record_attempts: int = 4
     record_backoff: timedelta = timedelta(milliseconds=250)
+    country_budgets: Mapping[str, int] = field(default_factory=dict)  # e.g. {"UZ": 1}
 
 
 @dataclass
@@ -85,6 +88,7 @@ class FanoutService:
         dead_letters: DeadLetters,
         decode: Callable[[dict[str, Any]], Advisory],
         sleep: Callable[[float], None] = time.sleep,
+        countries: CountryStore | None = None,
     ) -> None:
         self._advisories = advisories
         self._ledger = ledger
@@ -94,6 +98,7 @@ class FanoutService:
         self._dead_letters = dead_letters
         self._decode = decode  # a stream record's image -> advisory
         self._sleep = sleep
+        self._countries = countries  # shutdown mode; None: every country's internet works
 
     def fan_out_version(
         self,
@@ -174,22 +179,30 @@ class FanoutService:
             return report
 
         delivery_key = f"{advisory.advisory_id}#v{advisory.version}"
-        rendered: dict[str, RenderedMessage] = {}
+        pending = audience(advisory, previous, decision)
+        conditions = self._conditions(sorted({segment.country for segment in pending}))
+        rendered: dict[tuple[str, int, bool], RenderedMessage] = {}
 
         def message(segment: Segment) -> RenderedMessage:
-            if segment.language not in rendered:
-                rendered[segment.language] = render(
+            # Per language, and per country where its budget or internet state differs.
+            budget, offline = (
+                conditions.budget(segment.country),
+                conditions.offline(segment.country),
+            )
+            key = (segment.language, budget, offline)
+            if key not in rendered:
+                rendered[key] = render(
                     advisory,
                     segment.language,
                     decision.kind,
                     base_url=self._config.base_url,
-                    sms_budget=self._config.sms_budget,
+                    sms_budget=budget,
                     previous=previous,
                     fallback_order=self._config.fallback_order,
+                    offline=offline,
                 )
-            return rendered[segment.language]
+            return rendered[key]
 
-        pending = audience(advisory, previous, decision)
         # A segment another invocation is publishing does not hold up the others; it is
         # tried again until its claim is done or stale (taken over), within busy_wait.
         deadline = self._clock() + self._config.busy_wait
@@ -254,6 +267,12 @@ class FanoutService:
                 )
             )
         return report
+
+    def _conditions(self, countries: list[str]) -> CountryConditions:
+        disrupted = self._countries.disrupted(countries) if self._countries else frozenset()
+        if disrupted:
+            logger.info("internet disrupted: SMS without a link", countries=sorted(disrupted))
+        return CountryConditions(self._config.sms_budget, self._config.country_budgets, disrupted)
 
     def _publish_claimed(
         self, delivery_key: str, segment: Segment, message: RenderedMessage, report: FanoutReport

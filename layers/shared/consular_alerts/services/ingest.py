@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from consular_alerts.domain.dry_run import DryRun
+from consular_alerts.domain.messages.country_preview import ByCountry, render_by_country
+from consular_alerts.domain.messages.offline import CountryConditions
 from consular_alerts.domain.messages.preview import (
     SmsPrices,
     audience_from_counts,
     render_all,
     sms_cost,
 )
+from consular_alerts.domain.messages.reach import DEFAULT_SMS_PER_SECOND, Reach
 from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
-from consular_alerts.domain.segments import audience
+from consular_alerts.domain.segments import Segment, audience
 from consular_alerts.errors import StaleContentError, VersionMismatchError
 from consular_alerts.models.advisory import Advisory, Status
 from consular_alerts.services.history import previous_version
-from consular_alerts.services.ports import AdvisoryHead, AdvisoryRepository, AudienceCounter
+from consular_alerts.services.ports import (
+    AdvisoryHead,
+    AdvisoryRepository,
+    AudienceCounter,
+    CountryStore,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class PreviewConfig:
     sms_budget: int = 2
     fallback_order: tuple[str, ...] = FALLBACK_ORDER
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
+    country_budgets: Mapping[str, int] = field(default_factory=dict)
+    sms_per_second: float = DEFAULT_SMS_PER_SECOND  # time to reach (domain/messages/reach.py)
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class IngestService:
         preview: PreviewConfig = PreviewConfig(),
         audience: AudienceCounter | None = None,
         prices: SmsPrices | None = None,
+        countries: CountryStore | None = None,
     ) -> None:
         self._repository = repository
         self._policy = policy
@@ -57,6 +68,7 @@ class IngestService:
         self._preview = preview
         self._audience = audience
         self._prices = prices
+        self._countries = countries  # shutdown mode; None: every country's internet works
 
     def dry_run(
         self, item: Publication, *, expected_version: int | None = None, revert: bool = False
@@ -79,18 +91,60 @@ class IngestService:
         self, advisory: Advisory, would_store: bool, decision: Decision, previous: Advisory | None
     ) -> DryRun:
         rendered = self._render(advisory, decision, previous)
-        if self._audience is None:
-            return DryRun(advisory, would_store, decision, rendered)
         # The segments the fan-out would publish to, whether or not this version notifies:
         # the officer sees who an advisory reaches before deciding to mark it major.
         segments = audience(advisory, previous, decision)
+        conditions, by_country = self._by_country(advisory, decision, previous, segments)
+        if self._audience is None:
+            return DryRun(
+                advisory, would_store, decision, rendered, None, None, by_country, conditions
+            )
         counts = self._audience.subscribers(segments)
         cost = (
-            sms_cost(advisory, rendered, audience_from_counts(counts), self._prices, segments)
+            sms_cost(
+                advisory,
+                rendered,
+                audience_from_counts(counts),
+                self._prices,
+                segments,
+                per_country=by_country,
+            )
             if self._prices is not None
             else None
         )
-        return DryRun(advisory, would_store, decision, rendered, counts, cost)
+        reach = (
+            Reach(sum(line.recipients for line in cost.lines), self._preview.sms_per_second)
+            if cost is not None
+            else None
+        )
+        return DryRun(
+            advisory, would_store, decision, rendered, counts, cost, by_country, conditions, reach
+        )
+
+    def _by_country(
+        self,
+        advisory: Advisory,
+        decision: Decision,
+        previous: Advisory | None,
+        segments: list[Segment],
+    ) -> tuple[CountryConditions, ByCountry]:
+        """The messages of countries with their internet disrupted or a budget of their own,
+        as the fan-out would compose them now."""
+        countries = sorted({segment.country for segment in segments})
+        disrupted = self._countries.disrupted(countries) if self._countries else frozenset()
+        conditions = CountryConditions(
+            self._preview.sms_budget, self._preview.country_budgets, disrupted
+        )
+        by_country = render_by_country(
+            advisory,
+            decision.kind,
+            countries,
+            conditions,
+            base_url=self._preview.base_url,
+            previous=previous,
+            fallback_order=self._preview.fallback_order,
+        )
+        return conditions, by_country
 
     def _render(
         self, advisory: Advisory, decision: Decision, previous: Advisory | None

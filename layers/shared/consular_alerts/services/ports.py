@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from consular_alerts.domain.alerts_out.site_file import SiteFile
 from consular_alerts.domain.citizens.limits import Budget, Refusal
+from consular_alerts.domain.delivery.receipts import Receipt
+from consular_alerts.domain.delivery.report import Publication, SegmentTally
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
+from consular_alerts.models.countries import Internet
 from consular_alerts.models.feeds import FeedConfig, FeedState
 
 if TYPE_CHECKING:  # the fan-out and the citizen API load this module, never these models
@@ -243,4 +246,71 @@ class SiteFiles(Protocol):
     def replace(self, file: SiteFile, etag: str | None) -> bool:
         """Write `file` only if the stored one still has `etag` (None: only if there is
         none); False when another writer came first."""
+        ...
+
+
+@dataclass(frozen=True)
+class CountryRecord:
+    """What the countries table holds for one country (shutdown mode)."""
+
+    country_code: str
+    internet: Internet
+    updated_at: datetime | None = None
+
+
+class CountryStore(Protocol):
+    def disrupted(self, countries: list[str]) -> frozenset[str]:
+        """Those of `countries` whose internet the duty officer marked disrupted (read at
+        every fan-out and preview: a change applies to the next message)."""
+        ...
+
+    def records(self) -> list[CountryRecord]:
+        """Every country with a state on record."""
+        ...
+
+    def set_internet(self, country: str, internet: Internet, now: datetime) -> CountryRecord: ...
+
+
+class PublicationLog(Protocol):
+    """The delivery ledger's published segments, looked up as receipts and reports need."""
+
+    def by_message_id(self, message_id: str, around: datetime) -> Publication | None:
+        """The publish with this SNS message id, made on the day of `around` or the day
+        before or after (receipts arrive after midnight too)."""
+        ...
+
+    def latest_to_segment(self, segment: str, before: datetime) -> Publication | None:
+        """The last publish to `segment` at or before `before` (within a day)."""
+        ...
+
+    def published_between(self, start: datetime, end: datetime) -> list[Publication]: ...
+
+    def of_version(self, delivery_key: str) -> list[Publication]: ...
+
+
+class RecordOutcome(StrEnum):
+    COUNTED = "counted"  # a receipt not seen before
+    DUPLICATE = "duplicate"  # the same receipt again (a redelivered log event): not counted
+    CHANGED = "changed"  # the same phone and publish, another status: moved, not added
+
+
+class ReceiptStore(Protocol):
+    def record(self, publication: Publication, receipt: Receipt) -> RecordOutcome:
+        """Count a receipt against its publication, once per (publish, phone)."""
+        ...
+
+    def record_unattributed(self, receipt: Receipt) -> None:
+        """Count a receipt no publish of an advisory can be found for (by day)."""
+        ...
+
+    def tallies(self, delivery_key: str) -> dict[str, SegmentTally]:
+        """What has been counted for each segment of an advisory version."""
+        ...
+
+    def set_audience(self, delivery_key: str, segment: str, audience: int) -> None:
+        """Keep the segment's subscriber count as first seen (later calls change nothing)."""
+        ...
+
+    def receipt_status(self, publication: Publication, phone_hash: str) -> str | None:
+        """ "delivered" or "failed" for the phone with this hash, None if no receipt came."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # Longer than one publish can take (connect 2 s + read 5 s, no SDK retries on topic
 # publishes), shorter than the fan-out's wait for busy segments (FanoutConfig.busy_wait).
 LEASE = timedelta(seconds=30)
+NO_AUDIENCE = "no-audience"  # the fan-out's outcome for a segment without a topic
 
 
 class DynamoDeliveryLedger:
@@ -77,24 +78,30 @@ class DynamoDeliveryLedger:
 
     @translate_errors("DynamoDB ledger complete")
     def complete(self, delivery_key: str, segment: str, outcome: str, now: datetime) -> None:
-        self._set_state(delivery_key, segment, "done", outcome, now)
+        # A published segment's outcome is its SNS message id; also kept as message_id and
+        # published_day, the sparse index PublishedByDay where SMS receipts find the segment.
+        day = now.astimezone(UTC).date().isoformat()
+        extra = {} if outcome == NO_AUDIENCE else {"message_id": outcome, "published_day": day}
+        self._set_state(delivery_key, segment, "done", outcome, now, **extra)
 
     @translate_errors("DynamoDB ledger refuse")
     def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
         self._set_state(delivery_key, segment, "refused", reason, now)
 
     def _set_state(
-        self, delivery_key: str, segment: str, state: str, outcome: str, now: datetime
+        self, key: str, segment: str, state: str, outcome: str, now: datetime, **extra: str
     ) -> None:
         self._client.update_item(
             TableName=self._table,
-            Key=self._key(delivery_key, segment),
-            UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t",
+            Key=self._key(key, segment),
+            UpdateExpression="SET #s = :state, outcome = :o, completed_at = :t"
+            + "".join(f", {name} = :{name}" for name in extra),
             ExpressionAttributeNames={"#s": "state"},
             ExpressionAttributeValues={
                 ":state": {"S": state},
                 ":o": {"S": outcome},
                 ":t": {"S": now.isoformat()},
+                **{f":{name}": {"S": value} for name, value in extra.items()},
             },
         )
 

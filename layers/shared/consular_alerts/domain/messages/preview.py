@@ -21,6 +21,7 @@ def render_all(
     sms_budget: int,
     previous: Advisory | None = None,
     fallback_order: tuple[str, ...] = FALLBACK_ORDER,
+    offline: bool = False,
 ) -> dict[str, RenderedMessage]:
     return {
         language: render(
@@ -31,6 +32,7 @@ def render_all(
             sms_budget=sms_budget,
             previous=previous,
             fallback_order=fallback_order,
+            offline=offline,
         )
         for language in CITIZEN_LANGUAGES
     }
@@ -110,11 +112,14 @@ def sms_cost(
     audiences: list[Audience],
     prices: SmsPrices,
     reached: Iterable[Segment] | None = None,
+    per_country: Mapping[str, Mapping[str, RenderedMessage]] | None = None,
 ) -> CostReport:
     """SMS segments sending would bill, and their cost, for the segments the advisory
     reaches (audiences of other segments are ignored, as the fan-out would). `reached`:
     the segments the fan-out would publish to, when known (a cancel also reaches those of
-    the version it replaces); else those of the advisory's countries and level."""
+    the version it replaces); else those of the advisory's countries and level.
+    `per_country`: the messages of countries with a budget or internet state of their own
+    (domain/messages/country_preview.py), by language."""
     reached = set(
         segments_reached(advisory.countries, advisory.level) if reached is None else reached
     )
@@ -124,7 +129,8 @@ def sms_cost(
         if audience.segment not in reached:
             continue
         emails += audience.email
-        each = rendered[audience.segment.language].sms.segments
+        messages = (per_country or {}).get(audience.segment.country, rendered)
+        each = messages[audience.segment.language].sms.segments
         for country, recipients in sorted(audience.sms_by_country.items()):
             billed = recipients * each
             lines.append(

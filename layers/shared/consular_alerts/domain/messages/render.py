@@ -14,6 +14,7 @@ from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.language.country_names import country_name
 from consular_alerts.domain.language.wording import cut
 from consular_alerts.domain.messages.advice import condense_advice
+from consular_alerts.domain.messages.offline import compose_offline_sms, offline_email_note
 from consular_alerts.domain.messages.sms import ComposedSms, SmsParts, compose_sms, sanitize
 from consular_alerts.models.advisory import Advisory, LocalizedContent
 
@@ -107,7 +108,10 @@ def render(
     sms_budget: int,
     previous: Advisory | None = None,
     fallback_order: tuple[str, ...] = FALLBACK_ORDER,
+    offline: bool = False,
 ) -> RenderedMessage:
+    """`offline`: the segment's country has its internet cut (domain/messages/offline.py):
+    an SMS without the link, an email that says the page may not open."""
     content_tag, content = pick_content(advisory, language, fallback_order)
     country = country_name(advisory.countries[0], language)
     marker = _word(kind, language)
@@ -115,21 +119,29 @@ def render(
     link = advisory_link(base_url, advisory, language)
     hotline = advisory.hotlines[0].number if advisory.hotlines else ""
 
-    sms = compose_sms(
-        SmsParts(
-            head=f"{_word('ministry', language)}: {marker}, {level}, {country}.",
-            action=condense_advice(
-                content.instruction or content.summary or content.headline, content_tag
-            ),
-            hotline=f"{_word('hotline_short', language)} {hotline}" if hotline else "",
-            link=short_link(base_url, advisory),
-        ),
-        budget=sms_budget,
+    head = f"{_word('ministry', language)}: {marker}, {level}, {country}."
+    action = condense_advice(
+        content.instruction or content.summary or content.headline, content_tag
     )
+    if offline:
+        numbers = [h.number for h in advisory.hotlines]
+        sms = compose_offline_sms(
+            head, action, numbers, _word("hotline_short", language), sms_budget
+        )
+    else:
+        sms = compose_sms(
+            SmsParts(
+                head=head,
+                action=action,
+                hotline=f"{_word('hotline_short', language)} {hotline}" if hotline else "",
+                link=short_link(base_url, advisory),
+            ),
+            budget=sms_budget,
+        )
 
     subject = _one_line(f"{marker} ({level}) {country}: {content.headline}", SUBJECT_LIMIT)
 
-    lines: list[str] = []
+    lines: list[str] = [offline_email_note(language, country), ""] if offline else []
     if not content_tag.lower().startswith(language):
         lines += [_word("fallback_note", language).format(lang=content_tag), ""]
     lines += [content.headline, ""]

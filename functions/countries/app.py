@@ -1,0 +1,85 @@
+"""GET /countries and PUT /countries/{country_code}: the duty officer's shutdown switch.
+
+A country marked `{"internet": "disrupted"}` gets SMS without a web link (useless without
+internet) and emails saying the page may not open, from the next message on; `"normal"`
+undoes it. The answer also carries each country's SMS segment budget (configuration).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from consular_alerts import bootstrap
+from consular_alerts.cors import allow_site_origin
+from consular_alerts.errors import RequestError, RetryableError
+
+logger = Logger()
+app = APIGatewayRestResolver()
+
+
+def _error(status: int, message: str) -> Response[dict[str, Any]]:
+    return Response(status, content_types.APPLICATION_JSON, {"error": message})
+
+
+@app.exception_handler(RequestError)
+def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
+    logger.info("rejected request", status=error.status_code, error=error.message)
+    return _error(error.status_code, error.message)
+
+
+@app.exception_handler(RetryableError)
+def _busy(error: RetryableError) -> Response[dict[str, Any]]:
+    logger.warning("storage busy", error=str(error))
+    return Response(
+        503,
+        content_types.APPLICATION_JSON,
+        {"error": f"storage is busy ({error}); nothing was changed, try again"},
+        headers={"Retry-After": "2"},
+    )
+
+
+def _no_query() -> None:
+    query = app.current_event.query_string_parameters or {}
+    if query:
+        raise RequestError(400, f"query parameter {sorted(query)[0]!r} is not known")
+
+
+@app.get("/countries")
+def list_countries() -> dict[str, Any]:
+    _no_query()
+    return bootstrap.countries_service().states().model_dump(mode="json")
+
+
+@app.put("/countries/<country_code>")
+def set_country(country_code: str) -> dict[str, Any]:
+    from consular_alerts.api_requests import parse_json, parse_model, request_bytes
+    from consular_alerts.models.countries import ConnectivityChange, CountryCode
+
+    _no_query()
+    event = app.current_event
+    code = parse_model(CountryCode, {"country_code": country_code}).country_code
+    media_type = (event.headers.get("content-type") or "application/json").split(";")[0]
+    if media_type.strip().lower() != "application/json":
+        raise RequestError(415, f"content-type: {media_type[:60]} is not accepted; send JSON")
+    raw = request_bytes(event.body, event.is_base64_encoded, 4096)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RequestError(400, f"body: not UTF-8 (byte {error.start})") from error
+    change = parse_model(ConnectivityChange, parse_json(text))
+    state = bootstrap.countries_service().set_internet(code, change)
+    logger.info("country internet state set", country=code, internet=state.internet.value)
+    return state.model_dump(mode="json")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # The publisher console is served at the site's origin (README: web pages).
+    return allow_site_origin(
+        app.resolve(event, context),
+        event.get("headers"),
+        bootstrap.countries_settings().public_base_url,
+    )

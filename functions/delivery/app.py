@@ -1,0 +1,79 @@
+"""GET /advisories/{advisory_id}/versions/{version}/delivery (publisher API): what an advisory
+version's SMS came to, per segment; and, every 5 minutes, the check behind the
+delivered-share and canary alarms (metrics `AdvisoriesBelowDeliveredShare` and
+`CanaryReceiptsMissing`; the log line of each names the advisory, or the operator)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from consular_alerts import bootstrap
+from consular_alerts.cors import allow_site_origin
+from consular_alerts.errors import RequestError, RetryableError
+from consular_alerts.observability import redacting_logger
+
+logger = redacting_logger()
+metrics = Metrics()
+app = APIGatewayRestResolver()
+
+
+@app.exception_handler(RequestError)
+def _refused(error: RequestError) -> Response[dict[str, Any]]:
+    logger.info("report refused", status=error.status_code, error=error.message)
+    return Response(error.status_code, content_types.APPLICATION_JSON, {"error": error.message})
+
+
+@app.exception_handler(RetryableError)
+def _busy(error: RetryableError) -> Response[dict[str, Any]]:
+    logger.warning("storage busy", error=str(error))
+    return Response(
+        503,
+        content_types.APPLICATION_JSON,
+        {"error": "the service is busy; try again in a few seconds"},
+        headers={"Retry-After": "2"},
+    )
+
+
+@app.get("/advisories/<advisory_id>/versions/<version>/delivery")
+def delivery(advisory_id: str, version: str) -> dict[str, Any]:
+    query = app.current_event.query_string_parameters or {}
+    if query:
+        raise RequestError(400, f"query parameter {sorted(query)[0]!r} is not known")
+    # API Gateway hands path parameters over as sent: an id with a slash arrives encoded.
+    report = bootstrap.delivery_report_service().report(unquote(advisory_id), version)
+    return report.model_dump(mode="json")
+
+
+def _watch() -> dict[str, Any]:
+    watch = bootstrap.delivery_report_service().watch()
+    metrics.add_metric(
+        name="AdvisoriesBelowDeliveredShare", unit=MetricUnit.Count, value=len(watch.below)
+    )
+    metrics.add_metric(
+        name="CanaryReceiptsMissing", unit=MetricUnit.Count, value=len(watch.canaries)
+    )
+    return {
+        "below": [f"{s.advisory_id}#v{s.version}: {s.reason}" for s in watch.below],
+        # Operator first: whom the duty officer calls.
+        "canaries": [
+            f"{c.operator} ({c.country}) {c.segment} {c.advisory_id}#v{c.version}: {c.receipt}"
+            for c in watch.canaries
+        ],
+    }
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":  # the schedule in template.yaml
+        return _watch()
+    return allow_site_origin(
+        app.resolve(event, context),
+        event.get("headers"),
+        bootstrap.delivery_report_settings().public_base_url,
+    )

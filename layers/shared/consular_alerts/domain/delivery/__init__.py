@@ -1,0 +1,2 @@
+"""Was it delivered: SMS receipts read and attributed, the report per advisory version,
+canary phones."""
