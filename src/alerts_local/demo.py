@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from consular_alerts.domain.citizens.privacy import mask_address
 from consular_alerts.domain.formats.documents import normalize_document
 
+from alerts_local.local_http import http
 from alerts_local.outbox import Delivery
 from alerts_local.server import LocalRuntime, start
 
@@ -46,24 +47,6 @@ CITIZENS = (
     DemoCitizen("Aizada", "sms", "+905012345678", "en", ("TR",), 3),
     DemoCitizen("Erlan", "sms", "+77011234567", "ru", ("KZ",), 4),
 )
-
-
-def http(
-    runtime: LocalRuntime,
-    method: str,
-    path: str,
-    *,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(  # noqa: S310  (always our own http://127.0.0.1 URL)
-        runtime.url + path, data=body, method=method, headers=headers or {}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
 
 
 def post_json(runtime: LocalRuntime, path: str, payload: dict[str, Any]) -> tuple[int, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from alerts_local.demo import http
+from alerts_local.local_http import http
 from alerts_local.server import LocalRuntime
 
 
