@@ -78,6 +78,7 @@ def set_country(country_code: str) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The publisher console is served at the site's origin (README: web pages).
+    bootstrap.use_site_of(event)
     return allow_site_origin(
         app.resolve(event, context),
         event.get("headers"),

@@ -72,6 +72,8 @@ def _watch() -> dict[str, Any]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("source") == "aws.events":  # the schedule in template.yaml
         return _watch()
+    # The publisher console is served at the site's origin (the stage variable siteUrl).
+    bootstrap.use_site_of(event)
     return allow_site_origin(
         app.resolve(event, context),
         event.get("headers"),

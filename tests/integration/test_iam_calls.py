@@ -11,8 +11,10 @@ import ast
 import contextvars
 import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,11 +28,13 @@ from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
 from consular_alerts.models.feeds import FeedConfig
 
 from alerts_local.lambdas import LocalFunctions
+from alerts_local.sms_receipts import LogEvent, awslogs_event, delivery_status_record, log_group
 from alerts_local.stack import DeployedStack
 from alerts_local.streams import StreamPump
 from tests.conftest import EVENTS
 from tests.injection import inject_client_error
 from tests.integration.citizen_api import PHONE, Api
+from tests.integration.publisher_api import Publisher
 
 ACCOUNT = "123456789012"
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -90,6 +94,8 @@ def required(stack: DeployedStack, call: Call) -> list[tuple[str, str]]:
                 for item in p["TransactItems"]
                 for kind, body in item.items()
             ]
+        if op == "BatchGetItem":  # checked table by table
+            return [("dynamodb:BatchGetItem", _table(stack, name)) for name in p["RequestItems"]]
         if op in {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"}:
             resource = _table(stack, p["TableName"])
             if "IndexName" in p:
@@ -110,6 +116,12 @@ def required(stack: DeployedStack, call: Call) -> list[tuple[str, str]]:
         return [("sqs:SendMessage", f"arn:aws:sqs:{stack.region}:{ACCOUNT}:{name}")]
     if call.service == "secretsmanager" and op == "GetSecretValue":
         return [("secretsmanager:GetSecretValue", p["SecretId"])]
+    if call.service == "s3" and op in {"GetObject", "PutObject"}:
+        return [(f"s3:{op}", f"arn:aws:s3:::{p['Bucket']}/{p['Key']}")]
+    if call.service == "sns" and op == "SetSMSAttributes":
+        # Account settings have no ARN; naming a role hands it to SNS (iam:PassRole).
+        role = p["attributes"]["DeliveryStatusIAMRole"]
+        return [("sns:SetSMSAttributes", "account-sms-settings"), ("iam:PassRole", role)]
     raise AssertionError(f"{call.function}: no IAM model for {call.service}:{op}; add one")
 
 
@@ -251,15 +263,91 @@ def poller_flows(stack: DeployedStack, functions: LocalFunctions, feeds_url: str
     assert {feed["status"] for feed in result["feeds"]} == {"ingested"}, result
 
 
+def countries_flows(stack: DeployedStack, functions: LocalFunctions) -> None:
+    publisher = Publisher(stack, functions)
+    assert publisher.call("PUT", "/countries/UZ", {"internet": "disrupted"})[0] == 200
+    assert publisher.call("GET", "/countries")[0] == 200
+
+
+def cap_feed_flows(functions: LocalFunctions) -> None:
+    """The stream's writes ran in fanout_flows (StreamPump feeds both); the schedule reads
+    the index back."""
+    functions.invoke("CapFeedFunction", _event("scheduled-cap-refresh.json"))
+
+
+def receipts_flows(stack: DeployedStack, functions: LocalFunctions) -> None:
+    items = stack.client("dynamodb").scan(TableName=stack.resources["DeliveryLedgerTable"])
+    published = [item["message_id"]["S"] for item in items["Items"] if "message_id" in item]
+    assert published
+    now = datetime.now(UTC)
+    records = [
+        delivery_status_record(m, now, PHONE, delivered=True, provider_response="",
+                               price_usd=0.05, country="KZ", topic_arn="")
+        for m in [published[0], published[0], "no-such-message"]  # again; unattributed
+    ]  # fmt: skip
+    events = [LogEvent(f"{now.timestamp()}-{n}", now, json.dumps(r)) for n, r in enumerate(records)]
+    group = log_group(stack.region, ACCOUNT, failure=False)
+    functions.invoke("ReceiptsFunction", awslogs_event(group, events))
+
+
+def delivery_report_flows(
+    stack: DeployedStack, functions: LocalFunctions, advisory_id: str
+) -> None:
+    canary = [{"country": "KZ", "operator": "Kcell", "phone": "+77011234599"}]
+    stack.client("secretsmanager").put_secret_value(
+        SecretId=stack.resources["CanaryPhonesSecret"], SecretString=json.dumps(canary)
+    )
+    publisher = Publisher(stack, functions)
+    status, report = publisher.call("GET", f"/advisories/{advisory_id}/versions/1/delivery")
+    assert status == 200, report
+    functions.invoke("DeliveryReportFunction", _event("scheduled-poll.json"))
+
+
+def sms_settings_flows(stack: DeployedStack, functions: LocalFunctions) -> None:
+    """The custom resource; its answer to CloudFormation (an HTTPS PUT, no AWS call) is
+    caught here."""
+    answers: list[bytes] = []
+
+    class Answered:
+        def __enter__(self) -> Answered:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    def answer(request: urllib.request.Request, timeout: float) -> Answered:
+        answers.append(bytes(request.data or b""))  # type: ignore[arg-type]
+        return Answered()
+
+    role = f"arn:aws:iam::{ACCOUNT}:role/{stack.resources['SmsDeliveryStatusRole']}"
+    event = {
+        "RequestType": "Create",
+        "ResponseURL": "https://cloudformation-custom-resource-response.example/answer",
+        "StackId": f"arn:aws:cloudformation:{stack.region}:{ACCOUNT}:stack/{stack.name}/x",
+        "RequestId": "request-1",
+        "LogicalResourceId": "SmsDeliveryStatusSettings",
+        "ResourceProperties": {"RoleArn": role, "SuccessSamplingRate": "100"},
+    }
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(urllib.request, "urlopen", answer)
+        functions.invoke("SmsDeliveryStatusFunction", event)
+    assert [json.loads(a)["Status"] for a in answers] == ["SUCCESS"]
+
+
 def test_every_call_a_function_makes_is_allowed_by_its_role(
     stack: DeployedStack, calls: list[Call], feed_server: str
 ) -> None:
     functions = LocalFunctions(stack)
     citizen_flows(Api(stack))
+    countries_flows(stack, functions)
     advisory_id = publisher_flows(functions)
     fanout_flows(stack, functions)
     reader_flows(functions, advisory_id)
     poller_flows(stack, functions, feed_server)
+    cap_feed_flows(functions)
+    receipts_flows(stack, functions)
+    delivery_report_flows(stack, functions, advisory_id)
+    sms_settings_flows(stack, functions)
 
     made = {(c.function, f"{c.service}:{c.operation}") for c in calls}
     # The flows reached what each adapter does (else this test would prove little).
@@ -274,8 +362,30 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
         ("PublicAdvisoryFunction", "dynamodb:Query"),
         ("FeedPollerFunction", "dynamodb:Scan"),
         ("FeedPollerFunction", "dynamodb:TransactWriteItems"),
+        ("IngestFunction", "dynamodb:BatchGetItem"),
+        ("FanoutFunction", "dynamodb:BatchGetItem"),
+        ("CountriesFunction", "dynamodb:Scan"),
+        ("CountriesFunction", "dynamodb:PutItem"),
+        ("CapFeedFunction", "dynamodb:GetItem"),
+        ("CapFeedFunction", "s3:GetObject"),
+        ("CapFeedFunction", "s3:PutObject"),
+        ("ReceiptsFunction", "dynamodb:Query"),
+        ("ReceiptsFunction", "dynamodb:TransactWriteItems"),
+        ("ReceiptsFunction", "dynamodb:GetItem"),
+        ("ReceiptsFunction", "dynamodb:UpdateItem"),
+        ("ReceiptsFunction", "secretsmanager:GetSecretValue"),
+        ("DeliveryReportFunction", "dynamodb:GetItem"),
+        ("DeliveryReportFunction", "dynamodb:Query"),
+        ("DeliveryReportFunction", "dynamodb:UpdateItem"),
+        ("DeliveryReportFunction", "sns:GetTopicAttributes"),
+        ("DeliveryReportFunction", "sns:CreateTopic"),
+        ("DeliveryReportFunction", "sns:Subscribe"),
+        ("DeliveryReportFunction", "secretsmanager:GetSecretValue"),
+        ("SmsDeliveryStatusFunction", "sns:SetSMSAttributes"),
     ]:
         assert expected in made, expected
+    # Every function of the template ran (a new one needs its flow here).
+    assert {function for function, _ in made} == set(stack.functions)
     policies = {function: role_statements(stack, function) for function in stack.functions}
     refused = sorted(
         {

@@ -19,6 +19,7 @@ import pytest
 from consular_alerts import bootstrap
 
 from alerts_local.lambdas import LocalFunctions
+from alerts_local.server import api_event
 from alerts_local.stack import (
     LOCAL_PARAMETERS,
     DeployedStack,
@@ -32,7 +33,13 @@ from tests.conftest import EVENTS, REPO_ROOT
 from tests.integration.citizen_api import Api
 
 DISTRIBUTION_SITE = {"Fn::Sub": "https://${WebDistribution.DomainName}"}
-API_FUNCTIONS = ("IngestFunction", "SubscriptionsFunction", "PublicAdvisoryFunction")
+API_FUNCTIONS = (
+    "IngestFunction",
+    "SubscriptionsFunction",
+    "PublicAdvisoryFunction",
+    "CountriesFunction",
+    "DeliveryReportFunction",
+)
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +241,34 @@ def test_api_functions_take_the_site_from_their_stage(stack: DeployedStack) -> N
     assert "d111111abcdef8.cloudfront.net/a/" in texts
     assert "alerts.mfa.gov.kg" not in texts
     bootstrap.reset()  # the site a request brought stays with the container otherwise
+
+
+@pytest.mark.parametrize(
+    ("function", "method", "path"),
+    [
+        ("CountriesFunction", "GET", "/countries"),
+        ("DeliveryReportFunction", "GET", "/advisories/none/versions/1/delivery"),
+    ],
+)
+def test_the_publisher_console_functions_allow_the_stage_site_only(
+    stack: DeployedStack, function: str, method: str, path: str
+) -> None:
+    """The countries switch and the delivery report answer CORS for the stage's siteUrl, the
+    site the console is served from, whatever their environment holds."""
+    site = "https://d111111abcdef8.cloudfront.net"
+    (route,) = [r for r in stack.routes if r.function == function and r.method == method]
+    parameters = route.match(method, path)
+    assert parameters is not None
+    functions = LocalFunctions(stack)
+    try:
+        for origin, allowed in [(site, site), ("https://evil.example", None)]:
+            event = api_event(
+                route, method, path, parameters, "", {"origin": origin}, b"", "203.0.113.10",
+                stage_variables={"siteUrl": site},
+            )  # fmt: skip
+            response = functions.invoke(function, event)
+            headers = {**response.get("headers", {})}
+            headers.update({k: v[0] for k, v in (response.get("multiValueHeaders") or {}).items()})
+            assert headers.get("Access-Control-Allow-Origin") == allowed, (origin, response)
+    finally:
+        bootstrap.reset()  # the site a request brought stays with the container otherwise

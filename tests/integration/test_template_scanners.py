@@ -34,8 +34,16 @@ ACCESS_LOG_VARIABLES = {
     "$context.identity.userArn",  # the publisher's IAM identity
     "$context.identity.accountId",
 }
-# Tables whose loss matters; the rate-limit counters live an hour (template.yaml says why).
-PITR_TABLES = {"AdvisoriesTable", "SubscribersTable", "DeliveryLedgerTable", "FeedsTable"}
+# Tables whose loss matters (the duty officer's shutdown switches and the delivery receipts
+# included); the rate-limit counters live an hour (template.yaml says why).
+PITR_TABLES = {
+    "AdvisoriesTable",
+    "SubscribersTable",
+    "DeliveryLedgerTable",
+    "FeedsTable",
+    "CountriesTable",
+    "DeliveryReceiptsTable",
+}
 
 
 @pytest.fixture(scope="module")

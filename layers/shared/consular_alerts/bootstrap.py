@@ -166,7 +166,7 @@ def _country_store(table: str | None) -> CountryStore | None:
 def countries_settings() -> CountriesSettings:
     from consular_alerts.settings import CountriesSettings
 
-    return CountriesSettings.from_environment()
+    return CountriesSettings.model_validate(_site())
 
 
 @cache
@@ -379,7 +379,7 @@ def _receipt_phone_hash(secret_arn: str) -> Callable[[str], str]:
 def delivery_report_settings() -> DeliveryReportSettings:
     from consular_alerts.settings import DeliveryReportSettings
 
-    return DeliveryReportSettings.from_environment()
+    return DeliveryReportSettings.model_validate(_site())
 
 
 @cache
