@@ -9,8 +9,8 @@ from consular_alerts.errors import StaleContentError, VersionMismatchError
 from consular_alerts.services.ingest import IngestService
 from consular_alerts.services.poller import FeedPoller
 
+from tests.builders import a_draft
 from tests.fakes import FakeAdvisoryRepository, FakeClock
-from tests.unit.test_ingest_service import draft
 from tests.unit.test_poller import NEWS, FakeFeeds, FakeFetcher, feed
 
 
@@ -27,54 +27,54 @@ def service(repository: FakeAdvisoryRepository) -> IngestService:
 def test_a_stale_repost_is_refused_naming_the_current_version_and_stores_nothing(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
-    service.ingest(draft(level=3))
-    service.ingest(draft(level=4))
+    service.ingest(a_draft(level=3))
+    service.ingest(a_draft(level=4))
     with pytest.raises(StaleContentError) as refused:
-        service.ingest(draft(level=3))
+        service.ingest(a_draft(level=3))
     assert refused.value.status_code == 409
     assert refused.value.current_version == 2
     assert "not of the current version 2" in refused.value.message
     assert "revert=true" in refused.value.message
     assert len(repository.items) == 2
     with pytest.raises(StaleContentError):  # a preview says so too
-        service.dry_run(draft(level=3))
+        service.dry_run(a_draft(level=3))
 
 
 def test_a_stated_revert_is_the_next_version_and_the_latest_content_stays_unchanged(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
-    first = service.ingest(draft(level=3)).advisory
-    service.ingest(draft(level=4))
-    assert service.dry_run(draft(level=3), revert=True).would_store
-    restored = service.ingest(draft(level=3), revert=True)
+    first = service.ingest(a_draft(level=3)).advisory
+    service.ingest(a_draft(level=4))
+    assert service.dry_run(a_draft(level=3), revert=True).would_store
+    restored = service.ingest(a_draft(level=3), revert=True)
     assert (restored.created, restored.advisory.version) == (True, 3)
     assert restored.advisory.content_hash == first.content_hash
     # The content of v2 is now earlier too; v3's is the latest: a repost is unchanged.
-    assert not service.ingest(draft(level=3)).created
-    assert not service.ingest(draft(level=3), revert=True).created
+    assert not service.ingest(a_draft(level=3)).created
+    assert not service.ingest(a_draft(level=3), revert=True).created
     with pytest.raises(StaleContentError):
-        service.ingest(draft(level=4))
+        service.ingest(a_draft(level=4))
     assert len(repository.items) == 3
 
 
 def test_an_edit_of_another_version_than_the_current_is_refused(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
-    service.ingest(draft(level=2))
-    service.ingest(draft(level=3))
+    service.ingest(a_draft(level=2))
+    service.ingest(a_draft(level=3))
     with pytest.raises(VersionMismatchError) as refused:
-        service.ingest(draft(level=4), expected_version=1)
+        service.ingest(a_draft(level=4), expected_version=1)
     assert (refused.value.status_code, refused.value.current_version) == (412, 2)
     assert "is at version 2, not 1" in refused.value.message
     with pytest.raises(VersionMismatchError):
-        service.dry_run(draft(level=4), expected_version=1)
+        service.dry_run(a_draft(level=4), expected_version=1)
     assert len(repository.items) == 2
-    assert service.ingest(draft(level=4), expected_version=2).advisory.version == 3
+    assert service.ingest(a_draft(level=4), expected_version=2).advisory.version == 3
 
 
 def test_an_edit_of_an_advisory_that_does_not_exist_is_refused(service: IngestService) -> None:
     with pytest.raises(VersionMismatchError) as refused:
-        service.ingest(draft(), expected_version=1)
+        service.ingest(a_draft(), expected_version=1)
     assert refused.value.current_version == 0
     assert "has no version yet" in refused.value.message
 
@@ -82,10 +82,10 @@ def test_an_edit_of_an_advisory_that_does_not_exist_is_refused(service: IngestSe
 def test_a_concurrent_writer_between_read_and_write_makes_an_edit_a_412(
     service: IngestService, repository: FakeAdvisoryRepository
 ) -> None:
-    service.ingest(draft(level=2))
+    service.ingest(a_draft(level=2))
     repository.interfere_times = 1  # another officer stores v2 before our write
     with pytest.raises(VersionMismatchError) as refused:
-        service.ingest(draft(level=3), expected_version=1)
+        service.ingest(a_draft(level=3), expected_version=1)
     assert refused.value.current_version == 2
     assert len(repository.items) == 1  # ours was never stored
 

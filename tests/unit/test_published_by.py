@@ -8,8 +8,8 @@ from consular_alerts.services.ingest import IngestService
 from consular_alerts.services.poller import FeedPoller
 
 from alerts_local.publisher_auth import PublisherCredentials
+from tests.builders import a_draft
 from tests.fakes import FakeAdvisoryRepository, FakeClock
-from tests.unit.test_ingest_service import draft
 from tests.unit.test_poller import NEWS, FakeFeeds, FakeFetcher, feed
 
 OFFICER = "arn:aws:iam::123456789012:user/duty-officer"
@@ -18,10 +18,10 @@ OFFICER = "arn:aws:iam::123456789012:user/duty-officer"
 def test_the_publisher_is_recorded_and_is_not_content() -> None:
     repository = FakeAdvisoryRepository()
     service = IngestService(repository, IngestPolicy(), FakeClock())
-    first = service.ingest(draft(), published_by=OFFICER)
+    first = service.ingest(a_draft(), published_by=OFFICER)
     assert first.advisory.published_by == OFFICER
     assert repository.items[(first.advisory.advisory_id, 1)].published_by == OFFICER
-    again = service.ingest(draft(), published_by="AROAEXAMPLE:another-officer")
+    again = service.ingest(a_draft(), published_by="AROAEXAMPLE:another-officer")
     assert not again.created  # the same content from someone else: unchanged
     assert again.advisory.published_by == OFFICER
     assert again.advisory.content_hash == first.advisory.content_hash
