@@ -74,11 +74,12 @@ _site_url: str | None = None
 def use_site_of(event: Mapping[str, Any]) -> None:
     """Take the site's URL from an API Gateway event (requests without it - a schedule, a
     direct invocation - keep the configured one). All requests to a container come through
-    one stage, so this changes something once; then the settings are built again."""
+    one stage, so this changes something once; then the settings and services are built
+    again (the clients are kept)."""
     global _site_url
     site = (event.get("stageVariables") or {}).get("siteUrl")
     if site and site != _site_url:
-        _forget_built()
+        _forget_services()
         _site_url = site
 
 
@@ -429,13 +430,13 @@ def reset() -> None:
     runtime)."""
     global _site_url
     _site_url = None
-    _forget_built()
+    _client.cache_clear()
+    sns_topic_publisher.cache_clear()
+    _forget_services()
 
 
-def _forget_built() -> None:
+def _forget_services() -> None:
     for built in (
-        _client,
-        sns_topic_publisher,
         ingest_settings,
         ingest_service,
         version_history,
