@@ -16,7 +16,7 @@ def test_the_officer_cuts_kazakhstan_and_reads_the_delivery_report(
 ) -> None:
     citizen = Page(browser, runtime)
     page = citizen.goto("/")
-    subscribe_by_sms(page, runtime, "+77011230001", countries=["KZ"], language="ru", level=1)
+    subscribe_by_sms(page, runtime, "+77011237701", countries=["KZ"], language="ru", level=1)
     page.wait_for_selector("#done:not([hidden])")
     citizen.close()
 
