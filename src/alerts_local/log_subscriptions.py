@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 from alerts_local.lambdas import LocalFunctions
 from alerts_local.sms_receipts import LogEvent, awslogs_event
@@ -19,6 +20,9 @@ class LogSubscriptionPump:
         self._logs = stack.client("logs")
         self._functions = functions
         self._subscriptions = stack.log_subscriptions
+        # Only this stack's stream: moto's log groups are shared by every local stack of a
+        # process (their names are account-wide), and the outbox writes to one named after it.
+        self._stream = stack.name
         self._seen: dict[str, set[str]] = {s.log_group: set() for s in self._subscriptions}
         self._lock = threading.Lock()
         self.invocations = 0
@@ -26,7 +30,10 @@ class LogSubscriptionPump:
     def _new_events(self, subscription: LogSubscription) -> list[LogEvent]:
         seen = self._seen[subscription.log_group]
         events: list[LogEvent] = []
-        request = {"logGroupName": subscription.log_group}
+        request: dict[str, Any] = {
+            "logGroupName": subscription.log_group,
+            "logStreamNames": [self._stream],
+        }
         try:
             while True:
                 page = self._logs.filter_log_events(**request)

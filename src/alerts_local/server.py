@@ -388,7 +388,7 @@ def start(
         json.loads((REPO_ROOT / "config" / "sms-prices.json").read_text("utf-8"))
     )
     writer = ReceiptWriter(
-        stack.client("logs"), stack.region, LOCAL_ACCOUNT, sms_failure_share, prices
+        stack.client("logs"), stack.region, LOCAL_ACCOUNT, sms_failure_share, prices, stack.name
     )
     runtime = LocalRuntime(
         stack=stack,

@@ -125,7 +125,13 @@ class ReceiptWriter:
     whether SNS does the same for topic-delivered SMS is the open question README states."""
 
     def __init__(
-        self, logs: Any, region: str, account: str, failure_share: float, prices: SmsPrices
+        self,
+        logs: Any,
+        region: str,
+        account: str,
+        failure_share: float,
+        prices: SmsPrices,
+        stream: str = "local",
     ) -> None:
         if not 0 <= failure_share <= 1:
             raise ValueError(f"failure share {failure_share}: between 0 and 1")
@@ -137,6 +143,8 @@ class ReceiptWriter:
         self._failed = 0
         self._lock = threading.Lock()
         self._streams: set[str] = set()
+        # One stream per local stack: moto's backends are shared by every stack of a process.
+        self._stream = stream
 
     def _fails(self) -> bool:
         """Every n-th SMS, n = 1 / share: floor((k + 1) * share) > floor(k * share)."""
@@ -170,11 +178,11 @@ class ReceiptWriter:
             with contextlib.suppress(self._logs.exceptions.ResourceAlreadyExistsException):
                 self._logs.create_log_group(logGroupName=group)
             with contextlib.suppress(self._logs.exceptions.ResourceAlreadyExistsException):
-                self._logs.create_log_stream(logGroupName=group, logStreamName="local")
+                self._logs.create_log_stream(logGroupName=group, logStreamName=self._stream)
             self._streams.add(group)
         self._logs.put_log_events(
             logGroupName=group,
-            logStreamName="local",
+            logStreamName=self._stream,
             logEvents=[{"timestamp": int(now.timestamp() * 1000), "message": json.dumps(record)}],
         )
         return not failed

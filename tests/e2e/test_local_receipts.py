@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -42,13 +43,13 @@ def test_receipts_written_as_sns_would_reach_the_delivery_report(runtime: LocalR
     # The records, in the log groups SNS writes to, one per SMS: every 4th fails.
     logs = runtime.stack.client("logs")
     group = "sns/us-east-1/123456789012/DirectPublishToPhoneNumber"
-    delivered = [
-        json.loads(e["message"]) for e in logs.filter_log_events(logGroupName=group)["events"]
-    ]
-    failed = [
-        json.loads(e["message"])
-        for e in logs.filter_log_events(logGroupName=f"{group}/Failure")["events"]
-    ]
+
+    def records(name: str) -> list[dict[str, Any]]:
+        # This stack's stream: other local stacks of the process share the account's groups.
+        events = logs.filter_log_events(logGroupName=name, logStreamNames=[runtime.stack.name])
+        return [json.loads(e["message"]) for e in events["events"]]
+
+    delivered, failed = records(group), records(f"{group}/Failure")
     assert (len(delivered), len(failed)) == (3, 1)
     assert failed[0]["status"] == "FAILURE"
     assert failed[0]["delivery"]["providerResponse"] == FAILURES[0]

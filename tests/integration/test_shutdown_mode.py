@@ -136,6 +136,10 @@ def test_a_country_budget_of_one_segment_is_kept_and_priced(
     assert (kz["internet"], kz["sms_segment_budget"]) == ("normal", 1)
     assert kz["preview"]["ru"]["sms"]["segments"] == 1
     assert reply["cost"]["billed_segments"] == 1  # the one KZ phone, at one segment
+    # Time to reach (part 4): the phones priced, at SmsMessagesPerSecond's default.
+    assert reply["reach"]["phones"] == 1
+    assert reply["reach"]["sms_per_second"] == 20
+    assert reply["reach"]["text"] == "1 phones: about 1 s at 20 SMS/s"
 
     publisher.post_seed()
     [sms] = [d for d in publisher.outbox.deliveries if d.channel == "sms"]
