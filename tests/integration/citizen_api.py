@@ -53,7 +53,7 @@ class Api:
             headers,
             body.encode(),
             ip,
-            self.stack.stage_variables.get(route.api),
+            stage_variables=self.stack.stage_variables.get(route.api),
         )
         response = self.functions.invoke(route.function, event)
         reply = json.loads(response["body"]) if response.get("body") else {}
