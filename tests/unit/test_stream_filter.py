@@ -79,8 +79,9 @@ def operators(node: Any) -> set[str]:
     return set()
 
 
-def test_the_template_filters_the_fan_out_with_operators_moto_implements() -> None:
-    assert [mapping.function for mapping in FILTERED] == ["FanoutFunction"]
+def test_the_template_filters_its_stream_readers_with_operators_moto_implements() -> None:
+    # The fan-out and the CAP feed read the same new versions, with the same filter.
+    assert sorted(mapping.function for mapping in FILTERED) == ["CapFeedFunction", "FanoutFunction"]
     for mapping in FILTERED:
         for pattern in mapping.filters:
             assert operators(pattern.get_pattern()) <= MOTO_OPERATORS, pattern.dump()
@@ -90,7 +91,7 @@ def test_the_template_filters_the_fan_out_with_operators_moto_implements() -> No
 @given(stream_records())
 @example(KEYS_ONLY_INSERT)
 @example(HEAD_INSERT)
-def test_the_fan_out_receives_exactly_the_new_advisory_versions(record: dict[str, Any]) -> None:
-    (mapping,) = FILTERED
-    # Lambda passes a record that matches any one of the filters.
-    assert any(f.matches_event(record) for f in mapping.filters) == fans_out(record)
+def test_the_stream_readers_receive_exactly_the_new_advisory_versions(record: dict[str, Any]) -> None:
+    for mapping in FILTERED:
+        # Lambda passes a record that matches any one of the filters.
+        assert any(f.matches_event(record) for f in mapping.filters) == fans_out(record)
