@@ -91,7 +91,7 @@ def test_the_template_filters_its_stream_readers_with_operators_moto_implements(
 @given(stream_records())
 @example(KEYS_ONLY_INSERT)
 @example(HEAD_INSERT)
-def test_the_stream_readers_receive_exactly_the_new_advisory_versions(record: dict[str, Any]) -> None:
+def test_the_stream_readers_get_exactly_the_new_versions(record: dict[str, Any]) -> None:
     for mapping in FILTERED:
         # Lambda passes a record that matches any one of the filters.
         assert any(f.matches_event(record) for f in mapping.filters) == fans_out(record)
