@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
+from consular_alerts.api_responses import busy_response, error_response, refuse_query
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.errors import RequestError, RetryableError
 
@@ -20,36 +21,21 @@ logger = Logger()
 app = APIGatewayRestResolver()
 
 
-def _error(status: int, message: str) -> Response[dict[str, Any]]:
-    return Response(status, content_types.APPLICATION_JSON, {"error": message})
-
-
 @app.exception_handler(RequestError)
 def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
     logger.info("rejected request", status=error.status_code, error=error.message)
-    return _error(error.status_code, error.message)
+    return error_response(error.status_code, error.message)
 
 
 @app.exception_handler(RetryableError)
 def _busy(error: RetryableError) -> Response[dict[str, Any]]:
     logger.warning("storage busy", error=str(error))
-    return Response(
-        503,
-        content_types.APPLICATION_JSON,
-        {"error": f"storage is busy ({error}); nothing was changed, try again"},
-        headers={"Retry-After": "2"},
-    )
-
-
-def _no_query() -> None:
-    query = app.current_event.query_string_parameters or {}
-    if query:
-        raise RequestError(400, f"query parameter {sorted(query)[0]!r} is not known")
+    return busy_response(f"storage is busy ({error}); nothing was changed, try again")
 
 
 @app.get("/countries")
 def list_countries() -> dict[str, Any]:
-    _no_query()
+    refuse_query(app.current_event.query_string_parameters)
     return bootstrap.countries_service().states().model_dump(mode="json")
 
 
@@ -58,7 +44,7 @@ def set_country(country_code: str) -> dict[str, Any]:
     from consular_alerts.api_requests import parse_json, parse_model, request_bytes
     from consular_alerts.models.countries import ConnectivityChange, CountryCode
 
-    _no_query()
+    refuse_query(app.current_event.query_string_parameters)
     event = app.current_event
     code = parse_model(CountryCode, {"country_code": country_code}).country_code
     media_type = (event.headers.get("content-type") or "application/json").split(";")[0]

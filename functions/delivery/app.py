@@ -9,10 +9,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Metrics
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
+from consular_alerts.api_responses import busy_response, error_response, refuse_query
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.errors import RequestError, RetryableError
 from consular_alerts.observability import redacting_logger
@@ -25,25 +26,18 @@ app = APIGatewayRestResolver()
 @app.exception_handler(RequestError)
 def _refused(error: RequestError) -> Response[dict[str, Any]]:
     logger.info("report refused", status=error.status_code, error=error.message)
-    return Response(error.status_code, content_types.APPLICATION_JSON, {"error": error.message})
+    return error_response(error.status_code, error.message)
 
 
 @app.exception_handler(RetryableError)
 def _busy(error: RetryableError) -> Response[dict[str, Any]]:
     logger.warning("storage busy", error=str(error))
-    return Response(
-        503,
-        content_types.APPLICATION_JSON,
-        {"error": "the service is busy; try again in a few seconds"},
-        headers={"Retry-After": "2"},
-    )
+    return busy_response("the service is busy; try again in a few seconds")
 
 
 @app.get("/advisories/<advisory_id>/versions/<version>/delivery")
 def delivery(advisory_id: str, version: str) -> dict[str, Any]:
-    query = app.current_event.query_string_parameters or {}
-    if query:
-        raise RequestError(400, f"query parameter {sorted(query)[0]!r} is not known")
+    refuse_query(app.current_event.query_string_parameters)
     # API Gateway hands path parameters over as sent: an id with a slash arrives encoded.
     report = bootstrap.delivery_report_service().report(unquote(advisory_id), version)
     return report.model_dump(mode="json")

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
+from consular_alerts.api_responses import busy_response, error_response
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.errors import (
     NormalizationError,
@@ -21,20 +22,16 @@ logger = Logger()
 app = APIGatewayRestResolver()
 
 
-def _error(status: int, message: str) -> Response[dict[str, Any]]:
-    return Response(status, content_types.APPLICATION_JSON, {"error": message})
-
-
 @app.exception_handler(RequestError)
 def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
     logger.info("rejected request", status=error.status_code, error=error.message)
-    return _error(error.status_code, error.message)
+    return error_response(error.status_code, error.message)
 
 
 @app.exception_handler(NormalizationError)
 def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
     logger.info("rejected advisory", error=str(error))
-    return _error(422, str(error))
+    return error_response(422, str(error))
 
 
 @app.exception_handler(VersionConflictError)
@@ -53,12 +50,7 @@ def _not_meant(error: VersionConflictError) -> Response[dict[str, Any]]:
 def _busy(error: RetryableError) -> Response[dict[str, Any]]:
     # The version write is one transaction: when it fails, nothing of it was stored.
     logger.warning("storage busy", error=str(error))
-    return Response(
-        503,
-        content_types.APPLICATION_JSON,
-        {"error": f"storage is busy ({error}); nothing was stored, post again"},
-        headers={"Retry-After": "2"},
-    )
+    return busy_response(f"storage is busy ({error}); nothing was stored, post again")
 
 
 @app.post("/advisories")
