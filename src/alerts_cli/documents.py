@@ -51,7 +51,10 @@ def load_documents(args: argparse.Namespace) -> tuple[str, list[Advisory]]:
                 if value
             }
             item = publication_from_request(data, _MEDIA_TYPES[document_format], query)
-            return document_format, [normalize_publication(item, IngestPolicy(), _now())]
+            notes: list[str] = []
+            advisory = normalize_publication(item, IngestPolicy(), _now(), notes)
+            _warn(path, notes)
+            return document_format, [advisory]
         result = normalize_document(
             data,
             received_at=_now(),
@@ -63,11 +66,15 @@ def load_documents(args: argparse.Namespace) -> tuple[str, list[Advisory]]:
         raise InputError(f"{path}: {error.message}") from error
     except (NormalizationError, ValueError) as error:
         raise InputError(f"{path}: {error}") from error
-    for warning in result.warnings:
-        print(f"alerts: warning: {path}: {warning}", file=sys.stderr)
+    _warn(path, result.warnings)
     for link in result.cap_links:
         print(f"alerts: note: {path}: links to CAP document {link}", file=sys.stderr)
     return document_format, result.advisories
+
+
+def _warn(path: Path, warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"alerts: warning: {path}: {warning}", file=sys.stderr)
 
 
 def _now() -> datetime:

@@ -111,9 +111,9 @@ def test_hotlines_in_a_post_are_e164_labelled_in_order() -> None:
     ]
 
 
-def test_hotlines_are_not_repeated_and_local_numbers_use_the_default_region() -> None:
+def test_hotlines_are_not_repeated_and_local_numbers_are_read_as_the_text_country() -> None:
     text = "Дежурный тел.: 0312 62 05 45. Повторяем: дежурный — +996 312 62 05 45."
-    hotlines = extract_hotlines(text, default_region="KG")
+    hotlines = extract_hotlines(text, ["KG"])
     assert [h.number for h in hotlines] == ["+996312620545"]
     assert hotlines[0].label == "Дежурный"
 

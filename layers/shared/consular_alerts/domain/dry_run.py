@@ -33,6 +33,8 @@ class DryRun:
     by_country: ByCountry = field(default_factory=dict)
     conditions: CountryConditions = field(default_factory=CountryConditions)
     reach: Reach | None = None  # how long the SMS would take to go out, with the cost
+    # What normalizing left out or worked around (a hotline it could not place).
+    warnings: list[str] = field(default_factory=list)
 
 
 def dry_run_json(result: DryRun) -> dict[str, Any]:
@@ -57,6 +59,8 @@ def dry_run_json(result: DryRun) -> dict[str, Any]:
         body["cost"] = cost_json(result.cost)
     if result.reach is not None:
         body["reach"] = reach_json(result.reach)
+    if result.warnings:
+        body["warnings"] = list(result.warnings)
     if result.by_country:  # shutdown mode, budgets of their own (domain/messages/offline.py)
         body["countries"] = countries_json(result.by_country, result.conditions)
     return body

@@ -65,14 +65,22 @@ def normalize_text_post(
     ministry_country: str,
     default_source: str,
     default_level: int,
+    warnings: list[str] | None = None,
 ) -> Advisory:
+    """A free-text post as version 1 of an advisory; what was left out of it (a hotline
+    that cannot be placed) is added to `warnings`."""
+    meta = post.metadata
     try:
         extracted = extract_post(
-            post.text, is_html=post.format == "html", ministry_country=ministry_country
+            post.text,
+            is_html=post.format == "html",
+            ministry_country=ministry_country,
+            countries=meta.countries,
         )
     except TextExtractionError as error:
         raise NormalizationError(f"text: {error}") from error
-    meta = post.metadata
+    if warnings is not None:
+        warnings.extend(f"text: {warning}" for warning in extracted.warnings)
     countries = meta.countries or extracted.countries
     if not countries:
         raise NormalizationError(

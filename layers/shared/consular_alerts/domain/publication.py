@@ -23,8 +23,11 @@ class IngestPolicy:
 Publication = AdvisoryDraft | TextPost | CapDocument
 
 
-def normalize_publication(item: Publication, policy: IngestPolicy, now: datetime) -> Advisory:
-    """What a publisher posted, as version 1 of a normalized advisory."""
+def normalize_publication(
+    item: Publication, policy: IngestPolicy, now: datetime, warnings: list[str] | None = None
+) -> Advisory:
+    """What a publisher posted, as version 1 of a normalized advisory; defects worked
+    around and what was left out are added to `warnings`."""
     if isinstance(item, CapDocument):
         # Imported here: the CAP and feed parsers are paid for only when CAP arrives.
         from consular_alerts.domain.formats.documents import normalize_document
@@ -34,6 +37,8 @@ def normalize_publication(item: Publication, policy: IngestPolicy, now: datetime
         )
         if len(result.advisories) != 1:
             raise NormalizationError(f"CAP: expected one alert, found {len(result.advisories)}")
+        if warnings is not None:
+            warnings.extend(result.warnings)
         return result.advisories[0]
     if isinstance(item, TextPost):
         return normalize_text_post(
@@ -42,5 +47,6 @@ def normalize_publication(item: Publication, policy: IngestPolicy, now: datetime
             ministry_country=policy.ministry_country,
             default_source=policy.default_source,
             default_level=policy.default_level,
+            warnings=warnings,
         )
     return normalize_draft(item, received_at=now, default_source=policy.default_source)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from consular_alerts.domain.dry_run import DryRun
@@ -75,17 +75,21 @@ class IngestService:
     ) -> DryRun:
         """Everything but storing and sending: refused as posting would be refused."""
         now = self._clock()
-        advisory = normalize_publication(item, self._policy, now)
+        warnings: list[str] = []
+        advisory = normalize_publication(item, self._policy, now, warnings)
         head = self._repository.head(advisory.advisory_id)
         refuse_unmeant(advisory, head, expected_version, revert)
         if head is not None and head.content_hash == advisory.content_hash:
             existing = self._repository.get(advisory.advisory_id, head.version) or advisory
             decision = Decision(False, f"unchanged: same content as v{head.version}")
-            return self._preview_of(existing, False, decision, None)
-        candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
-        previous = previous_version(self._repository, candidate)
-        decision = decide(candidate, previous, now, self._preview.notify)
-        return self._preview_of(candidate, True, decision, previous)
+            result = self._preview_of(existing, False, decision, None)
+        else:
+            version = (head.version if head else 0) + 1
+            candidate = advisory.model_copy(update={"version": version})
+            previous = previous_version(self._repository, candidate)
+            decision = decide(candidate, previous, now, self._preview.notify)
+            result = self._preview_of(candidate, True, decision, previous)
+        return replace(result, warnings=warnings)
 
     def _preview_of(
         self, advisory: Advisory, would_store: bool, decision: Decision, previous: Advisory | None

@@ -53,7 +53,7 @@ def hotlines_from_contact(text: str) -> list[Hotline]:
         else:
             candidates = [
                 Hotline(number=h.number, label=_usable_label(h.label))
-                for h in extract_hotlines(line, default_region="")
+                for h in extract_hotlines(line)
             ]
         for hotline in candidates:
             found.setdefault(hotline.number, hotline)

@@ -254,6 +254,7 @@ def _ministry_items(
             ministry_country=ministry_country,
             default_source=default_source,
             default_level=default_level,
+            warnings=warnings,
         )
         if isinstance(item, TextPost)
         else normalize_draft(item, received_at=received_at, default_source=default_source)

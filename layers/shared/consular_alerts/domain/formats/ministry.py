@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from consular_alerts.domain.language.cues import ADVICE
@@ -39,6 +39,7 @@ class ExtractedPost:
     instruction: str  # the sentences telling citizens what to do, "" if none
     body: str  # the cleaned full text
     sent: datetime | None  # from a leading "date YYYY-MM[-DD]" marker, else None
+    warnings: list[str] = field(default_factory=list)  # what was left out, and why
 
 
 class TextExtractionError(ValueError):
@@ -102,9 +103,15 @@ def _advice_sentences(sentences: Iterable[str]) -> str:
 
 
 def extract_post(
-    text: str, *, is_html: bool = False, ministry_country: str = "KG"
+    text: str,
+    *,
+    is_html: bool = False,
+    ministry_country: str = "KG",
+    countries: list[str] | None = None,
 ) -> ExtractedPost:
-    """Everything an advisory needs that a free-text post says.
+    """Everything an advisory needs that a free-text post says. `countries`: the ones the
+    publisher says the post is about (else those the text names); local-format hotlines
+    are read as theirs.
 
     Raises TextExtractionError when the text is empty, too long, has no words, or starts
     with a date marker that is not a date.
@@ -126,19 +133,22 @@ def extract_post(
         raise TextExtractionError("post text has no words")
 
     language = detect_language(body)
-    countries, areas = countries_and_areas(body, language, ministry_country)
+    named, areas = countries_and_areas(body, language, ministry_country)
+    warnings: list[str] = []
+    hotlines = extract_hotlines(body, countries or named, home=ministry_country, warnings=warnings)
     sentences = split_sentences(body)
     summary = cut(sentences[0], SUMMARY_MAX)
     if len(sentences) > 1 and len(summary) + 1 + len(sentences[1]) <= SUMMARY_MAX:
         summary = f"{summary} {sentences[1]}"
     return ExtractedPost(
         language=language,
-        countries=countries,
+        countries=named,
         areas=areas,
-        hotlines=extract_hotlines(body, default_region=ministry_country),
+        hotlines=hotlines,
         headline=cut(sentences[0], HEADLINE_MAX),
         summary=summary,
         instruction=_advice_sentences(sentences),
         body=body,
         sent=sent,
+        warnings=warnings,
     )

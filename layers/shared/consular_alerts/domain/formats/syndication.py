@@ -198,6 +198,7 @@ def _news_advisory(
             raise NormalizationError(f"{where}: {error}") from error
         countries = countries or extracted.countries
         hotlines = [h.model_dump() for h in extracted.hotlines]
+        warnings.extend(f"feed: {where}: {warning}" for warning in extracted.warnings)
         instruction = extracted.instruction
         areas = areas or [a.model_dump(exclude_none=True) for a in extracted.areas]
         language = language if language != "und" else extracted.language
