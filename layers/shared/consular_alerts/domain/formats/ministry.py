@@ -17,7 +17,7 @@ from consular_alerts.domain.language.cues import ADVICE
 from consular_alerts.domain.language.detection import detect_language
 from consular_alerts.domain.language.hotlines import extract_hotlines
 from consular_alerts.domain.language.html import html_to_text
-from consular_alerts.domain.language.places import countries_and_areas
+from consular_alerts.domain.language.places import countries_and_areas, rank_countries
 from consular_alerts.domain.language.sentences import SUMMARY_MAX, split_sentences
 from consular_alerts.domain.language.wording import cut
 from consular_alerts.models.advisory import Area, Hotline
@@ -135,7 +135,13 @@ def extract_post(
     language = detect_language(body)
     named, areas = countries_and_areas(body, language, ministry_country)
     warnings: list[str] = []
-    hotlines = extract_hotlines(body, countries or named, home=ministry_country, warnings=warnings)
+    hotlines = extract_hotlines(
+        body,
+        countries or named,
+        home=ministry_country,
+        warnings=warnings,
+        label_countries=lambda label: rank_countries(label, language, ministry_country),
+    )
     sentences = split_sentences(body)
     summary = cut(sentences[0], SUMMARY_MAX)
     if len(sentences) > 1 and len(summary) + 1 + len(sentences[1]) <= SUMMARY_MAX:

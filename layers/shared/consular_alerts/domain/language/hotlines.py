@@ -6,7 +6,8 @@ Which country a number belongs to (a wrong hotline is worse than none):
 - written in international format (``+7 ...``, ``00 7 ...``): its own country code;
 - a toll-free number in the North American (``1-888-...``) or Russian/Kazakh (``8-800-...``)
   format: that plan's;
-- written in local format (``0700-114-000``): the country the text is about (`destinations`).
+- written in local format (``0700-114-000``): the country its label names ("Консульство в
+  Алматы"), else the country the text is about (`destinations`).
   The issuer's own country (`home`) only when the clause before the number says it is a
   home number ("МИД КР", "в Бишкеке", "in Kyrgyzstan") or when the text is about the home
   country alone. A number that is valid in none of those, or in several with different
@@ -16,7 +17,7 @@ Which country a number belongs to (a wrong hotline is worse than none):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -121,6 +122,17 @@ def _candidates(text: str, regions: Sequence[str | None]) -> dict[int, list[_Can
     return found
 
 
+def _read_as(candidate: _Candidate, region: str) -> _Candidate | None:
+    """`candidate`'s digits read as a local number of `region`, when valid there."""
+    try:
+        number = phonenumbers.parse(candidate.raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number_for_region(number, region):
+        return None
+    return _Candidate(candidate.start, candidate.end, candidate.raw, region, number)
+
+
 def _masked(raw: str) -> str:
     """A number as warnings may show it (they are logged: never a whole number)."""
     digits = re.sub(r"\D", "", raw)
@@ -134,6 +146,7 @@ def _resolve(
     home_said: bool,
     warnings: list[str],
     label: str,
+    named: Sequence[str],
 ) -> _Candidate | None:
     """The one reading of a number the text supports, or None (with a warning)."""
     international = [c for c in readings if c.is_international()]
@@ -142,10 +155,20 @@ def _resolve(
     by_region = {c.region: c for c in readings}
     if home is not None and home_said and home in by_region:
         return by_region[home]
+    where = f"hotline {_masked(readings[0].raw)}" + (f" ({label})" if label else "")
+    if named:
+        # The label names where the number is ("Консульство в Алматы"): its country only.
+        own = {c.e164: c for c in (_read_as(readings[0], region) for region in named) if c}
+        if len(own) == 1:
+            return next(iter(own.values()))
+        warnings.append(
+            f"{where}: not a local number of {', '.join(named)}, which its label names; left "
+            "out (write it with +country code)"
+        )
+        return None
     local = {by_region[r].e164: by_region[r] for r in destinations if r in by_region}
     if len(local) == 1:
         return next(iter(local.values()))
-    where = f"hotline {_masked(readings[0].raw)}" + (f" ({label})" if label else "")
     if len(local) > 1:
         valid_in = ", ".join(r for r in destinations if r in by_region)
         warnings.append(
@@ -177,13 +200,15 @@ def extract_hotlines(
     *,
     home: str | None = None,
     warnings: list[str] | None = None,
+    label_countries: Callable[[str], Sequence[str]] | None = None,
 ) -> list[Hotline]:
     """Valid phone numbers in `text` as E.164, labelled by the clause before them.
 
     `destinations`: the countries the text is about (a local-format number is read as
     theirs); `home`: the issuer's country (read as its number only when the clause says so,
-    or when `destinations` is `home` alone). Numbers that cannot be placed without guessing
-    are left out, each with a line in `warnings`."""
+    or when `destinations` is `home` alone); `label_countries`: the countries a number's
+    label names ("Консульство в Алматы": KZ), which then decide alone. Numbers that cannot
+    be placed without guessing are left out, each with a line in `warnings`."""
     notes = warnings if warnings is not None else []
     targets = [d.upper() for d in destinations]
     home = home.upper() if home else None
@@ -208,7 +233,8 @@ def extract_hotlines(
             label = _label_before(between)
         # The clause before the number (its label) must say it is at home.
         home_said = home is not None and (home_cue is None or bool(home_cue.search(label)))
-        chosen = _resolve(readings, targets, home, home_said, notes, label)
+        named = [c for c in label_countries(label) if c != home] if label_countries else []
+        chosen = _resolve(readings, targets, home, home_said, notes, label, named)
         previous_end = chosen.end if chosen else max(c.end for c in readings)
         if chosen is None:
             continue
