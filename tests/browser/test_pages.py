@@ -132,6 +132,8 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
     # 2 parts to one KZ phone (config/sms-prices.json: 0.066) and 2 to the email (estimate).
     assert console.inner_text("#total-cost") == "0.26 USD"
     assert "Would store" in console.inner_text("#decision")
+    # The level and the seed's words that gave it (domain/language/level_phrases.toml).
+    assert "level 2: «не принимать участие»" in console.inner_text("#decision")
     officer.shoot("console-preview")
     assert deliveries(runtime) == []  # previews send nothing
 

@@ -55,7 +55,8 @@ def test_news_entries_become_advisories_and_entries_without_country_are_skipped(
     assert first.source_id == "item-1"
     assert first.advisory_id == advisory_id_for("feed:news.example.org", "item-1")
     assert first.sent == datetime(2022, 1, 4, 8, 0, tzinfo=UTC)
-    assert first.level == 2  # default_level
+    assert first.level == 2  # from its words: "Citizens should avoid crowds"
+    assert first.level_reason == "«avoid crowds»"
     content = first.content["en"]
     assert content.headline == "Protests expected in Almaty"
     assert content.body == (
@@ -76,7 +77,9 @@ def test_a_known_government_scale_in_the_title_gives_the_level() -> None:
 def test_default_countries_and_level_apply_to_news_without_them() -> None:
     result = parse_feed(NEWS, received_at=NOW, default_countries=["KG"], default_level=1)
     assert [a.countries for a in result.advisories] == [["KZ"], ["KG"], ["TR"]]
-    assert [a.level for a in result.advisories] == [1, 1, 3]
+    # The default applies only where nothing says: the first item's words give level 2.
+    assert [a.level for a in result.advisories] == [2, 1, 3]
+    assert result.advisories[1].level_reason == "the default: the text names no level"
     assert result.warnings == []
 
 

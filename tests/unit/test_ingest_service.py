@@ -102,3 +102,20 @@ def test_an_id_in_the_form_of_an_sms_link_reference_is_refused() -> None:
     with pytest.raises(ValidationError, match="reserved for SMS link references"):
         a_draft(advisory_id="caf7ae85")
     assert a_draft(advisory_id="caf7ae85x").advisory_id == "caf7ae85x"
+
+
+def test_dry_run_answer_shows_the_level_reason_and_what_was_left_out(
+    service: IngestService,
+) -> None:
+    from consular_alerts.domain.dry_run import dry_run_json
+
+    text = (
+        "МИД КР призывает кыргызстанцев, находящихся в Афганистане, срочно покинуть страну. "
+        "Посольство в Кабуле: 0700-114-000. Консульство в Алматы: 0312 62 05 45."
+    )
+    answer = dry_run_json(service.dry_run(TextPost(text=text, format="text")))
+    assert answer["advisory"]["level"] == 4
+    assert answer["advisory"]["level_reason"] == "«срочно покинуть»"
+    assert [h["number"] for h in answer["advisory"]["hotlines"]] == ["+93700114000"]
+    assert len(answer["warnings"]) == 1
+    assert "Консульство в Алматы" in answer["warnings"][0]

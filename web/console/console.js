@@ -222,6 +222,13 @@ function money(value, currency) {
   return `${Number(value).toFixed(2)} ${currency}`;
 }
 
+// The level and why it is what it is: "level 4: «срочно покинуть»".
+function levelText(advisory) {
+  return advisory.level_reason
+    ? `level ${advisory.level}: ${advisory.level_reason}`
+    : `level ${advisory.level}/4`;
+}
+
 function renderPreview(result) {
   const advisory = result.advisory;
   const decision = $("decision");
@@ -235,8 +242,12 @@ function renderPreview(result) {
     element("span", {
       class: "detail",
       text: `${result.would_notify ? "Notifies citizens" : "Sends nothing"}: ${result.reason}. ` +
-        `Countries ${advisory.countries.join(", ")} · level ${advisory.level}/4 · ${advisory.msg_type} · ${advisory.status}`,
+        `Countries ${advisory.countries.join(", ")} · ${levelText(advisory)} · ${advisory.msg_type} · ${advisory.status}`,
     }),
+    // What normalizing left out (a hotline it could not place), for the officer to fix.
+    ...(result.warnings || []).map((warning) =>
+      element("span", { class: "detail", "data-warning": "", text: `Warning: ${warning}` }),
+    ),
   );
 
   $("sms-list").replaceChildren(

@@ -9,6 +9,11 @@ from pydantic import ValidationError
 
 from consular_alerts.domain.formats.ministry import TextExtractionError, extract_post
 from consular_alerts.domain.identity import advisory_id_for, content_hash, text_fingerprint
+from consular_alerts.domain.language.levels import (
+    LEVEL_BY_DEFAULT,
+    LEVEL_FROM_METADATA,
+    level_from_text,
+)
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.models.publisher import AdvisoryDraft, TextPost
@@ -56,6 +61,16 @@ def normalize_draft(
         return _finish(record)
     except ValidationError as error:
         raise NormalizationError(describe_validation_error(error)) from error
+
+
+def _level_and_reason(given: int | None, body: str, default_level: int) -> dict[str, Any]:
+    """The level: the publisher's metadata, else the post's own words, else the default."""
+    if given is not None:
+        return {"level": given, "level_reason": LEVEL_FROM_METADATA}
+    cue = level_from_text(body)
+    if cue is not None:
+        return {"level": cue.level, "level_reason": cue.reason()}
+    return {"level": default_level, "level_reason": LEVEL_BY_DEFAULT}
 
 
 def normalize_text_post(
@@ -108,7 +123,7 @@ def normalize_text_post(
         "significance": meta.significance,
         "countries": countries,
         "areas": [a.model_dump(exclude_none=True) for a in extracted.areas],
-        "level": meta.level or default_level,
+        **_level_and_reason(meta.level, extracted.body, default_level),
         "expires": meta.expires,
         # Validated with the rest: a field it refuses is a NormalizationError naming it.
         "content": {language: content},

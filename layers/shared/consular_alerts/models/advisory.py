@@ -98,6 +98,11 @@ class Advisory(StrictModel):
     areas: list[Area] = Field(default_factory=list)
 
     level: Level
+    # Extension: why `level` is what it is, in words an officer reads beside the level
+    # ("level 4: «срочно покинуть»"): the post's own phrase, the publisher's metadata, the
+    # default, or the CAP values that gave it. None: the publisher gave the level as a field.
+    # Not content (domain/identity.py): the same level for another reason is the same advice.
+    level_reason: str | None = Field(default=None, max_length=500)
     native_level: str = ""
     severity: str = ""
     urgency: str = ""

@@ -43,6 +43,7 @@ from consular_alerts.domain.formats.xml import UnsafeXMLError, load_xml, split_t
 from consular_alerts.domain.identity import advisory_id_for, text_fingerprint
 from consular_alerts.domain.language.detection import guess_language
 from consular_alerts.domain.language.html import clean_text, html_to_text
+from consular_alerts.domain.language.levels import LEVEL_BY_DEFAULT, level_from_text
 from consular_alerts.domain.language.places import rank_countries
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
@@ -214,13 +215,17 @@ def _news_advisory(
 
     tags = [str(t.get("term") or "") for t in entry.get("tags") or []]
     scale = scale_level(title, *tags)
+    level_reason: str | None = None
     if severity in ("Extreme", "Severe", "Moderate", "Minor", "Unknown"):
         level = cap_level(severity, urgency, certainty)
         native = "/".join(v for v in (severity, urgency, certainty) if v)
     elif scale is not None:
         level, native = scale
     else:
-        level, native = default_level, ""
+        # Free text: the item's own words (domain/language/levels.py), else the default.
+        cue = level_from_text(text)
+        level, native = (cue.level, "") if cue else (default_level, "")
+        level_reason = cue.reason() if cue else LEVEL_BY_DEFAULT
     raw_id = str(entry.get("id") or link or "")
     source_id = raw_id if 0 < len(raw_id) <= 500 else text_fingerprint(text)
     record: dict[str, Any] = {
@@ -235,6 +240,7 @@ def _news_advisory(
         "countries": [c for c in countries if is_country_code(c)] or countries,
         "areas": areas,
         "level": level,
+        "level_reason": level_reason,
         "native_level": native,
         "severity": severity,
         "urgency": urgency,
