@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from consular_alerts.domain.formats.json_shapes import looks_like, unsupported_format
 from consular_alerts.domain.normalize import describe_validation_error
 from consular_alerts.errors import RequestError
 from consular_alerts.models.publisher import (
@@ -181,6 +182,9 @@ def publication_from_request(
     data = parse_json(body)
     if not isinstance(data, dict):
         raise RequestError(422, "body: a JSON object is required")
+    shape = looks_like(data)
+    if shape is not None:
+        raise RequestError(422, f"body: {unsupported_format(shape)}")
     if query:
         # Applying them would make a JSON body mean two things; ignoring them would send what
         # the publisher did not ask for (a level the query raised, a status "test").

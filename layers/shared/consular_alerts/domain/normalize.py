@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from consular_alerts.domain.formats.ministry import TextExtractionError, extract_post
 from consular_alerts.domain.identity import advisory_id_for, content_hash, text_fingerprint
+from consular_alerts.domain.language.detection import LANGUAGE_NAMES, unread_language
 from consular_alerts.domain.language.levels import (
     LEVEL_BY_DEFAULT,
     LEVEL_FROM_METADATA,
@@ -94,6 +95,13 @@ def normalize_text_post(
         )
     except TextExtractionError as error:
         raise NormalizationError(f"text: {error}") from error
+    if meta.language is None:
+        unread = unread_language(extracted.body)
+        if unread is not None:
+            raise NormalizationError(
+                f"text: the post is in {LANGUAGE_NAMES[unread]}, a language the service does "
+                "not read (ky, ru, en); post it in one of those, or give metadata.language"
+            )
     if warnings is not None:
         warnings.extend(f"text: {warning}" for warning in extracted.warnings)
     countries = meta.countries or extracted.countries

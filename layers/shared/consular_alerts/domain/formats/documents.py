@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from consular_alerts.defaults import MINISTRY_SOURCE
 from consular_alerts.domain.formats.cap import parse_cap
 from consular_alerts.domain.formats.fcdo import is_fcdo_item, parse_fcdo
+from consular_alerts.domain.formats.json_shapes import looks_like, unsupported_format
 from consular_alerts.domain.formats.syndication import parse_feed
 from consular_alerts.domain.formats.xml import MAX_DOCUMENT_BYTES
 from consular_alerts.domain.normalize import (
@@ -231,6 +232,10 @@ def _ministry_items(
                         f"JSON{f'[{index}]' if len(objects) > 1 else ''}: an advisory must be "
                         "an object"
                     )
+                shape = looks_like(obj)
+                if shape is not None:
+                    where = f"JSON[{index}]" if len(objects) > 1 else "JSON"
+                    raise NormalizationError(f"{where}: {unsupported_format(shape)}")
                 if "countries" not in obj and default_countries:
                     obj = {**obj, "countries": list(default_countries)}
                 try:

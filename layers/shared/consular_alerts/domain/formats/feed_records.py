@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
 from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.plaintext import FIRST_YEAR, LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,44 @@ def entry_sent(entry: Mapping[str, Any], received_at: datetime) -> datetime:
         or _entry_time(_updated_parsed(entry))
         or received_at
     )
+
+
+def _possible(moment: datetime | None) -> bool:
+    return moment is not None and FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+def feed_date(parsed: Mapping[str, Any]) -> datetime | None:
+    """When the feed itself says it was published or built (RSS pubDate, lastBuildDate)."""
+    feed = parsed.get("feed") or {}
+    return _entry_time(feed.get("published_parsed")) or _entry_time(_updated_parsed(feed))
+
+
+def possible_entry_sent(
+    entry: Mapping[str, Any],
+    received_at: datetime,
+    *,
+    feed_sent: datetime | None,
+    where: str,
+    warnings: list[str],
+) -> datetime:
+    """`entry_sent`, except that an impossible date (1970, from a zero timestamp) gives way
+    to the entry's other date, then the feed's own date, then `received_at`, with a warning:
+    the item is kept, not lost for its date."""
+    published = _entry_time(entry.get("published_parsed"))
+    updated = _entry_time(_updated_parsed(entry))
+    given = [moment for moment in (published, updated) if moment is not None]
+    if not given or _possible(given[0]):
+        return given[0] if given else received_at
+    for moment, whose in ((updated, "its update date"), (feed_sent, "the feed's date")):
+        if _possible(moment) and moment is not None:
+            warnings.append(
+                f"{where}: date {given[0]:%Y-%m-%d} is impossible; took {whose} {moment:%Y-%m-%d}"
+            )
+            return moment
+    warnings.append(
+        f"{where}: date {given[0]:%Y-%m-%d} is impossible; took the time it was received"
+    )
+    return received_at
 
 
 def seal(record: dict[str, Any], what: str) -> Advisory:

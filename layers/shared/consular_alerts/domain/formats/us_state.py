@@ -12,8 +12,9 @@ from typing import Any
 from consular_alerts.domain.formats.feed_loading import LoadedFeed, bounded_entries, load_feed
 from consular_alerts.domain.formats.feed_records import (
     FeedResult,
-    entry_sent,
+    feed_date,
     http_url,
+    possible_entry_sent,
     seal,
     url_host,
 )
@@ -60,6 +61,7 @@ def _us_state_item(
     source: str,
     warnings: list[str],
     shared_identifiers: frozenset[str] = frozenset(),
+    feed_sent: datetime | None = None,
 ) -> Advisory | None:
     title = " ".join(str(entry.get("title") or "").split())
     tags = entry.get("tags") or []
@@ -114,7 +116,9 @@ def _us_state_item(
         "source_id": cut(identifier, 500),
         "source_url": link,
         "sender": "travel.state.gov",
-        "sent": entry_sent(entry, received_at),
+        "sent": possible_entry_sent(
+            entry, received_at, feed_sent=feed_sent, where=f"us-state: {name!r}", warnings=warnings
+        ),
         "received_at": received_at,
         "countries": countries,
         "level": level,
@@ -151,6 +155,7 @@ def read_us_state(loaded: LoadedFeed, *, received_at: datetime, source: str) -> 
                 source=source,
                 warnings=warnings,
                 shared_identifiers=frozenset(shared),
+                feed_sent=feed_date(loaded.parsed),
             )
         except NormalizationError as error:
             warnings.append(f"us-state: {error}; skipped")

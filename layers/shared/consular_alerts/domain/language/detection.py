@@ -4,7 +4,9 @@
 majority script tells Cyrillic from Latin; letters, function words and endings tell Kyrgyz
 from Russian, which no library does (both borrow words from each other). `guess_language`
 builds on it for foreign feeds: a Latin-script text is English only when its common words
-say so, else Swedish, German ... or "und" (undetermined).
+say so, else Swedish, German ... or "und" (undetermined). `unread_language` names the
+language of a post the service cannot read (Ukrainian, Bulgarian, Kazakh, German ...), which
+`detect_language` would take for Russian or English.
 """
 
 from __future__ import annotations
@@ -114,3 +116,67 @@ def guess_language(text: str) -> str:
     }
     best = max(scores, key=lambda language: scores[language])
     return best if scores[best] / len(words) >= 0.08 else "und"
+
+
+#: Names of the languages `unread_language` recognizes, for the publisher's error message.
+LANGUAGE_NAMES = {
+    "uk": "Ukrainian",
+    "be": "Belarusian",
+    "bg": "Bulgarian",
+    "kk": "Kazakh",
+    "sv": "Swedish",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+}
+_UK_LETTERS = frozenset("іїєґІЇЄҐ")
+_BE_LETTERS = frozenset("ўЎ")
+_KK_LETTERS = frozenset("әғқұһӘҒҚҰҺ")
+_RU_ONLY_LETTERS = frozenset("ыэёЫЭЁ")
+# Bulgarian words Russian does not have (and Russian's that Bulgarian does not).
+_BG_WORDS = _word_set("че са във със към това тези няма които който която някои също сега тук")
+_RU_ONLY_WORDS = _word_set("что это который которые также из он был была были его ее её они")
+# A hard sign inside a word, not after a prefix before е/ё/ю/я: Bulgarian's vowel ъ.
+_BG_HARD_SIGN = re.compile(r"\wъ(?![еёюя])\w", re.IGNORECASE)
+
+
+def _cyrillic_language(text: str, *, kyrgyz: bool) -> str | None:
+    """Kazakh (its letters, which Kyrgyz has not), else for a text read as Russian:
+    Belarusian, Ukrainian or Bulgarian."""
+    letters = [c for c in text if c.isalpha()]
+    minimum = max(3, len(letters) // 200)  # a few letters, or 0.5 % of a long text
+
+    def count(alphabet: frozenset[str]) -> int:
+        return sum(1 for c in letters if c in alphabet)
+
+    russian = count(_RU_ONLY_LETTERS)
+    # Kazakh place names may stand in a Kyrgyz or Russian post: a few letters do not decide.
+    if count(_KK_LETTERS) >= max(5, len(letters) // 100):
+        return "kk"
+    if kyrgyz:
+        return None
+    if count(_BE_LETTERS) >= 2 and count(_UK_LETTERS) >= minimum:
+        return "be"
+    if count(_UK_LETTERS) >= minimum and count(_UK_LETTERS) > russian:
+        return "uk"
+    words = [m[0].lower() for m in WORD.finditer(text)]
+    bulgarian = len(_BG_HARD_SIGN.findall(text)) + 2 * sum(1 for w in words if w in _BG_WORDS)
+    russian += 2 * sum(1 for w in words if w in _RU_ONLY_WORDS)
+    if bulgarian >= 4 and bulgarian > 2 * russian:
+        return "bg"
+    return None
+
+
+def unread_language(text: str) -> str | None:
+    """The code of the language `text` is in (a key of LANGUAGE_NAMES) when it is none of
+    ky, ru and en but one these tell apart from them; None for ky, ru, en or undetermined
+    text. Kyrgyz is taken for Kazakh only when Kazakh's own letters (ә ғ қ ұ һ) are there."""
+    sample = text[:3000]
+    language = detect_language(sample)
+    if language in ("ky", "ru"):
+        return _cyrillic_language(sample, kyrgyz=language == "ky")
+    guessed = guess_language(sample)
+    return guessed if guessed in LANGUAGE_NAMES else None
