@@ -152,3 +152,17 @@ def test_metadata_wins_over_the_words() -> None:
 
 def test_the_default_applies_only_when_nothing_says() -> None:
     assert normalized(post("В Иране прошли выборы президента.")) == (2, LEVEL_BY_DEFAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Не спешите срочно покидать страну.",
+        "Өлкөдөн чыгып кетүүгө шашылбагыла.",
+        "Do not rush to leave the country immediately.",
+        "The embassy has not advised citizens to leave.",
+    ],
+)
+def test_do_not_hurry_to_leave_is_not_level_4(text: str) -> None:
+    cue = level_from_text(text)
+    assert cue is None or cue.level < 4
