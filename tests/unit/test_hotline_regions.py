@@ -96,3 +96,17 @@ def test_the_warning_of_a_post_says_what_was_left_out() -> None:
     post = extract_post("Граждане в Казахстане: консульство в Алматы 0312 62 05 45.")
     assert post.hotlines == []
     assert any("консульство в Алматы" in warning for warning in post.warnings)
+
+
+def test_toll_free_numbers_are_kept_whatever_the_label_names() -> None:
+    text = "Госдепартамент США в Казахстане: 1-888-407-4747."
+    assert numbers(text, ["KZ"]) == ["+18884074747"]
+    labelled = extract_hotlines(text, ["KZ"], home="KG", label_countries=lambda label: ["KZ"])
+    assert [h.number for h in labelled] == ["+18884074747"]
+
+
+def test_without_home_cues_for_a_country_no_number_is_taken_as_home() -> None:
+    warnings: list[str] = []
+    found = extract_hotlines("Embassy: (727) 258-22-11.", ["TR"], home="KZ", warnings=warnings)
+    assert found == []
+    assert len(warnings) == 1

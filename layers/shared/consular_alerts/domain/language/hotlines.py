@@ -148,7 +148,10 @@ def _resolve(
     label: str,
     named: Sequence[str],
 ) -> _Candidate | None:
-    """The one reading of a number the text supports, or None (with a warning)."""
+    """The one reading of a number the text supports, or None (with a warning).
+
+    In order: international format; home when the label says so; the country the label
+    names, else the one country the text is about; a toll-free number; else nothing."""
     international = [c for c in readings if c.is_international()]
     if international:
         return international[0]
@@ -158,39 +161,28 @@ def _resolve(
     where = f"hotline {_masked(readings[0].raw)}" + (f" ({label})" if label else "")
     if named:
         # The label names where the number is ("Консульство в Алматы"): its country only.
-        own = {c.e164: c for c in (_read_as(readings[0], region) for region in named) if c}
-        if len(own) == 1:
-            return next(iter(own.values()))
-        warnings.append(
-            f"{where}: not a local number of {', '.join(named)}, which its label names; left "
-            "out (write it with +country code)"
-        )
-        return None
-    local = {by_region[r].e164: by_region[r] for r in destinations if r in by_region}
+        local = {c.e164: c for c in (_read_as(readings[0], region) for region in named) if c}
+        problem = f"not a local number of {', '.join(named)}, which its label names"
+    else:
+        local = {by_region[r].e164: by_region[r] for r in destinations if r in by_region}
+        valid_in = ", ".join(r for r in destinations if r in by_region)
+        if len(local) > 1:
+            problem = f"a local number valid in {valid_in}"
+        elif destinations and home is not None and home in by_region:
+            problem = (
+                f"a local number that is not one of {', '.join(destinations)} and the text "
+                f"does not say it is in {home}"
+            )
+        else:
+            problem = "a local number of no country the text is about"
     if len(local) == 1:
         return next(iter(local.values()))
-    if len(local) > 1:
-        valid_in = ", ".join(r for r in destinations if r in by_region)
-        warnings.append(
-            f"{where}: a local number valid in {valid_in}; left out (say which country, or "
-            "write it with +country code)"
-        )
-        return None
     toll_free = [
         by_region[r] for r in _TOLL_FREE_REGIONS if r in by_region and by_region[r].is_toll_free()
     ]
-    if toll_free:
+    if toll_free and len(local) == 0:
         return toll_free[0]
-    if destinations and home is not None and home in by_region:
-        warnings.append(
-            f"{where}: a local number that is not one of {', '.join(destinations)} and the text "
-            f"does not say it is in {home}; left out (write it with +country code)"
-        )
-    else:
-        warnings.append(
-            f"{where}: a local number of no country the text is about; left out (write it "
-            "with +country code)"
-        )
+    warnings.append(f"{where}: {problem}; left out (write it with +country code)")
     return None
 
 
@@ -212,10 +204,9 @@ def extract_hotlines(
     notes = warnings if warnings is not None else []
     targets = [d.upper() for d in destinations]
     home = home.upper() if home else None
-    if home is not None and targets == [home]:
-        home_cue: re.Pattern[str] | None = None  # the text is about home: every number is
-    else:
-        home_cue = _HOME_CUES.get(home or "")
+    # The text is about home alone: its local numbers are home numbers.
+    about_home = home is not None and targets == [home]
+    home_cue = _HOME_CUES.get(home or "")
     regions: list[str | None] = list(
         dict.fromkeys([*targets, *([home] if home else []), *_TOLL_FREE_REGIONS])
     )
@@ -232,7 +223,7 @@ def extract_hotlines(
         if not hotlines or not _GROUP_SEPARATOR.match(between):
             label = _label_before(between)
         # The clause before the number (its label) must say it is at home.
-        home_said = home is not None and (home_cue is None or bool(home_cue.search(label)))
+        home_said = about_home or bool(home_cue and home_cue.search(label))
         named = [c for c in label_countries(label) if c != home] if label_countries else []
         chosen = _resolve(readings, targets, home, home_said, notes, label, named)
         previous_end = chosen.end if chosen else max(c.end for c in readings)
