@@ -110,3 +110,12 @@ def test_without_home_cues_for_a_country_no_number_is_taken_as_home() -> None:
     found = extract_hotlines("Embassy: (727) 258-22-11.", ["TR"], home="KZ", warnings=warnings)
     assert found == []
     assert len(warnings) == 1
+
+
+def test_an_embassy_label_is_never_a_home_number_even_naming_the_ministry() -> None:
+    for text in (
+        "Ооганстандагы жарандар үчүн. Тышкы иштер министрлигинин Кабулдагы элчилиги: 0700-114-000.",
+        "Граждане в Афганистане. Посольство МИД КР в Кабуле: 0700-114-000.",
+        "Citizens in Afghanistan. Embassy of the MFA of the Kyrgyz Republic: 0700-114-000.",
+    ):
+        assert numbers(text, ["AF"]) == ["+93700114000"], text

@@ -59,6 +59,11 @@ _HOME_CUES = {
 }
 
 
+_ABROAD = re.compile(
+    r"посольств|консульств|консул\w*\s+отдел|элчили|консулдук|embassy|consulate", re.IGNORECASE
+)
+
+
 def _label_before(segment: str) -> str:
     """The clause just before a number: back to the previous ; : . or line break."""
     # Drop what stands between a label and its number: "—", ":", "тел.", "phone" ...
@@ -223,8 +228,12 @@ def extract_hotlines(
         if not hotlines or not _GROUP_SEPARATOR.match(between):
             label = _label_before(between)
         # The clause before the number (its label) must say it is at home.
-        home_said = about_home or bool(home_cue and home_cue.search(label))
         named = [c for c in label_countries(label) if c != home] if label_countries else []
+        # An embassy or consulate, or a place abroad, in the label: not a home number, even
+        # when the label names the ministry ("Тышкы иштер министрлигинин Кабулдагы элчилиги").
+        home_said = about_home or bool(
+            home_cue and home_cue.search(label) and not named and not _ABROAD.search(label)
+        )
         chosen = _resolve(readings, targets, home, home_said, notes, label, named)
         previous_end = chosen.end if chosen else max(c.end for c in readings)
         if chosen is None:
