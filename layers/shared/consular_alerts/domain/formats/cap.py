@@ -21,14 +21,19 @@ Mapping decisions:
      territories; CAP-CP and EC CLC -> CA; ISO 3166 codes; EMMA_ID / NUTS; Taiwan ...);
   2. country names in ``<areaDesc>`` (an earthquake USGS reports in El Salvador is about
      El Salvador, not the United States);
-  3. the region of an info language other than the CAP default en-US, the sender's domain
-     (senders.py: ccTLD, .gov/.mil, known agencies), a WMO alert OID, and
-     national CAP profiles in ``<code>`` (IPAWS, CAP-CP, CAP-AU);
-  4. the region of an en-US info;
-  5. ``default_countries``.
+  3. the sender's domain (senders.py: ccTLD, .gov/.mil, known agencies), a WMO alert OID,
+     national CAP profiles in ``<code>`` (IPAWS, CAP-CP, CAP-AU), the domain of an info's
+     ``<web>`` link: the first of these that tells, one country;
+  4. the region of an info language other than the CAP default en-US;
+  5. the region of an en-US info;
+  6. ``default_countries``.
 * scope must be Public: Restricted and Private alerts are not for the public.
-* hotlines: the numbers in international form in the infos' ``<contact>``
-  (domain/formats/cap_contact.py, which also writes them).
+* hotlines: the numbers in international form in the infos' ``<contact>``,
+  ``<instruction>`` and ``<description>`` (domain/formats/cap_contact.py, which also writes
+  them); a national number is left out (its country is a guess).
+* an empty ``<polygon>`` or ``<circle>`` is ignored with a warning (cap_areas.py); a text
+  field holding only a placeholder ("Unknown", "N/A": language/placeholder_words.toml) is
+  empty.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ from consular_alerts.domain.language.tags import language_region
 from consular_alerts.domain.language.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import Advisory, Hotline
 
 _SEVERITY_RANK = {"Extreme": 4, "Severe": 3, "Moderate": 2, "Minor": 1, "Unknown": 0}
 _STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
@@ -135,22 +140,34 @@ def _countries(
         found = rank_countries(descriptions, primary if primary in ("ru", "ky") else "en")
         if found:
             return found
-    languages = [info.language for info in infos]
-    strong = ordered_unique(
+    # Who sent it and where it links: PAGASA's typhoon alert is in en-US but comes from
+    # pagasa.dost.gov.ph, so the domains speak before the language's region does.
+    told_by_sender = ordered_unique(
         [
-            *(language_region(t) for t in languages if t != "en-US"),
             country_from_domain(sender),
             country_from_oid(identifier),
             country_from_oid(sender),
             *(country for code in codes for p, country in _PROFILE_CODES if p in code.lower()),
+            *(country_from_domain(info.web) for info in infos if info.web),
         ]
     )
+    if told_by_sender:
+        return told_by_sender[:1]
+    languages = [info.language for info in infos]
+    strong = ordered_unique(language_region(t) for t in languages if t != "en-US")
     if strong:
         return strong
     weak = ordered_unique(language_region(t) for t in languages if t == "en-US")
     if weak:
         return weak
     return list(default_countries or [])
+
+
+def _hotlines(infos: Sequence[Info]) -> list[Hotline]:
+    """Numbers in international form in each info's <contact>, then <instruction>, then
+    <description> ("Консульство: +7 (777) 037-14-48" in an instruction is a hotline)."""
+    texts = [text for i in infos for text in (i.contact, i.instruction, i.body) if text]
+    return hotlines_from_contact("\n".join(texts))
 
 
 # --- The alert ------------------------------------------------------------------------------
@@ -322,9 +339,7 @@ def cap_from_element(
         "onset": first(i.onset for i in infos),
         "expires": max(expires) if expires else None,
         "content": content,
-        "hotlines": [
-            h.model_dump() for h in hotlines_from_contact("\n".join(i.contact for i in infos))
-        ],
+        "hotlines": [h.model_dump() for h in _hotlines(infos)],
     }
     try:
         return sealed({k: v for k, v in record.items() if v is not None})

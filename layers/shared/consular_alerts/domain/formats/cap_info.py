@@ -38,6 +38,7 @@ from consular_alerts.domain.formats.cap_elements import (
     parse_time,
     vocabulary_value,
 )
+from consular_alerts.domain.language.html import clean_text
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.domain.language.wording import cut
@@ -122,7 +123,7 @@ def parse_info(info: Element, index: int, problems: Problems, warnings: list[str
     urgency = required("urgency", _URGENCIES)
     severity = required("severity", tuple(SEVERITY_LEVELS))
     certainty = required("certainty", _CERTAINTIES)
-    event = field_text(child_text(kids, "event"))
+    event = clean_text(child_text(kids, "event") or "")  # an event called "Unknown" is one
     if not event:
         problems.add(f"{where}/<event> is missing or empty")
     categories = ordered_unique(element_text(c) for c in named(kids, "category"))
