@@ -130,7 +130,7 @@ def test_numbers_in_the_instruction_and_description_are_hotlines(
 ) -> None:
     texts = {"instruction": "Stay home.", "description": "A storm."} | {field: text}
     data = alert(
-        infos=(info(language=language, area=_area(desc="X"), web="", **texts),),  # type: ignore[arg-type]
+        infos=(info(language=language, area=_area(desc="Анкара, Türkiye"), web="", **texts),),  # type: ignore[arg-type]
         sender="cap@mfa.gov.kg",
     )
     advisory = parse_cap(data, received_at=NOW)

@@ -98,6 +98,7 @@ class Advisory(StrictModel):
     areas: list[Area] = Field(default_factory=list)
 
     level: Level
+    level_reason: str | None = None
     native_level: str = ""
     severity: str = ""
     urgency: str = ""

@@ -15,7 +15,9 @@ Mapping decisions:
   "zh-tw" -> "zh-TW"); two infos in the same language are merged (the second one's text is
   appended to the body).
 * level: the highest any info asks for (cap_info.py); ``native_level`` keeps
-  "Severity/Urgency/Certainty" of that info.
+  "Severity/Urgency/Certainty" of that info. An alert about part of a country gives it at
+  most level 3 unless the ministry sent it (cap_scope.py); ``level_reason`` says why the
+  level is what it is.
 * countries, from the first of these that names any (most specific evidence first):
   1. geocodes of national systems (cap_areas.py: SAME, FIPS6, UGC -> US and its
      territories; CAP-CP and EC CLC -> CA; ISO 3166 codes; EMMA_ID / NUTS; Taiwan ...);
@@ -61,7 +63,12 @@ from consular_alerts.domain.formats.cap_elements import (
     vocabulary_value,
 )
 from consular_alerts.domain.formats.cap_info import Info, parse_info
-from consular_alerts.domain.formats.senders import country_from_domain, country_from_oid
+from consular_alerts.domain.formats.cap_scope import scoped_level
+from consular_alerts.domain.formats.senders import (
+    country_from_domain,
+    country_from_oid,
+    is_ministry_sender,
+)
 from consular_alerts.domain.formats.xml import load_xml, split_tag
 from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.places import rank_countries
@@ -144,7 +151,8 @@ def _countries(
     # pagasa.dost.gov.ph, so the domains speak before the language's region does.
     told_by_sender = ordered_unique(
         [
-            country_from_domain(sender),
+            # The ministry's own domain names the issuer, never a destination.
+            None if is_ministry_sender(sender) else country_from_domain(sender),
             country_from_oid(identifier),
             country_from_oid(sender),
             *(country for code in codes for p, country in _PROFILE_CODES if p in code.lower()),
@@ -273,7 +281,7 @@ def cap_from_element(
         chosen = max(
             infos, key=lambda i: (i.level, _SEVERITY_RANK.get(i.severity, 0))
         )  # first on ties
-        level = chosen.level
+        level, level_basis = chosen.level, chosen.level_basis
         severity, urgency, certainty = chosen.severity, chosen.urgency, chosen.certainty
         event, category = chosen.event, ", ".join(chosen.categories)
     elif msg_type == "Cancel":
@@ -289,6 +297,7 @@ def cap_from_element(
             }
         }
         level, severity, urgency, certainty, event, category = 1, "", "", "", "", ""
+        level_basis = "CAP Cancel without <info>"
     else:
         raise NormalizationError(
             f"CAP: {msg_type} {identifier!r} has no <info>: nothing to tell citizens "
@@ -310,6 +319,15 @@ def cap_from_element(
             "give countries"
         )
 
+    level, level_reason = scoped_level(
+        level,
+        level_basis,
+        areas=areas,
+        countries=countries,
+        sender=sender,
+        language=infos[0].language if infos else "en",
+    )
+
     def first(values: Iterable[datetime | None]) -> datetime | None:
         present = [v for v in values if v is not None]
         return min(present) if present else None
@@ -329,6 +347,7 @@ def cap_from_element(
         "countries": countries,
         "areas": [area.record() for area in areas],
         "level": level,
+        "level_reason": level_reason,
         "native_level": "/".join(v for v in (severity, urgency, certainty) if v),
         "severity": severity,
         "urgency": urgency,

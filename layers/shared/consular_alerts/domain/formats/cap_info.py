@@ -82,6 +82,10 @@ class Info:
     def level(self) -> int:
         return cap_level(self.severity, self.urgency, self.certainty, self.response_types)
 
+    @property
+    def level_basis(self) -> str:
+        return cap_level_basis(self.severity, self.urgency, self.certainty, self.response_types)
+
 
 def cap_level(
     severity: str, urgency: str = "", certainty: str = "", response_types: Sequence[str] = ()
@@ -93,6 +97,20 @@ def cap_level(
     if urgency == "Past" or certainty == "Unlikely":
         level = max(1, level - 1)
     return level
+
+
+def cap_level_basis(
+    severity: str, urgency: str = "", certainty: str = "", response_types: Sequence[str] = ()
+) -> str:
+    """Why `cap_level` gives what it gives, in words for the record's `level_reason`."""
+    if "AllClear" in response_types:
+        return "CAP responseType AllClear"
+    basis = f"CAP severity {severity or 'Unknown'}"
+    if urgency == "Past":
+        basis += ", urgency Past (one lower)"
+    elif certainty == "Unlikely":
+        basis += ", certainty Unlikely (one lower)"
+    return basis
 
 
 def parse_info(info: Element, index: int, problems: Problems, warnings: list[str]) -> Info:
