@@ -108,7 +108,7 @@ def test_cap_details_that_real_alerts_exercise() -> None:
     assert "LOCATION: 12 Cox Street, Yerong Creek" in australia.content["en-AU"].body
 
     cancel = normalize_document(read("cap/no_info_tag.cap"), received_at=NOW).advisories[0]
-    assert cancel.content["en"].headline.startswith("Cancelled: 1017033100951096")
+    assert cancel.content["en"].headline == "the alert sent 2016-02-25 20:32 UTC"  # no raw id
 
 
 # --- feeds/ -------------------------------------------------------------------------------

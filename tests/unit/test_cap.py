@@ -360,7 +360,7 @@ def test_a_cancel_without_info_says_what_was_cancelled() -> None:
     bare = alert(msg_type="Cancel", references="sender@x.gov,A-1,2024-05-01T09:00:00Z", infos=())
     advisory = parse_cap(bare, received_at=NOW)
     assert advisory.msg_type.value == "cancel"
-    assert advisory.content["en"].headline == "Cancelled: KSTO-2024-0501"
+    assert advisory.content["en"].headline == "the alert sent 2024-05-01 09:00 UTC"
     assert advisory.countries == ["US"]  # from the sender's domain (noaa.gov)
     noted = bare.replace(b"<msgType>", b"<note>Storm is over. Resume activities.</note><msgType>")
     advisory = parse_cap(noted, received_at=NOW)

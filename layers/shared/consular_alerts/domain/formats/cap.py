@@ -30,6 +30,8 @@ Mapping decisions:
   5. the region of an en-US info;
   6. ``default_countries``.
 * scope must be Public: Restricted and Private alerts are not for the public.
+* a Cancel without ``<info>`` is headed by its ``<note>``, else by the time of the alert
+  it cancels ("the alert sent 2024-05-01 16:00 UTC"), never by a raw identifier.
 * hotlines: the numbers in international form in the infos' ``<contact>``,
   ``<instruction>`` and ``<description>`` (domain/formats/cap_contact.py, which also writes
   them); a national number is left out (its country is a guess).
@@ -41,7 +43,7 @@ Mapping decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -171,6 +173,21 @@ def _countries(
     return list(default_countries or [])
 
 
+def _cancelled_alert(references: str | None) -> str:
+    """What a Cancel without <info> or <note> cancels, in words a citizen can read: the
+    alert by the time it was sent (its identifier means nothing to a reader)."""
+    for entry in (references or "").split():
+        parts = entry.split(",")
+        if len(parts) == 3:
+            try:
+                sent = datetime.fromisoformat(parts[2].replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if sent.tzinfo is not None:
+                return f"the alert sent {sent.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return "an earlier alert"
+
+
 def _hotlines(infos: Sequence[Info]) -> list[Hotline]:
     """Numbers in international form in each info's <contact>, then <instruction>, then
     <description> ("Консульство: +7 (777) 037-14-48" in an instruction is a hotline)."""
@@ -289,7 +306,7 @@ def cap_from_element(
         headline = first_sentences(note, 120, most=1) if note else ""
         content = {
             "en": {
-                "headline": headline or f"Cancelled: {cut(identifier, 400)}",
+                "headline": headline or _cancelled_alert(child_text(kids, "references")),
                 "summary": first_sentences(note) if note else "",
                 "body": note,
                 "instruction": "",
