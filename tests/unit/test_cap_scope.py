@@ -51,6 +51,9 @@ def test_a_police_search_inside_a_polygon_is_part_of_the_country() -> None:
         (_area(_geocode("ISO 3166-1", "PH"), desc="Luzon, Visayas and Mindanao"), "en-US", "PH"),
         ("<area><areaDesc>Казахстан</areaDesc></area>", "ru", "KZ"),
         ("<area><areaDesc>Түркия</areaDesc></area>", "ky", "TR"),
+        ("<area><areaDesc>Nationwide</areaDesc></area>", "en-PH", "PH"),
+        ("<area><areaDesc>Вся страна</areaDesc></area>", "ru-KZ", "KZ"),
+        ("<area><areaDesc>Бүт өлкө</areaDesc></area>", "ky-KG", "KG"),
     ],
 )
 def test_an_alert_about_the_whole_country_keeps_its_level(

@@ -26,6 +26,14 @@ from consular_alerts.domain.language.wording import cut
 PART_OF_COUNTRY_MAX_LEVEL = 3
 _BARE_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _NAME_CHARACTERS = re.compile(r"[\W_]+")
+# Area names that say the whole country without naming it.
+_NATIONWIDE = frozenset(
+    {
+        "nationwide", "whole country", "entire country", "all of the country", "national",
+        "вся страна", "по всей стране", "вся территория страны", "бүт өлкө", "бүткүл өлкө",
+        "өлкө боюнча",
+    }
+)  # fmt: skip
 
 
 def _key(name: str) -> str:
@@ -37,6 +45,8 @@ def _is_country_name(name: str, language: str) -> bool:
     key = _key(name)
     if not key:
         return False
+    if key in _NATIONWIDE:
+        return True
     try:
         pycountry.countries.lookup(name.strip())
         return True

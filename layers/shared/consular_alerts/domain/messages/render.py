@@ -106,10 +106,6 @@ def _fmt_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else ""
 
 
-def _quoted(text: str) -> str:
-    return f'"{text}"'
-
-
 def _joined(first: str, second: str) -> str:
     """Two texts as one, the second left out when the first already says it."""
     if not second or second.rstrip(".") in first:
@@ -200,7 +196,7 @@ def render(
     # What it replaces, as a reader knows it: a headline, else the page of the advisory.
     replaced = (
         [
-            f"{_quoted(pick_content(previous, language, fallback_order)[1].headline)}"
+            f'"{pick_content(previous, language, fallback_order)[1].headline}"'
             f" (v{previous.version}, {_fmt_time(previous.sent)})"
         ]
         if (previous is not None)
