@@ -17,7 +17,7 @@ from consular_alerts.domain.messages.preview import (
 )
 from consular_alerts.domain.messages.reach import DEFAULT_SMS_PER_SECOND, MODEL, Reach
 from consular_alerts.domain.messages.sms import count_segments, sanitize
-from consular_alerts.domain.policy import Kind
+from consular_alerts.domain.policy import announced_kind
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models.advisory import Advisory
 
@@ -131,10 +131,11 @@ def render_command(args: argparse.Namespace) -> int:
         raise InputError(f"--budget {args.budget}: at least 1 segment")
     disrupted = _disrupted(args, advisory)
     rate = _rate(args.rate)
-    normal = render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget)
+    kind = announced_kind(advisory)  # nothing on record here: a cancel still says so
+    normal = render_all(advisory, kind, base_url=args.base_url, sms_budget=args.budget)
     # What a country whose internet is cut gets: SMS without the link, the email says so.
     rendered = (
-        render_all(advisory, Kind.NEW, base_url=args.base_url, sms_budget=args.budget, offline=True)
+        render_all(advisory, kind, base_url=args.base_url, sms_budget=args.budget, offline=True)
         if disrupted
         else normal
     )

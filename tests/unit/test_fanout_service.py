@@ -245,7 +245,7 @@ def test_raised_level_notifies_as_update_and_says_what_it_replaces(clock: FakeCl
     assert "raised 2 -> 3" in report.reason
     english = next(m for name, m in publisher.published if name == "KZ-en-L3")
     assert english.sms.text.startswith("Kyrgyz MFA: UPDATE, level 3/4")
-    assert "Replaces: mfa-kg-abc v1" in english.email_body
+    assert 'Replaces: "Unrest in Almaty" (v1, ' in english.email_body
 
 
 def test_minor_edit_is_silent_and_major_update_notifies(clock: FakeClock) -> None:
@@ -312,7 +312,7 @@ def test_cancel_of_a_referenced_advisory_reaches_its_audience(clock: FakeClock) 
     assert "KZ-en-L1" in names
     english = dict(publisher.published)["KG-en-L3"]
     assert english.sms.text.startswith("Kyrgyz MFA: CANCELLED")
-    assert "Replaces: mfa-kg-abc v1" in english.email_body
+    assert 'Replaces: "Unrest in Almaty" (v1, ' in english.email_body
 
 
 @pytest.mark.parametrize("rehearsal", ["test", "draft", "exercise"])

@@ -89,7 +89,7 @@ def test_inline_cap_alerts_links_to_cap_and_cap_elements_in_entries() -> None:
     fire, heat = result.advisories
     assert fire.source == "cap"
     assert fire.source_id == "AU-FIRE-1"
-    assert (fire.level, fire.countries) == (4, ["AU"])
+    assert (fire.level, fire.countries) == (3, ["AU"])  # Extreme, in a circle: part of AU
     assert fire.areas[0].circles == [(-35.39, 147.06, 10.0)]
     assert heat.event == "Heatwave"
     assert heat.areas[0].name == "Wagga Wagga"

@@ -63,7 +63,7 @@ def test_email_subject_is_one_short_line_and_body_has_everything() -> None:
         "+77770371448",
         "Консульство в Алматы",
         "Действует до",
-        "Заменяет: mfa-kg-old",
+        "Заменяет: предыдущее предупреждение https://a.example/a/mfa-kg-old",
         "Отписаться",
         "https://a.example/a/mfa-kg-",
     ):

@@ -46,14 +46,21 @@ def decide(
     """`previous` is the version this one replaces: the prior version of the same advisory,
     or the latest version of the advisory it references; None for a first alert."""
     if advisory.status is not Status.ACTUAL:
-        return Decision(False, f"status {advisory.status.value} never reaches citizens")
+        return Decision(
+            False,
+            f"status {advisory.status.value} never reaches citizens",
+            announced_kind(advisory),  # a preview still reads as what it is
+        )
     if advisory.expires is not None and advisory.expires <= now:
-        return Decision(False, f"expired at {advisory.expires.isoformat()}")
+        return Decision(
+            False, f"expired at {advisory.expires.isoformat()}", announced_kind(advisory)
+        )
     if advisory.msg_type is MsgType.CANCEL:
         return Decision(True, "cancel of an advisory citizens were told about", Kind.CANCEL)
     if previous is None:
         if advisory.msg_type is MsgType.UPDATE:
-            return Decision(True, "update of an advisory not on record: sent as new", Kind.NEW)
+            # Citizens may have heard of it elsewhere: it still says it is an update.
+            return Decision(True, "update of an advisory not on record", Kind.UPDATE)
         return Decision(True, "new alert", Kind.NEW)
     if previous.status is not Status.ACTUAL:
         # Rehearsed as test or draft, now published: citizens have heard nothing yet.
@@ -81,9 +88,21 @@ def decide(
     if advisory.significance is Significance.MAJOR:
         return Decision(True, f"update marked major ({change})", Kind.UPDATE)
     if advisory.significance is Significance.MINOR:
-        return Decision(False, f"minor edit ({change})")
+        return Decision(False, f"minor edit ({change})", Kind.UPDATE)
     if set(advisory.countries) != set(previous.countries):
         return Decision(True, f"countries changed ({change})", Kind.UPDATE)
     if policy.notify_unmarked_updates:
         return Decision(True, f"unmarked update, configured to notify ({change})", Kind.UPDATE)
-    return Decision(False, f"minor edit: same level and countries, not marked major ({change})")
+    return Decision(
+        False, f"minor edit: same level and countries, not marked major ({change})", Kind.UPDATE
+    )
+
+
+def announced_kind(advisory: Advisory) -> Kind:
+    """What a version announces on its own, with nothing on record (previews, `alerts
+    render`): a cancel cancels, an update updates, anything else is new."""
+    if advisory.msg_type is MsgType.CANCEL:
+        return Kind.CANCEL
+    if advisory.msg_type is MsgType.UPDATE:
+        return Kind.UPDATE
+    return Kind.NEW

@@ -15,26 +15,35 @@ Mapping decisions:
   "zh-tw" -> "zh-TW"); two infos in the same language are merged (the second one's text is
   appended to the body).
 * level: the highest any info asks for (cap_info.py); ``native_level`` keeps
-  "Severity/Urgency/Certainty" of that info.
+  "Severity/Urgency/Certainty" of that info. An alert about part of a country gives it at
+  most level 3 unless the ministry sent it (cap_scope.py); ``level_reason`` says why the
+  level is what it is.
 * countries, from the first of these that names any (most specific evidence first):
   1. geocodes of national systems (cap_areas.py: SAME, FIPS6, UGC -> US and its
      territories; CAP-CP and EC CLC -> CA; ISO 3166 codes; EMMA_ID / NUTS; Taiwan ...);
   2. country names in ``<areaDesc>`` (an earthquake USGS reports in El Salvador is about
      El Salvador, not the United States);
-  3. the region of an info language other than the CAP default en-US, the sender's domain
-     (senders.py: ccTLD, .gov/.mil, known agencies), a WMO alert OID, and
-     national CAP profiles in ``<code>`` (IPAWS, CAP-CP, CAP-AU);
-  4. the region of an en-US info;
-  5. ``default_countries``.
+  3. the sender's domain (senders.py: ccTLD, .gov/.mil, known agencies), a WMO alert OID,
+     national CAP profiles in ``<code>`` (IPAWS, CAP-CP, CAP-AU), the domain of an info's
+     ``<web>`` link: the first of these that tells, one country;
+  4. the region of an info language other than the CAP default en-US;
+  5. the region of an en-US info;
+  6. ``default_countries``.
 * scope must be Public: Restricted and Private alerts are not for the public.
-* hotlines: the numbers in international form in the infos' ``<contact>``
-  (domain/formats/cap_contact.py, which also writes them).
+* a Cancel without ``<info>`` is headed by its ``<note>``, else by the time of the alert
+  it cancels ("the alert sent 2024-05-01 16:00 UTC"), never by a raw identifier.
+* hotlines: the numbers in international form in the infos' ``<contact>``,
+  ``<instruction>`` and ``<description>`` (domain/formats/cap_contact.py, which also writes
+  them); a national number is left out (its country is a guess).
+* an empty ``<polygon>`` or ``<circle>`` is ignored with a warning (cap_areas.py); a text
+  field holding only a placeholder ("Unknown", "N/A": language/placeholder_words.toml) is
+  empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -56,7 +65,12 @@ from consular_alerts.domain.formats.cap_elements import (
     vocabulary_value,
 )
 from consular_alerts.domain.formats.cap_info import Info, parse_info
-from consular_alerts.domain.formats.senders import country_from_domain, country_from_oid
+from consular_alerts.domain.formats.cap_scope import scoped_level
+from consular_alerts.domain.formats.senders import (
+    country_from_domain,
+    country_from_oid,
+    is_ministry_sender,
+)
 from consular_alerts.domain.formats.xml import load_xml, split_tag
 from consular_alerts.domain.identity import advisory_id_for
 from consular_alerts.domain.language.places import rank_countries
@@ -65,7 +79,7 @@ from consular_alerts.domain.language.tags import language_region
 from consular_alerts.domain.language.wording import cut
 from consular_alerts.domain.normalize import describe_validation_error, sealed
 from consular_alerts.errors import NormalizationError
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import Advisory, Hotline
 
 _SEVERITY_RANK = {"Extreme": 4, "Severe": 3, "Moderate": 2, "Minor": 1, "Unknown": 0}
 _STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
@@ -135,22 +149,50 @@ def _countries(
         found = rank_countries(descriptions, primary if primary in ("ru", "ky") else "en")
         if found:
             return found
-    languages = [info.language for info in infos]
-    strong = ordered_unique(
+    # Who sent it and where it links: PAGASA's typhoon alert is in en-US but comes from
+    # pagasa.dost.gov.ph, so the domains speak before the language's region does.
+    told_by_sender = ordered_unique(
         [
-            *(language_region(t) for t in languages if t != "en-US"),
-            country_from_domain(sender),
+            # The ministry's own domain names the issuer, never a destination.
+            None if is_ministry_sender(sender) else country_from_domain(sender),
             country_from_oid(identifier),
             country_from_oid(sender),
             *(country for code in codes for p, country in _PROFILE_CODES if p in code.lower()),
+            *(country_from_domain(info.web) for info in infos if info.web),
         ]
     )
+    if told_by_sender:
+        return told_by_sender[:1]
+    languages = [info.language for info in infos]
+    strong = ordered_unique(language_region(t) for t in languages if t != "en-US")
     if strong:
         return strong
     weak = ordered_unique(language_region(t) for t in languages if t == "en-US")
     if weak:
         return weak
     return list(default_countries or [])
+
+
+def _cancelled_alert(references: str | None) -> str:
+    """What a Cancel without <info> or <note> cancels, in words a citizen can read: the
+    alert by the time it was sent (its identifier means nothing to a reader)."""
+    for entry in (references or "").split():
+        parts = entry.split(",")
+        if len(parts) == 3:
+            try:
+                sent = datetime.fromisoformat(parts[2].replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if sent.tzinfo is not None:
+                return f"the alert sent {sent.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return "an earlier alert"
+
+
+def _hotlines(infos: Sequence[Info]) -> list[Hotline]:
+    """Numbers in international form in each info's <contact>, then <instruction>, then
+    <description> ("Консульство: +7 (777) 037-14-48" in an instruction is a hotline)."""
+    texts = [text for i in infos for text in (i.contact, i.instruction, i.body) if text]
+    return hotlines_from_contact("\n".join(texts))
 
 
 # --- The alert ------------------------------------------------------------------------------
@@ -256,7 +298,7 @@ def cap_from_element(
         chosen = max(
             infos, key=lambda i: (i.level, _SEVERITY_RANK.get(i.severity, 0))
         )  # first on ties
-        level = chosen.level
+        level, level_basis = chosen.level, chosen.level_basis
         severity, urgency, certainty = chosen.severity, chosen.urgency, chosen.certainty
         event, category = chosen.event, ", ".join(chosen.categories)
     elif msg_type == "Cancel":
@@ -264,7 +306,7 @@ def cap_from_element(
         headline = first_sentences(note, 120, most=1) if note else ""
         content = {
             "en": {
-                "headline": headline or f"Cancelled: {cut(identifier, 400)}",
+                "headline": headline or _cancelled_alert(child_text(kids, "references")),
                 "summary": first_sentences(note) if note else "",
                 "body": note,
                 "instruction": "",
@@ -272,6 +314,7 @@ def cap_from_element(
             }
         }
         level, severity, urgency, certainty, event, category = 1, "", "", "", "", ""
+        level_basis = "CAP Cancel without <info>"
     else:
         raise NormalizationError(
             f"CAP: {msg_type} {identifier!r} has no <info>: nothing to tell citizens "
@@ -293,6 +336,15 @@ def cap_from_element(
             "give countries"
         )
 
+    level, level_reason = scoped_level(
+        level,
+        level_basis,
+        areas=areas,
+        countries=countries,
+        sender=sender,
+        language=infos[0].language if infos else "en",
+    )
+
     def first(values: Iterable[datetime | None]) -> datetime | None:
         present = [v for v in values if v is not None]
         return min(present) if present else None
@@ -312,6 +364,7 @@ def cap_from_element(
         "countries": countries,
         "areas": [area.record() for area in areas],
         "level": level,
+        "level_reason": level_reason,
         "native_level": "/".join(v for v in (severity, urgency, certainty) if v),
         "severity": severity,
         "urgency": urgency,
@@ -322,9 +375,7 @@ def cap_from_element(
         "onset": first(i.onset for i in infos),
         "expires": max(expires) if expires else None,
         "content": content,
-        "hotlines": [
-            h.model_dump() for h in hotlines_from_contact("\n".join(i.contact for i in infos))
-        ],
+        "hotlines": [h.model_dump() for h in _hotlines(infos)],
     }
     try:
         return sealed({k: v for k, v in record.items() if v is not None})

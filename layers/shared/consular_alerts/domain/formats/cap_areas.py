@@ -188,10 +188,17 @@ def parse_cap_area(area: Element, where: str, warnings: list[str]) -> AreaDraft:
     name = clean_text(child_text(kids, "areaDesc") or "")
     draft = AreaDraft(name=name)
     for index, polygon in enumerate(named(kids, "polygon"), start=1):
-        ring = _polygon(element_text(polygon), f"{where}/polygon[{index}]", warnings)
-        draft.polygons.append(ring)
+        text = element_text(polygon)
+        if not text:  # NWS alerts often carry <polygon></polygon>: no shape, not an error
+            warnings.append(f"CAP: {where}/polygon[{index}] is empty; ignored")
+            continue
+        draft.polygons.append(_polygon(text, f"{where}/polygon[{index}]", warnings))
     for index, circle in enumerate(named(kids, "circle"), start=1):
-        draft.circles.append(_circle(element_text(circle), f"{where}/circle[{index}]"))
+        text = element_text(circle)
+        if not text:
+            warnings.append(f"CAP: {where}/circle[{index}] is empty; ignored")
+            continue
+        draft.circles.append(_circle(text, f"{where}/circle[{index}]"))
     countries: list[str | None] = []
     for geocode in named(kids, "geocode"):
         value_name = value = ""

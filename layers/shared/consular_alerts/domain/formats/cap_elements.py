@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element
 
 from consular_alerts.domain.formats.xml import split_name, split_tag
 from consular_alerts.domain.language.html import clean_text
+from consular_alerts.domain.language.placeholders import is_placeholder
 from consular_alerts.domain.language.wording import cut
 from consular_alerts.errors import NormalizationError
 
@@ -82,13 +83,11 @@ def child_text(kids: Children, name: str) -> str | None:
     return element_text(found[0]) if found else None
 
 
-_PLACEHOLDERS = frozenset({"none", "n/a", "na", "not applicable", "-", "--", "null", "nil"})
-
-
 def field_text(text: str | None) -> str:
-    """A CAP text field, with placeholders like "None" or "Not Applicable" dropped."""
+    """A CAP text field, with placeholders like "None", "Unknown" or "N/A" dropped
+    (domain/language/placeholder_words.toml)."""
     cleaned = clean_text(text or "")
-    return "" if cleaned.casefold() in _PLACEHOLDERS else cleaned
+    return "" if is_placeholder(cleaned) else cleaned
 
 
 def ordered_unique(values: Iterable[str | None]) -> list[str]:

@@ -38,6 +38,7 @@ from consular_alerts.domain.formats.cap_elements import (
     parse_time,
     vocabulary_value,
 )
+from consular_alerts.domain.language.html import clean_text
 from consular_alerts.domain.language.sentences import first_sentences
 from consular_alerts.domain.language.tags import normalize_language_tag
 from consular_alerts.domain.language.wording import cut
@@ -81,6 +82,10 @@ class Info:
     def level(self) -> int:
         return cap_level(self.severity, self.urgency, self.certainty, self.response_types)
 
+    @property
+    def level_basis(self) -> str:
+        return cap_level_basis(self.severity, self.urgency, self.certainty, self.response_types)
+
 
 def cap_level(
     severity: str, urgency: str = "", certainty: str = "", response_types: Sequence[str] = ()
@@ -92,6 +97,20 @@ def cap_level(
     if urgency == "Past" or certainty == "Unlikely":
         level = max(1, level - 1)
     return level
+
+
+def cap_level_basis(
+    severity: str, urgency: str = "", certainty: str = "", response_types: Sequence[str] = ()
+) -> str:
+    """Why `cap_level` gives what it gives, in words for the record's `level_reason`."""
+    if "AllClear" in response_types:
+        return "CAP responseType AllClear"
+    basis = f"CAP severity {severity or 'Unknown'}"
+    if urgency == "Past":
+        basis += ", urgency Past (one lower)"
+    elif certainty == "Unlikely":
+        basis += ", certainty Unlikely (one lower)"
+    return basis
 
 
 def parse_info(info: Element, index: int, problems: Problems, warnings: list[str]) -> Info:
@@ -122,7 +141,7 @@ def parse_info(info: Element, index: int, problems: Problems, warnings: list[str
     urgency = required("urgency", _URGENCIES)
     severity = required("severity", tuple(SEVERITY_LEVELS))
     certainty = required("certainty", _CERTAINTIES)
-    event = field_text(child_text(kids, "event"))
+    event = clean_text(child_text(kids, "event") or "")  # an event called "Unknown" is one
     if not event:
         problems.add(f"{where}/<event> is missing or empty")
     categories = ordered_unique(element_text(c) for c in named(kids, "category"))

@@ -15,11 +15,13 @@ from datetime import UTC, datetime
 
 from consular_alerts.domain.language.cues import ADVICE
 from consular_alerts.domain.language.detection import detect_language
+from consular_alerts.domain.language.headlines import reports_advice, without_clutter
 from consular_alerts.domain.language.hotlines import extract_hotlines
 from consular_alerts.domain.language.html import html_to_text
 from consular_alerts.domain.language.places import countries_and_areas, rank_countries
 from consular_alerts.domain.language.sentences import SUMMARY_MAX, split_sentences
 from consular_alerts.domain.language.wording import cut
+from consular_alerts.domain.messages.advice import condense_advice
 from consular_alerts.models.advisory import Area, Hotline
 
 #: Posts longer than this are refused (the API takes at most 100,000 characters).
@@ -99,6 +101,18 @@ def _advice_sentences(sentences: Iterable[str]) -> str:
     return " ".join(chosen)
 
 
+def _headline(sentences: list[str], instruction: str, language: str) -> str:
+    """The first sentence; when it reports advice ("МИД призвал граждан ...", "The Ministry
+    ... distributed a message"), the advice itself, as the SMS condenses it."""
+    first = sentences[0]
+    reported = reports_advice(first) or condense_advice(first, language) != first
+    if reported and instruction:
+        advice = split_sentences(condense_advice(instruction, language))
+        if advice:
+            return cut(advice[0], HEADLINE_MAX)
+    return cut(first, HEADLINE_MAX)
+
+
 # --- The whole post -----------------------------------------------------------------------------
 
 
@@ -142,18 +156,20 @@ def extract_post(
         warnings=warnings,
         label_countries=lambda label: rank_countries(label, language, ministry_country),
     )
-    sentences = split_sentences(body)
+    # Headline, summary and advice from the text without page clutter ("USD 79.35", "23:46").
+    sentences = split_sentences(without_clutter(body)) or split_sentences(body)
     summary = cut(sentences[0], SUMMARY_MAX)
     if len(sentences) > 1 and len(summary) + 1 + len(sentences[1]) <= SUMMARY_MAX:
         summary = f"{summary} {sentences[1]}"
+    instruction = _advice_sentences(sentences)
     return ExtractedPost(
         language=language,
         countries=named,
         areas=areas,
         hotlines=hotlines,
-        headline=cut(sentences[0], HEADLINE_MAX),
+        headline=_headline(sentences, instruction, language),
         summary=summary,
-        instruction=_advice_sentences(sentences),
+        instruction=instruction,
         body=body,
         sent=sent,
         warnings=warnings,

@@ -29,6 +29,9 @@ _AGENCY_DOMAINS: dict[str, str] = {
     "canada.ca": "CA",
     "pelmorex.com": "CA",
 }
+# The ministry's own domains: a CAP alert from them is the ministry speaking, whatever its
+# areas (domain/formats/cap_scope.py), and their country is the issuer, not a destination.
+MINISTRY_DOMAINS: tuple[str, ...] = ("mfa.gov.kg",)
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))+$")
 
 
@@ -67,6 +70,14 @@ def country_from_domain(value: str) -> str | None:
         return None
     code = "GB" if tld == "uk" else tld.upper()
     return code if is_country_code(code) else None
+
+
+def is_ministry_sender(value: str) -> bool:
+    """True when a sender, URL or e-mail address is on one of the ministry's domains."""
+    host = _host_of(value)
+    return host is not None and any(
+        host == domain or host.endswith("." + domain) for domain in MINISTRY_DOMAINS
+    )
 
 
 _WMO_OID = re.compile(r"(?<![\d.])2\.49\.0\.[01]\.(\d{1,3})(?![\d])")

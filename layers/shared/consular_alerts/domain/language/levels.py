@@ -5,10 +5,10 @@ read and extend them. Pure (the data file ships inside the package)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+
+from consular_alerts.domain.language.data_files import read_data_file
 
 PHRASES_FILE = "level_phrases.toml"
 #: `level_reason` of a post whose level its publisher gave, or that nothing in it names.
@@ -82,7 +82,7 @@ def _compile_phrase(phrase: str) -> re.Pattern[str]:
 @cache
 def vocabulary() -> _Vocabulary:
     """The data file, compiled once per process."""
-    data = tomllib.loads(Path(__file__).with_name(PHRASES_FILE).read_text(encoding="utf-8"))
+    data = read_data_file(PHRASES_FILE)
     levels = []
     for key, by_language in sorted(data["level"].items(), reverse=True):
         level = int(key)

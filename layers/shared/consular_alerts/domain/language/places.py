@@ -33,6 +33,7 @@ class _Mention:
     start: int
     locative: bool
     sentence: int
+    end: int = 0
 
 
 _GAP = re.compile(r"^\s*[.—–-]?\s*$")
@@ -84,7 +85,7 @@ def _find_mentions(text: str, language: str) -> list[_Mention]:
                 and tokens[i - 1].norm in RU_LOCATIVE_PREPOSITIONS
                 and not text[tokens[i - 1].end : token.start].strip()
             ) or (last.norm != match.last_base and last.norm.endswith(KY_LOCATIVE))
-            mentions.append(_Mention(match.place, token.start, locative, sentence))
+            mentions.append(_Mention(match.place, token.start, locative, sentence, last.end))
         i += 1 + len(match.rest)
     return mentions
 
@@ -101,6 +102,57 @@ def _pattern_matches(pattern: Pattern, tokens: list[_Token], i: int, text: str) 
         ):
             return False
     return True
+
+
+# Who speaks, not where: a country named as the owner of an embassy, consulate or foreign
+# ministry ("the US Embassy", "Embassy of the United States", "Посольство США", "МИД
+# Кыргызстана", "Кыргыз Республикасынын элчилиги") is the issuer, never a destination.
+_ISSUER_BEFORE = re.compile(
+    r"(?:\b(?:embassy|consulate(?:\s+general)?|ministry\s+of\s+foreign\s+affairs|"
+    r"foreign\s+ministry|mfa)\s+of\s+(?:the\s+)?|"
+    r"\b(?:посольств\w*|консульств\w*|генконсульств\w*|мид|"
+    r"министерств\w*\s+иностранных\s+дел)\s+)$",
+    re.IGNORECASE,
+)
+_ISSUER_AFTER = re.compile(
+    r"^\.?(?:'s|’s)?\s*(?:embassy|consulate|foreign\s+ministry|ministry\s+of\s+foreign|mfa|"
+    r"state\s+department|department\s+of\s+state|элчилиг\w*|консулдуг\w*|"
+    r"тышкы\s+иштер\s+министрлиг\w*|тим)\b",
+    re.IGNORECASE,
+)
+_ISSUER_REACH = 60
+
+
+def _is_issuer(text: str, mention: _Mention) -> bool:
+    before = text[max(0, mention.start - _ISSUER_REACH) : mention.start]
+    if _ISSUER_BEFORE.search(before):
+        return True
+    # "Türkiyadagy elchilik" (the embassy in Türkiye) is a place: only a non-locative owner.
+    after = text[mention.end : mention.end + _ISSUER_REACH]
+    return not mention.locative and bool(_ISSUER_AFTER.match(after))
+
+
+# A list of places: only commas, "and", bullets, numbers or line breaks between two names.
+_LIST_GAP = re.compile(
+    r"^[\s,;:•·*▪◦\-–—\d.)(]*(?:(?:and|or|и|или|а\s+также|жана|же|менен)\b[\s,;:•·*\-–—]*)?$",
+    re.IGNORECASE,
+)
+
+
+def _listed(text: str, mentions: list[_Mention]) -> set[str]:
+    """Countries named in a list of two or more (comma-separated, "and", bulleted): each
+    is a subject, whatever its score."""
+    listed: set[str] = set()
+    run: list[_Mention] = []
+    for mention in mentions:
+        if run and not _LIST_GAP.match(text[run[-1].end : mention.start]):
+            if len({m.place.country for m in run}) >= 2:
+                listed.update(m.place.country for m in run if m.place.country)
+            run = []
+        run.append(mention)
+    if len({m.place.country for m in run}) >= 2:
+        listed.update(m.place.country for m in run if m.place.country)
+    return listed
 
 
 def _sentence_weights(text: str) -> list[float]:
@@ -120,6 +172,8 @@ RELEVANCE_CUTOFF = 0.2
 def _rank(
     text: str, mentions: list[_Mention], exclude: str | None
 ) -> tuple[list[str], dict[str, float]]:
+    mentions = [m for m in mentions if not _is_issuer(text, m)]
+    listed = _listed(text, mentions)
     weights = _sentence_weights(text)
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
@@ -140,7 +194,7 @@ def _rank(
         return [], scores
     top = max(scores.values())
     ranked = sorted(scores, key=lambda c: (-scores[c], first[c]))
-    return [c for c in ranked if scores[c] >= RELEVANCE_CUTOFF * top], scores
+    return [c for c in ranked if scores[c] >= RELEVANCE_CUTOFF * top or c in listed], scores
 
 
 def rank_countries(text: str, language: str, exclude: str | None = None) -> list[str]:
@@ -148,8 +202,11 @@ def rank_countries(text: str, language: str, exclude: str | None = None) -> list
 
     Countries and cities count in their inflected forms; early mentions and mentions in
     sentences addressed to citizens weigh more. `exclude` (the ministry's own country) is
-    dropped unless it is the only country named; passing mentions (under
-    RELEVANCE_CUTOFF of the top score) are dropped.
+    dropped unless it is the only country named; a country named as the owner of an
+    embassy or foreign ministry ("the US Embassy") is the issuer and does not count;
+    passing mentions (under RELEVANCE_CUTOFF of the top score) are dropped, except the
+    countries of a list ("Afghanistan, Iraq, Syria and Yemen"; bulleted lines), which are
+    all kept.
     """
     ranked, _ = _rank(text, _find_mentions(text, language), exclude)
     return ranked

@@ -33,6 +33,13 @@ WORDS: dict[str, dict[str, str]] = {
     "valid_until": {"ky": "Күчүндө", "ru": "Действует до", "en": "Valid until"},
     "source": {"ky": "Булак", "ru": "Источник", "en": "Source"},
     "replaces": {"ky": "Алмаштырат", "ru": "Заменяет", "en": "Replaces"},
+    # A cancel names what it cancels: the cancelled advisory's headline, else its own text.
+    "cancels": {
+        "ky": '"{what}" жокко чыгарылды.',
+        "ru": 'Отменено: "{what}".',  # straight quotes: what an SMS keeps anyway
+        "en": 'Cancelled: "{what}".',
+    },
+    "earlier": {"ky": "мурунку эскертүү", "ru": "предыдущее предупреждение", "en": "earlier alert"},
     "unsubscribe": {
         "ky": "Жазылууну токтотуу: {url}",
         "ru": "Отписаться: {url}",
@@ -99,6 +106,27 @@ def _fmt_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else ""
 
 
+def _joined(first: str, second: str) -> str:
+    """Two texts as one, the second left out when the first already says it."""
+    if not second or second.rstrip(".") in first:
+        return first
+    return f"{first} {second}"
+
+
+def _cancelled_headline(
+    content: LocalizedContent,
+    previous: Advisory | None,
+    language: str,
+    fallback_order: tuple[str, ...],
+) -> str:
+    """What a cancel cancels: the cancelled advisory's headline when it is on record, else
+    the cancel's own headline."""
+    what = content.headline
+    if previous is not None:
+        what = pick_content(previous, language, fallback_order)[1].headline
+    return cut(" ".join(what.split()).rstrip(". "), 100)
+
+
 def render(
     advisory: Advisory,
     language: str,
@@ -119,10 +147,17 @@ def render(
     link = advisory_link(base_url, advisory, language)
     hotline = advisory.hotlines[0].number if advisory.hotlines else ""
 
-    head = f"{_word('ministry', language)}: {marker}, {level}, {country}."
-    action = condense_advice(
+    advice = condense_advice(
         content.instruction or content.summary or content.headline, content_tag
     )
+    if kind == "cancel":  # no level: nothing is asked of citizens any more
+        head = f"{_word('ministry', language)}: {marker}, {country}."
+        cancelled = _cancelled_headline(content, previous, language, fallback_order)
+        statement = _word("cancels", language).format(what=cancelled)
+        action = _joined(statement, advice)
+    else:
+        head = f"{_word('ministry', language)}: {marker}, {level}, {country}."
+        cancelled, statement, action = "", "", advice
     if offline:
         numbers = [h.number for h in advisory.hotlines]
         sms = compose_offline_sms(
@@ -139,12 +174,17 @@ def render(
             budget=sms_budget,
         )
 
-    subject = _one_line(f"{marker} ({level}) {country}: {content.headline}", SUBJECT_LIMIT)
+    if kind == "cancel":
+        subject = _one_line(f"{marker} {country}: {cancelled}", SUBJECT_LIMIT)
+    else:
+        subject = _one_line(f"{marker} ({level}) {country}: {content.headline}", SUBJECT_LIMIT)
 
     lines: list[str] = [offline_email_note(language, country), ""] if offline else []
     if not content_tag.lower().startswith(language):
         lines += [_word("fallback_note", language).format(lang=content_tag), ""]
-    lines += [content.headline, ""]
+    lines += [statement, ""] if statement else []
+    if content.headline not in statement:
+        lines += [content.headline, ""]
     # The body usually contains the summary and the instruction: never print a text twice.
     for part in (content.body or content.summary, content.instruction):
         if part and not any(part in line for line in lines):
@@ -153,12 +193,20 @@ def render(
         lines.append(f"{_word('hotlines', language)}:")
         lines += [f"  {h.number}  {h.label}".rstrip() for h in advisory.hotlines]
         lines.append("")
+    # What it replaces, as a reader knows it: a headline, else the page of the advisory.
     replaced = (
-        [f"{previous.advisory_id} v{previous.version} ({_fmt_time(previous.sent)})"]
+        [
+            f'"{pick_content(previous, language, fallback_order)[1].headline}"'
+            f" (v{previous.version}, {_fmt_time(previous.sent)})"
+        ]
         if (previous is not None)
         else []
     )
-    replaced += [r for r in advisory.references if previous is None or r != previous.advisory_id]
+    replaced += [
+        f"{_word('earlier', language)} {base_url.rstrip('/')}/a/{r}"
+        for r in advisory.references
+        if previous is None or r != previous.advisory_id
+    ]
     if replaced:
         lines.append(f"{_word('replaces', language)}: {', '.join(replaced)}")
     lines.append(f"{_word('issued', language)}: {_fmt_time(advisory.sent)}")
