@@ -40,15 +40,17 @@ class Expectation(_Strict):
     hotlines: list[str] = []
     hotlines_may: list[str] = []
     headline_contains: list[str] = []
+    headline_matches: str | None = None
     headline_forbids: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for pattern in self.headline_forbids:
+        matches = [self.headline_matches] if self.headline_matches else []
+        for pattern in [*self.headline_forbids, *matches]:
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ValueError(f"headline_forbids {pattern!r}: {error}") from error
+                raise ValueError(f"headline pattern {pattern!r}: {error}") from error
         if self.countries is not None:
             if self.lead is not None and self.lead not in self.countries:
                 raise ValueError(f"lead {self.lead} is not among countries")

@@ -143,18 +143,20 @@ def _score_advisory(
         missing = [number for number in expect.hotlines if number not in numbers]
         summary.add(file, item, "hotlines", not missing, _list(expect.hotlines), _list(numbers))
     _count_wrong_hotlines(summary, file, item, expect, record)
-    if expect.headline_contains or expect.headline_forbids:
+    if expect.headline_contains or expect.headline_matches or expect.headline_forbids:
         headlines = _headlines(record)
         ok, why = headline_acceptable(headlines, expect)
         summary.add(file, item, "headline", ok, why, " | ".join(headlines) or "none")
 
 
 def headline_acceptable(headlines: list[str], expect: Expectation) -> tuple[bool, str]:
-    """Every language's headline free of the forbidden patterns, and the wanted words in at
-    least one of them; with what was wanted, for the report."""
+    """Every language's headline free of the forbidden patterns, and the wanted words (and
+    pattern) in at least one of them; with what was wanted, for the report."""
     wanted = []
     if expect.headline_contains:
         wanted.append("containing " + ", ".join(repr(w) for w in expect.headline_contains))
+    if expect.headline_matches:
+        wanted.append(f"matching /{expect.headline_matches}/")
     if expect.headline_forbids:
         wanted.append("not matching " + ", ".join(f"/{p}/" for p in expect.headline_forbids))
     forbidden = any(
@@ -162,8 +164,12 @@ def headline_acceptable(headlines: list[str], expect: Expectation) -> tuple[bool
         for pattern in expect.headline_forbids
         for headline in headlines
     )
-    contains = not expect.headline_contains or any(
+    contains = any(
         all(word.casefold() in headline.casefold() for word in expect.headline_contains)
+        and (
+            expect.headline_matches is None
+            or re.search(expect.headline_matches, headline, re.IGNORECASE) is not None
+        )
         for headline in headlines
     )
     return bool(headlines) and contains and not forbidden, "a headline " + "; ".join(wanted)

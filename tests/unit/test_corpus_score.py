@@ -105,6 +105,14 @@ def test_a_headline_is_judged_by_its_words_and_forbidden_patterns(
     assert headline_acceptable([headline], expect)[0] is acceptable
 
 
+def test_a_headline_that_reports_advice_must_carry_the_advice_itself() -> None:
+    expect = Expectation(headline_matches="воздерж")
+    advice = "Граждан Киргизии призвали воздержаться от поездок в Россию"
+    report = "МИД Киргизии выпустил рекомендации для граждан, планирующих посетить Россию"
+    assert headline_acceptable([report, advice], expect)[0] is True
+    assert headline_acceptable([report], expect) == (False, "a headline matching /воздерж/")
+
+
 def write_corpus(root: Path, manifest: str, files: list[str]) -> Path:
     (root / "inputs").mkdir()
     for name in files:
