@@ -11,11 +11,15 @@ from pathlib import Path
 
 from alerts_cli.corpus_manifest import INPUTS_DIR, load_manifest
 from alerts_cli.corpus_score import Accepted, Crashed, Outcome, Refused, Summary, render, score
-from alerts_cli.documents import load_documents
+from alerts_cli.documents import add_document_arguments, load_documents
 from alerts_cli.errors import InputError
 from alerts_cli.repo import REPO_ROOT
 
 DEFAULT_CORPUS = REPO_ROOT / "tests" / "corpus" / "real_world"
+
+# `alerts normalize`'s own arguments, so that each file is read with their defaults.
+_NORMALIZE_ARGUMENTS = argparse.ArgumentParser(add_help=False)
+add_document_arguments(_NORMALIZE_ARGUMENTS)
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,9 +58,7 @@ def score_corpus(directory: Path) -> Summary:
 def normalize_file(path: Path) -> Outcome:
     """What `alerts normalize FILE` makes of a file: its advisories, its refusal, or an
     internal error (anything but a refusal)."""
-    args = argparse.Namespace(
-        file=str(path), format=None, countries=None, level=None, language=None
-    )
+    args = _NORMALIZE_ARGUMENTS.parse_args([str(path)])
     try:
         # Warnings go to stderr in `alerts normalize`; the report has no use for them.
         with contextlib.redirect_stderr(io.StringIO()):

@@ -15,7 +15,7 @@ from typing import Any
 
 from alerts_cli.corpus_manifest import CorpusInput, Expectation
 
-FIELDS = ("accepted", "count", "countries", "level", "msg_type", "hotlines", "headline")
+FIELDS = ("accepted", "count", "advisory", "countries", "level", "msg_type", "hotlines", "headline")
 
 
 @dataclass(frozen=True)
