@@ -57,6 +57,11 @@ test: lint typecheck $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 build: $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
 
+# The real-world corpus (tests/corpus/real_world): share of right fields, every miss; fails on a
+# wrong hotline or an internal error.
+corpus: $(VENV)/.installed
+	$(VENV)/bin/alerts corpus-score
+
 # Issue 7's figures side by side, one table (build/bench.md); BENCH_ARGS=--quick for fewer
 # rounds. Cold starts are measured on the built artifacts, hence `build` first.
 bench: $(VENV)/.installed build

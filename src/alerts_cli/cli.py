@@ -4,6 +4,7 @@ alerts serve [--port N]       moto + the stack from template.yaml + both APIs ov
 alerts demo                   serve, subscribe demo citizens, post the samples, show deliveries
 alerts normalize FILE         print the normalized advisory as JSON (exit 2 on bad input)
 alerts render FILE            the SMS and email per language, and what sending would cost
+alerts corpus-score [DIR]     score the real-world corpus: share of right fields, every miss
 alerts replay                 re-drive the fan-out's dead-letter queue after a fix
 alerts preflight --stack NAME what blocks sending on a deployed stack (read-only)
 alerts teardown --stack NAME  remove run-time topics, empty the site bucket, before sam delete
@@ -15,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from alerts_cli import normalize, render, replay
+from alerts_cli import corpus_command, normalize, render, replay
 from alerts_cli.commands import OneLineParser, register
 from alerts_cli.errors import InputError
 from alerts_cli.repo import REPO_ROOT
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--events", default=str(REPO_ROOT / "events"))
     demo.set_defaults(run=demo_command)
 
-    for command in (normalize, render, replay):
+    for command in (normalize, render, replay, corpus_command):
         command.add_command(commands)
     register(commands)
 
