@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from consular_alerts.domain.alerts_out.site_file import SiteFile
+from consular_alerts.domain.citizens.codes import PhoneCode
 from consular_alerts.domain.citizens.limits import (
     Budget,
     Refusal,
@@ -310,18 +311,43 @@ class FakeRateLimiter:
             self.refusals.append(refusal)
             return refusal
         for counter in budget.counters:
-            self.hits[counter.key] = self.hits.get(counter.key, 0) + 1
+            self.hits[counter.key] = self.hits.get(counter.key, 0) + counter.cost
         for cooldown in budget.cooldowns:
             self.last[cooldown.key] = epoch
         return None
 
     def refund(self, budget: Budget, now: datetime) -> None:
         for counter in budget.counters:
-            if self.hits.get(counter.key, 0) > 0:
-                self.hits[counter.key] -= 1
+            if self.hits.get(counter.key, 0) >= counter.cost:
+                self.hits[counter.key] -= counter.cost
         for cooldown in budget.cooldowns:
             if self.last.get(cooldown.key) == int(now.timestamp()):
                 del self.last[cooldown.key]
+
+
+@dataclass
+class FakePhoneCodes:
+    """Codes sent to numbers, as the rate-limits table keeps them (DynamoPhoneCodes)."""
+
+    codes: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # hash, expiry, tries
+    calls: list[str] = field(default_factory=list)  # "put", "count_attempt", "clear"
+
+    def put(self, phone_key: str, code_hash: str, expires_at: datetime) -> None:
+        self.calls.append("put")
+        self.codes[phone_key] = (code_hash, int(expires_at.timestamp()), 0)
+
+    def count_attempt(self, phone_key: str, max_attempts: int, now: datetime) -> PhoneCode | None:
+        self.calls.append("count_attempt")
+        stored = self.codes.get(phone_key)
+        if stored is None or stored[1] <= now.timestamp() or stored[2] >= max_attempts:
+            return None
+        self.codes[phone_key] = (stored[0], stored[1], stored[2] + 1)
+        return PhoneCode(code_hash=stored[0], attempts=stored[2] + 1)
+
+    def clear(self, phone_key: str, code_hash: str) -> None:
+        self.calls.append("clear")
+        if phone_key in self.codes and self.codes[phone_key][0] == code_hash:
+            del self.codes[phone_key]
 
 
 @dataclass
