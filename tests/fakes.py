@@ -227,15 +227,19 @@ class FakeSubscriberRepository:
     records: dict[str, Subscriber] = field(default_factory=dict)
     interfere_times: int = 0  # simulate a concurrent writer winning the next replace
     pending_reads: int = 0  # records the last pending_emails() handed out
+    calls: list[str] = field(default_factory=list)  # the methods called, in order
 
     def create(self, subscriber: Subscriber) -> None:
+        self.calls.append("create")
         assert subscriber.subscriber_id not in self.records
         self.records[subscriber.subscriber_id] = subscriber
 
     def get(self, subscriber_id: str) -> Subscriber | None:
+        self.calls.append("get")
         return self.records.get(subscriber_id)
 
     def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
+        self.calls.append("replace")
         current = self.records.get(subscriber.subscriber_id)
         if self.interfere_times:
             self.interfere_times -= 1
@@ -248,6 +252,7 @@ class FakeSubscriberRepository:
         return True
 
     def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
+        self.calls.append("count_attempt")
         current = self.records.get(subscriber.subscriber_id)
         if (
             current is None
@@ -278,6 +283,7 @@ class FakeSubscriberRepository:
                 yield subscriber
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
+        self.calls.append("find_live")
         return [
             s
             for s in self.records.values()
@@ -293,8 +299,16 @@ class FakeRateLimiter:
     hits: dict[str, int] = field(default_factory=dict)
     last: dict[str, int] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
+    # "acquire phone,client,...+cooldowns": the counters (not their keys or costs) written
+    calls: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def _shape(budget: Budget) -> str:
+        counters = ",".join(counter.limit.value for counter in budget.counters)
+        return f"{counters}+{len(budget.cooldowns)} cooldown(s)"
 
     def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
+        self.calls.append(f"acquire {self._shape(budget)}")
         epoch = int(now.timestamp())
         refusal: Refusal | None = None
         for counter in budget.counters:
@@ -317,6 +331,7 @@ class FakeRateLimiter:
         return None
 
     def refund(self, budget: Budget, now: datetime) -> None:
+        self.calls.append(f"refund {self._shape(budget)}")
         for counter in budget.counters:
             if self.hits.get(counter.key, 0) >= counter.cost:
                 self.hits[counter.key] -= counter.cost
