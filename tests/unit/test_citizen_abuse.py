@@ -10,12 +10,15 @@ from dataclasses import dataclass
 import pytest
 from consular_alerts.domain.citizens.limits import Limit, RateLimits, client_network
 from consular_alerts.domain.citizens.links import LinkPurpose
+from consular_alerts.domain.citizens.phones import DEFAULT_REFUSED_TYPES, accept_phone
 from consular_alerts.models.citizen import PhoneCodeRequest, SubscribeRequest, VerifyRequest
 from consular_alerts.services.subscription_errors import (
     ForbiddenError,
+    InvalidRequestError,
     RateLimitedError,
     SubscriptionError,
 )
+from consular_alerts.settings import SubscriptionsSettings
 from pydantic import ValidationError
 
 from tests.unit.test_subscription_service import IP, KZ_PHONE, World, wrong
@@ -320,3 +323,36 @@ def test_codes_in_other_digits_are_refused_before_any_attempt(code: str) -> None
 
 def test_codes_in_ascii_digits_are_taken_with_surrounding_spaces() -> None:
     assert VerifyRequest.model_validate({"code": " 123456 "}).code == "123456"
+
+
+# --- 5. personal numbers, a refused type from configuration ------------------------------------
+
+
+def test_uk_personal_numbers_are_refused_and_cost_nothing() -> None:
+    world = World(allowed=frozenset({"GB", "KZ"}))
+    with pytest.raises(InvalidRequestError, match="address: personal numbers cannot receive"):
+        world.subscribe_phone("+44 70 1234 5678")
+    with pytest.raises(InvalidRequestError, match="personal numbers"):
+        world.service.send_code_to_phone("+447012345678", IP)
+    assert world.sms.sent == []
+    assert world.limiter.calls == []
+    assert world.repository.records == {}
+    world.subscribe_phone("+44 7912 345678")  # a UK mobile
+    assert len(world.sms.sent) == 1
+
+
+def test_the_refused_types_come_from_configuration() -> None:
+    settings = {
+        "subscribers_table": "s",
+        "segment_topic_arn_prefix": "arn:aws:sns:eu-central-1:123456789012:t-seg-",
+        "rate_limits_table": "r",
+        "link_signing_secret_arn": "arn",
+    }
+    default = SubscriptionsSettings.model_validate(settings)
+    assert "personal_number" in default.refused_phone_type_names()
+    assert default.refused_phone_type_names() == DEFAULT_REFUSED_TYPES
+    chosen = SubscriptionsSettings.model_validate({**settings, "refused_phone_types": "voip"})
+    assert chosen.refused_phone_type_names() == {"voip"}
+    assert accept_phone("+447012345678", frozenset({"GB"}), frozenset({"voip"})).country == "GB"
+    with pytest.raises(ValidationError, match="unknown phone number type"):
+        SubscriptionsSettings.model_validate({**settings, "refused_phone_types": "personal"})

@@ -276,6 +276,7 @@ def subscription_service() -> SubscriptionService:
             limits=settings.rate_limits(),
             base_url=settings.public_base_url,
             welcome_sms=settings.welcome_sms,
+            refused_phone_types=settings.refused_phone_type_names(),
         ),
         SubscriberKeys.from_secret(secret),
         utc_now,

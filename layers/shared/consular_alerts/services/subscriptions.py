@@ -484,7 +484,9 @@ class SubscriptionService:
 
     def _phone(self, raw: str) -> AcceptedPhone:
         try:
-            return accept_phone(raw, self._policy.allowed_phone_countries)
+            return accept_phone(
+                raw, self._policy.allowed_phone_countries, self._policy.refused_phone_types
+            )
         except PhoneRejectedError as error:
             raise InvalidRequestError(str(error)) from error
 
