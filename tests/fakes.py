@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from consular_alerts.domain.alerts_out.site_file import SiteFile
+from consular_alerts.domain.citizens.codes import PhoneCode
 from consular_alerts.domain.citizens.limits import (
     Budget,
     Refusal,
@@ -226,15 +227,19 @@ class FakeSubscriberRepository:
     records: dict[str, Subscriber] = field(default_factory=dict)
     interfere_times: int = 0  # simulate a concurrent writer winning the next replace
     pending_reads: int = 0  # records the last pending_emails() handed out
+    calls: list[str] = field(default_factory=list)  # the methods called, in order
 
     def create(self, subscriber: Subscriber) -> None:
+        self.calls.append("create")
         assert subscriber.subscriber_id not in self.records
         self.records[subscriber.subscriber_id] = subscriber
 
     def get(self, subscriber_id: str) -> Subscriber | None:
+        self.calls.append("get")
         return self.records.get(subscriber_id)
 
     def replace(self, subscriber: Subscriber, expected_status: SubscriberStatus) -> bool:
+        self.calls.append("replace")
         current = self.records.get(subscriber.subscriber_id)
         if self.interfere_times:
             self.interfere_times -= 1
@@ -247,6 +252,7 @@ class FakeSubscriberRepository:
         return True
 
     def count_attempt(self, subscriber: Subscriber, max_attempts: int) -> Subscriber | None:
+        self.calls.append("count_attempt")
         current = self.records.get(subscriber.subscriber_id)
         if (
             current is None
@@ -277,6 +283,7 @@ class FakeSubscriberRepository:
                 yield subscriber
 
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
+        self.calls.append("find_live")
         return [
             s
             for s in self.records.values()
@@ -292,8 +299,16 @@ class FakeRateLimiter:
     hits: dict[str, int] = field(default_factory=dict)
     last: dict[str, int] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
+    # "acquire phone,client,...+cooldowns": the counters (not their keys or costs) written
+    calls: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def _shape(budget: Budget) -> str:
+        counters = ",".join(counter.limit.value for counter in budget.counters)
+        return f"{counters}+{len(budget.cooldowns)} cooldown(s)"
 
     def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
+        self.calls.append(f"acquire {self._shape(budget)}")
         epoch = int(now.timestamp())
         refusal: Refusal | None = None
         for counter in budget.counters:
@@ -310,18 +325,44 @@ class FakeRateLimiter:
             self.refusals.append(refusal)
             return refusal
         for counter in budget.counters:
-            self.hits[counter.key] = self.hits.get(counter.key, 0) + 1
+            self.hits[counter.key] = self.hits.get(counter.key, 0) + counter.cost
         for cooldown in budget.cooldowns:
             self.last[cooldown.key] = epoch
         return None
 
     def refund(self, budget: Budget, now: datetime) -> None:
+        self.calls.append(f"refund {self._shape(budget)}")
         for counter in budget.counters:
-            if self.hits.get(counter.key, 0) > 0:
-                self.hits[counter.key] -= 1
+            if self.hits.get(counter.key, 0) >= counter.cost:
+                self.hits[counter.key] -= counter.cost
         for cooldown in budget.cooldowns:
             if self.last.get(cooldown.key) == int(now.timestamp()):
                 del self.last[cooldown.key]
+
+
+@dataclass
+class FakePhoneCodes:
+    """Codes sent to numbers, as the rate-limits table keeps them (DynamoPhoneCodes)."""
+
+    codes: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # hash, expiry, tries
+    calls: list[str] = field(default_factory=list)  # "put", "count_attempt", "clear"
+
+    def put(self, phone_key: str, code_hash: str, expires_at: datetime) -> None:
+        self.calls.append("put")
+        self.codes[phone_key] = (code_hash, int(expires_at.timestamp()), 0)
+
+    def count_attempt(self, phone_key: str, max_attempts: int, now: datetime) -> PhoneCode | None:
+        self.calls.append("count_attempt")
+        stored = self.codes.get(phone_key)
+        if stored is None or stored[1] <= now.timestamp() or stored[2] >= max_attempts:
+            return None
+        self.codes[phone_key] = (stored[0], stored[1], stored[2] + 1)
+        return PhoneCode(code_hash=stored[0], attempts=stored[2] + 1)
+
+    def clear(self, phone_key: str, code_hash: str) -> None:
+        self.calls.append("clear")
+        if phone_key in self.codes and self.codes[phone_key][0] == code_hash:
+            del self.codes[phone_key]
 
 
 @dataclass

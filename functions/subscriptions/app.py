@@ -305,12 +305,16 @@ def send_code_to_phone(request: PhoneRequest) -> CodeSent:
 @app.post(
     "/subscriptions/token",
     summary="Exchange the code sent to a phone number for its subscription's manage token",
-    responses=_doc(200, SubscriptionView, "The subscription and a new manage token", 400, 423),
+    description="Rate limited per number and per client; answers a wrong code the same "
+    "whether or not the number has a subscription.",
+    responses=_doc(200, SubscriptionView, "The subscription and a new manage token", 400, 429),
     tags=["codes"],
     operation_id="exchange_code_for_phone",
 )
 def exchange_code_for_phone(request: PhoneCodeRequest) -> SubscriptionView:
-    return bootstrap.subscription_service().exchange_code_for_phone(request.address, request.code)
+    return bootstrap.subscription_service().exchange_code_for_phone(
+        request.address, request.code, _client_ip()
+    )
 
 
 def openapi_document() -> dict[str, Any]:

@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from consular_alerts.adapters.dynamodb.phone_codes import DynamoPhoneCodes
 from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
 from consular_alerts.bootstrap import wire_subscription_service
@@ -147,6 +148,7 @@ def _service(stack: DeployedStack, sms: _CodeOutbox) -> SubscriptionService:
         ),
         SubscriberKeys.from_secret(uuid.uuid4().hex.encode() * 2),
         lambda: datetime.now(UTC),
+        phone_codes=DynamoPhoneCodes(stack.client("dynamodb"), env["RATE_LIMITS_TABLE"]),
     )
 
 

@@ -209,6 +209,22 @@ CITIZEN_CASES = [
         "address: premium-rate numbers cannot receive advisories",
     ),
     C(
+        "phone-uk-personal-number",  # issue 15: 070 numbers, a known SMS-fraud range
+        "invalid phone numbers",
+        subscribe(address="+447012345678"),
+        422,
+        "address: personal numbers cannot receive advisories",
+        http=True,
+    ),
+    C(
+        "code-to-uk-personal-number",
+        "invalid phone numbers",
+        b'{"address": "+447012345678"}',
+        422,
+        "address: personal numbers cannot receive advisories",
+        path="/subscriptions/code",
+    ),
+    C(
         "phone-toll-free",
         "invalid phone numbers",
         subscribe(address="+18002752273"),
@@ -322,7 +338,7 @@ CITIZEN_CASES = [
         "wrong types",
         b'{"code": "12345"}',
         422,
-        "code: String should match pattern",
+        "code: Value error, the 6-digit code, in ASCII digits 0-9",
         path=f"/subscriptions/{UNKNOWN_ID}/verify",
     ),
     C(
@@ -330,8 +346,34 @@ CITIZEN_CASES = [
         "wrong types",
         b'{"code": "abcdef"}',
         422,
-        "code: String should match pattern",
+        "code: Value error, the 6-digit code, in ASCII digits 0-9",
         path=f"/subscriptions/{UNKNOWN_ID}/verify",
+    ),
+    # Issue 15: digits other than ASCII never match a code; refused before any attempt.
+    C(
+        "verify-arabic-indic-digits",
+        "wrong types",
+        '{"code": "١٢٣٤٥٦"}'.encode(),
+        422,
+        "code: Value error, the 6-digit code, in ASCII digits 0-9 (not Arabic-Indic",
+        path=f"/subscriptions/{UNKNOWN_ID}/verify",
+        http=True,
+    ),
+    C(
+        "token-full-width-digits",
+        "wrong types",
+        '{"address": "+77011234567", "code": "１２３４５６"}'.encode(),
+        422,
+        "code: Value error, the 6-digit code, in ASCII digits 0-9",
+        path="/subscriptions/token",
+    ),
+    C(
+        "exchange-extended-arabic-indic-digits",
+        "wrong types",
+        '{"code": "۱۲۳۴۵۶"}'.encode(),
+        422,
+        "code: Value error, the 6-digit code, in ASCII digits 0-9",
+        path=f"/subscriptions/{UNKNOWN_ID}/token",
     ),
     C(
         "verify-unknown-id",

@@ -424,6 +424,37 @@ PUBLISHER_CASES = [
         content_type="text/html",
         query=META,
     ),
+    # Issue 15: an entity is a control character once decoded; a field the text gives
+    # (a hotline's label) that fails validation is a 4xx, not a fault.
+    P(
+        "bidi-entity-in-html-post",
+        "control characters",
+        "<p>Граждане Кыргызстана в Казахстане, избегайте митингов. Тел. &#x202E;84417307777+"
+        " +7 777 037 14 48</p>".encode(),
+        422,
+        "control character U+202E is not accepted",
+        content_type="text/html",
+        query=META,
+        http=True,
+    ),
+    P(
+        "bidi-entity-in-cap",
+        "control characters",
+        cap(**{"Protests continue": "Protests &#x202E;continue"}),
+        422,
+        "control character U+202E is not accepted",
+        content_type=CAP_TYPE,
+    ),
+    P(
+        "markup-in-html-hotline-label",
+        "markup",
+        "<p>Граждане Кыргызстана в Казахстане, избегайте митингов. Тел &lt;b&gt;"
+        " +7 777 037 14 48</p>".encode(),
+        422,
+        "Hotline label: Value error, markup is not accepted",
+        content_type="text/html",
+        query=META,
+    ),
     # Phone numbers (hotlines)
     both.HOTLINE_UNASSIGNED_CODE.for_publisher(),
     P(

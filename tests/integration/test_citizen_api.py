@@ -27,7 +27,7 @@ from consular_alerts.services.subscriptions import SubscriptionService
 from alerts_cli.openapi import DOCUMENT, generate, render
 from alerts_local.stack import DeployedStack, load_sam
 from tests.conftest import EVENTS
-from tests.fakes import FakeRateLimiter, FakeSmsSender
+from tests.fakes import FakePhoneCodes, FakeRateLimiter, FakeSmsSender
 from tests.integration.citizen_api import PHONE, Api
 
 
@@ -314,6 +314,7 @@ def _service(
         SubscriptionPolicy(allowed_phone_countries=frozenset({"KZ"}), sender_id="MFAKG"),
         SubscriberKeys.from_secret(b"integration-tests-only-secret-0123456789"),
         utc_now,
+        phone_codes=FakePhoneCodes(),
     )
 
 

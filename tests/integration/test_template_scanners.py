@@ -176,8 +176,22 @@ def test_the_waf_is_optional_off_by_default_and_guards_the_citizen_api(
     assert acl["Scope"] == "REGIONAL"
     # Sampled requests would keep headers and paths: manage tokens, subscription ids.
     assert acl["VisibilityConfig"]["SampledRequestsEnabled"] is False
-    groups = [r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in acl["Rules"]]
+    statements = [r["Statement"] for r in acl["Rules"]]
+    groups = [
+        s["ManagedRuleGroupStatement"]["Name"]
+        for s in statements
+        if "ManagedRuleGroupStatement" in s
+    ]
     assert "AWSManagedRulesCommonRuleSet" in groups
+    # Issue 15: a rate-based rule per client address, first, blocking.
+    (per_client,) = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert acl["Rules"][0] is per_client
+    assert per_client["Action"] == {"Block": {}}
+    rate = per_client["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP"
+    assert rate["Limit"] == {"Ref": "WafRequestsPerClientPer5Minutes"}
+    assert cfn["Parameters"]["WafRequestsPerClientPer5Minutes"]["Default"] == 300
+    assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"])
 
 
 def test_every_function_has_a_log_group_with_a_retention(cfn: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from consular_alerts.services.subscription_policy import SubscriberKeys, Subscri
 from tests.fakes import (
     FakeClock,
     FakeDirectory,
+    FakePhoneCodes,
     FakeRateLimiter,
     FakeSmsSender,
     FakeSubscriberRepository,
@@ -56,6 +57,7 @@ class World:
         self.directory = FakeDirectory()
         self.sms = FakeSmsSender()
         self.limiter = FakeRateLimiter()
+        self.phone_codes = FakePhoneCodes()
         self.keys = SubscriberKeys.from_secret(SECRET)
         self.service = wire_subscription_service(
             self.repository,
@@ -69,6 +71,7 @@ class World:
             ),
             self.keys,
             self.clock,
+            phone_codes=self.phone_codes,
         )
 
     def subscribe_phone(self, phone: str = KZ_PHONE, ip: str = IP, **changes: object) -> str:
@@ -360,7 +363,7 @@ def test_per_client_limit_trips_at_10_requests_an_hour() -> None:
 def test_per_prefix_limit_trips_at_20_codes_an_hour_in_one_block() -> None:
     world = World()
     for n in range(20):
-        world.subscribe_phone(f"+7771000{n:04d}", ip=f"198.51.100.{n}")
+        world.subscribe_phone(f"+7771000{n:04d}", ip=f"10.0.{n}.1")  # 20 client networks
     error = _refused(
         world, Limit.PREFIX, lambda: world.subscribe_phone("+77710009999", ip="198.51.100.99")
     )
@@ -371,7 +374,7 @@ def test_per_prefix_limit_trips_at_20_codes_an_hour_in_one_block() -> None:
 def test_global_budget_trips_at_500_codes_an_hour() -> None:
     world = World()
     for n in range(500):
-        world.subscribe_phone(f"+7771{n:03d}1234", ip=f"198.51.{n // 200}.{n % 200}")
+        world.subscribe_phone(f"+7771{n:03d}1234", ip=f"10.{n // 200}.{n % 200}.1")
     assert len(world.sms.sent) == 500
     _refused(world, Limit.GLOBAL, lambda: world.subscribe_phone("+996700999999", ip="192.0.2.1"))
 

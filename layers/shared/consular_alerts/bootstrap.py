@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.ports import (
         AudienceCounter,
         CountryStore,
+        PhoneCodeStore,
         RateLimiter,
         SegmentDirectory,
         SmsSender,
@@ -249,6 +250,7 @@ def subscriptions_settings() -> SubscriptionsSettings:
 
 @cache
 def subscription_service() -> SubscriptionService:
+    from consular_alerts.adapters.dynamodb.phone_codes import DynamoPhoneCodes
     from consular_alerts.adapters.dynamodb.rate_limits import DynamoRateLimiter
     from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
@@ -274,9 +276,11 @@ def subscription_service() -> SubscriptionService:
             limits=settings.rate_limits(),
             base_url=settings.public_base_url,
             welcome_sms=settings.welcome_sms,
+            refused_phone_types=settings.refused_phone_type_names(),
         ),
         SubscriberKeys.from_secret(secret),
         utc_now,
+        phone_codes=DynamoPhoneCodes(dynamodb(), settings.rate_limits_table),
     )
 
 
@@ -288,13 +292,15 @@ def wire_subscription_service(
     policy: SubscriptionPolicy,
     keys: SubscriberKeys,
     clock: Callable[[], datetime],
+    *,
+    phone_codes: PhoneCodeStore,
 ) -> SubscriptionService:
     """The subscription service and its one-time codes over these ports: the one place they
     are put together (the function's above; tests and `alerts scale` with their own ports)."""
     from consular_alerts.services.one_time_codes import OneTimeCodes
     from consular_alerts.services.subscriptions import SubscriptionService
 
-    codes = OneTimeCodes(repository, sms, limiter, policy, keys)
+    codes = OneTimeCodes(repository, sms, limiter, policy, keys, phone_codes)
     return SubscriptionService(repository, directory, sms, codes, policy, keys, clock)
 
 

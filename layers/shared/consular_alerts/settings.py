@@ -122,6 +122,12 @@ class SubscriptionsSettings(_Settings):
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
     sms_sender_id: str = "MFAKG"
     allowed_phone_countries: str = "KG,KZ"
+    # Comma-separated names of domain/citizens/phones.PHONE_TYPES; the template's default
+    # is the same list.
+    refused_phone_types: str = (
+        "premium_rate,shared_cost,toll_free,voip,pager,uan,voicemail,fixed_line,"
+        "personal_number,unknown"
+    )
     code_ttl_seconds: int = Field(default=600, ge=60, le=3600)
     max_code_attempts: int = Field(default=5, ge=1, le=10)
     public_base_url: str = "https://alerts.mfa.gov.kg"
@@ -157,6 +163,18 @@ class SubscriptionsSettings(_Settings):
 
     def allowed_countries(self) -> frozenset[str]:
         return frozenset(self.allowed_phone_countries.split(","))
+
+    @field_validator("refused_phone_types")
+    @classmethod
+    def _phone_types(cls, value: str) -> str:
+        from consular_alerts.domain.citizens.phones import refused_types
+
+        return ",".join(sorted(refused_types(value)))
+
+    def refused_phone_type_names(self) -> frozenset[str]:
+        from consular_alerts.domain.citizens.phones import refused_types
+
+        return refused_types(self.refused_phone_types)
 
 
 class PollerSettings(_IngestingSettings):

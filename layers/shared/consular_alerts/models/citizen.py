@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -27,7 +28,28 @@ from consular_alerts.models.base import (
 
 #: A subscription id: a UUID (the only thing links and paths carry).
 SUBSCRIPTION_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-_CODE_PATTERN = r"^\s*\d{6}\s*$"
+_CODE_PATTERN = r"^\s*[0-9]{6}\s*$"
+
+
+def _ascii_code(value: str) -> str:
+    # Python's (and pydantic's) \d also matches Arabic-Indic, full-width and other digits:
+    # such a code never matches and would cost an attempt. Refused here, before any attempt.
+    code = value.strip()
+    if len(code) != 6 or not all("0" <= c <= "9" for c in code):
+        raise ValueError("the 6-digit code, in ASCII digits 0-9 (not Arabic-Indic or full-width)")
+    return code
+
+
+#: The one-time code: six ASCII digits, checked before anything counts an attempt.
+Code = Annotated[
+    str,
+    Field(
+        max_length=64,
+        description="The 6-digit code sent by SMS (ASCII digits 0-9)",
+        json_schema_extra={"pattern": _CODE_PATTERN},
+    ),
+    AfterValidator(_ascii_code),
+]
 _ADDRESS_DESCRIPTION = (
     "sms: a mobile number in international format (E.164, e.g. +996700123456); the country "
     "comes from the number itself. email: an email address."
@@ -106,7 +128,7 @@ class SubscribeRequest(StrictModel):
 
 
 class VerifyRequest(StrictModel):
-    code: str = Field(pattern=_CODE_PATTERN, description="The 6-digit code sent by SMS")
+    code: Code
 
 
 class PreferencesRequest(StrictModel):
@@ -144,7 +166,7 @@ class PhoneRequest(StrictModel):
 
 
 class PhoneCodeRequest(PhoneRequest):
-    code: str = Field(pattern=_CODE_PATTERN, description="The 6-digit code sent by SMS")
+    code: Code
 
 
 class SubscriberStatus(StrEnum):
@@ -189,6 +211,9 @@ class Subscriber(BaseModel):
     code_sent_at: AwareDatetime | None = None
     attempts: int = 0
     token_hash: str = ""
+    # Inside every link's signature: a new manage token moves it on, and every link issued
+    # before stops working (domain/citizens/links.py).
+    link_generation: int = 0
     subscription_arns: list[str] = Field(default_factory=list)
     expires_at: int | None = None  # DynamoDB TTL (epoch seconds), pending records only
     ended_at: AwareDatetime | None = None

@@ -47,6 +47,25 @@ def find_control(text: str) -> str | None:
     return f"U+{ord(found.group(0)):04X}" if found else None
 
 
+def find_control_in(record: object, path: str = "") -> tuple[str, str] | None:
+    """The first string of a record (nested dicts and lists) holding a control character:
+    its path ('content.ru.body', 'hotlines.0.label') and the code point, or None."""
+    if isinstance(record, str):
+        control = find_control(record)
+        return (path or "text", control) if control is not None else None
+    if isinstance(record, dict):
+        items: list[tuple[str, object]] = [(str(k), v) for k, v in record.items()]
+    elif isinstance(record, list | tuple):
+        items = [(str(i), v) for i, v in enumerate(record)]
+    else:
+        return None
+    for key, value in items:
+        found = find_control_in(value, f"{path}.{key}" if path else key)
+        if found is not None:
+            return found
+    return None
+
+
 def plain_text(text: str) -> str:
     """`text` if it is plain text; ValueError naming what is not."""
     control = find_control(text)

@@ -10,6 +10,11 @@ signed links; and what proving an address costs.
   (domain/citizens/links.py): a manage link, or one that only ends the subscription.
 - Every attempt at a code is counted, atomically, before the code is compared: a burst of
   concurrent guesses gets no more tries than one guesser.
+- A code asked for by number (not by subscription id) is kept apart, by the number's keyed
+  hash (PhoneCodeStore), and stored whether or not the number has a subscription: both make
+  the same reads and writes and get the same answers; only the SMS itself differs.
+- A new manage token moves the subscription's link generation on: links issued before it
+  stop working.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from consular_alerts.domain.citizens.codes import (
 )
 from consular_alerts.domain.citizens.limits import (
     Budget,
+    client_network,
+    code_check_budget,
     email_budget,
     number_block,
     sms_code_budget,
@@ -39,7 +46,12 @@ from consular_alerts.domain.citizens.links import LinkPurpose, subscription_link
 from consular_alerts.domain.citizens.privacy import keyed_digest, mask_address
 from consular_alerts.errors import RetryableError
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
-from consular_alerts.services.ports import RateLimiter, SmsSender, SubscriberRepository
+from consular_alerts.services.ports import (
+    PhoneCodeStore,
+    RateLimiter,
+    SmsSender,
+    SubscriberRepository,
+)
 from consular_alerts.services.subscriber_records import revised, save
 from consular_alerts.services.subscription_errors import (
     ConflictError,
@@ -72,21 +84,26 @@ class OneTimeCodes:
     limiter: RateLimiter
     policy: SubscriptionPolicy
     keys: SubscriberKeys
+    phone_codes: PhoneCodeStore
 
     # --- what a code or a confirmation costs ---------------------------------------------------
 
     @contextmanager
-    def sms_spent(self, e164: str, client_ip: str, now: datetime) -> Iterator[None]:
-        """Spend the budget of one code SMS to `e164` on what the block does. If the block
+    def sms_spent(
+        self, e164: str, client_ip: str, now: datetime, *, sends: bool = True
+    ) -> Iterator[None]:
+        """Spend the budget of one code SMS to `e164` on what the block does (`sends`: False
+        when the block sends nothing, which the shared budgets do not count). If the block
         fails on a transient fault (an SMS throttled, storage busy), the budget is given back:
         the citizen was sent nothing and may try again at once, not after the resend
         cooldown."""
         budget = sms_code_budget(
             self.policy.limits,
-            phone_key=self._hash("phone", e164, 32),
+            phone_key=self._phone_key(e164),
             client_key=self._client_key(client_ip),
             block=number_block(e164),
             now=now,
+            sends=sends,
         )
         self._spend(budget, now)
         try:
@@ -196,6 +213,48 @@ class OneTimeCodes:
             f"code: wrong code, {max_attempts - counted.attempts} attempt(s) left"
         )
 
+    # --- codes asked for by number -------------------------------------------------------------
+
+    def send_to_number(
+        self, e164: str, subscriber: Subscriber | None, client_ip: str, now: datetime
+    ) -> None:
+        """A code to manage the subscription of `e164`, sent only if it has one (`subscriber`).
+        Counted, stored and answered the same either way; the shared budgets count only the
+        SMS that goes out."""
+        phone_key = self._phone_key(e164)
+        code = new_code()
+        with self.sms_spent(e164, client_ip, now, sends=subscriber is not None):
+            self.phone_codes.put(
+                phone_key, hash_code(code, phone_key, self.keys.codes), now + self.policy.code_ttl
+            )
+            if subscriber is not None:
+                self._send(e164, MANAGE_CODE_TEXT[subscriber.language].format(code=code))
+        logger.info(
+            "code by number requested",
+            address=mask_address(e164),
+            sent=subscriber is not None,
+        )
+
+    def check_number_code(self, e164: str, code: str, client_ip: str, now: datetime) -> bool:
+        """Whether `code` is the code last sent to `e164`: counted against the check budgets
+        (per number, per client network) and as an attempt at the code before it is compared;
+        a code that matches is used up."""
+        phone_key = self._phone_key(e164)
+        self._spend(
+            code_check_budget(
+                self.policy.limits,
+                phone_key=phone_key,
+                client_key=self._client_key(client_ip),
+                now=now,
+            ),
+            now,
+        )
+        stored = self.phone_codes.count_attempt(phone_key, self.policy.max_attempts, now)
+        if stored is None or not code_matches(code, phone_key, stored.code_hash, self.keys.codes):
+            return False
+        self.phone_codes.clear(phone_key, stored.code_hash)
+        return True
+
     # --- manage tokens and links ---------------------------------------------------------------
 
     @staticmethod
@@ -204,9 +263,14 @@ class OneTimeCodes:
         token = new_token()
         return token, hash_token(token, subscriber_id)
 
-    def link(self, subscription_id: str, purpose: LinkPurpose, now: datetime) -> str:
-        """A signed link that manages, or only ends, the subscription (domain/citizens/links.py)."""
-        token = self.keys.links.token(subscription_id, purpose, now + self.policy.link_ttl)
+    def link(
+        self, subscription_id: str, purpose: LinkPurpose, now: datetime, generation: int = 0
+    ) -> str:
+        """A signed link that manages, or only ends, the subscription at its present link
+        generation (domain/citizens/links.py)."""
+        token = self.keys.links.token(
+            subscription_id, purpose, now + self.policy.link_ttl, generation
+        )
         return subscription_link(self.policy.base_url, subscription_id, token)
 
     def authorize(
@@ -223,7 +287,9 @@ class OneTimeCodes:
             credential, subscriber.subscriber_id, subscriber.token_hash
         ):
             return
-        purpose = self.keys.links.verify(credential, subscriber.subscriber_id, now)
+        purpose = self.keys.links.verify(
+            credential, subscriber.subscriber_id, now, subscriber.link_generation
+        )
         if purpose is LinkPurpose.MANAGE or (purpose is not None and purpose is need):
             return
         raise ForbiddenError("manage token or link: wrong, expired, or not allowed to do this")
@@ -231,13 +297,22 @@ class OneTimeCodes:
     def exchange(self, subscriber: Subscriber, code: str, now: datetime) -> tuple[Subscriber, str]:
         """The code sent to the phone, for a new manage token (the old one stops working):
         the record as stored after, and the token."""
-        subscriber = self.check(subscriber, code, now)
+        return self.rotate(self.check(subscriber, code, now))
+
+    def rotate(self, subscriber: Subscriber) -> tuple[Subscriber, str]:
+        """A new manage token, and the next link generation: the previous token and every
+        link issued before stop working. The record as stored after, and the token."""
         token, token_hash = self.issue_token(subscriber.subscriber_id)
         updated = revised(
-            subscriber, code_hash="", code_expires_at=None, attempts=0, token_hash=token_hash
+            subscriber,
+            code_hash="",
+            code_expires_at=None,
+            attempts=0,
+            token_hash=token_hash,
+            link_generation=subscriber.link_generation + 1,
         )
         save(self.repository, updated, subscriber.status)
-        logger.info("code exchanged for a new manage token", subscriber_id=subscriber.subscriber_id)
+        logger.info("new manage token, earlier links void", subscriber_id=subscriber.subscriber_id)
         return updated, token
 
     # --- internals -----------------------------------------------------------------------------
@@ -257,4 +332,8 @@ class OneTimeCodes:
         return keyed_digest(self.keys.hashing, f"{kind}:{value}", length)
 
     def _client_key(self, client_ip: str) -> str:
-        return self._hash("client", client_ip or "unknown", 32)
+        # By network (IPv4 /24, IPv6 /64): a host rotating through its own addresses counts once.
+        return self._hash("client", client_network(client_ip or "unknown"), 32)
+
+    def _phone_key(self, e164: str) -> str:
+        return self._hash("phone", e164, 32)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from consular_alerts.domain.alerts_out.site_file import SiteFile
+from consular_alerts.domain.citizens.codes import PhoneCode
 from consular_alerts.domain.citizens.limits import Budget, Refusal
 from consular_alerts.domain.delivery.receipts import Receipt
 from consular_alerts.domain.delivery.report import Publication, SegmentTally
@@ -166,6 +167,24 @@ class RateLimiter(Protocol):
     def refund(self, budget: Budget, now: datetime) -> None:
         """Give back what `acquire(budget, now)` counted (the request failed before anything
         was sent), as far as nothing else has moved the counters since."""
+        ...
+
+
+class PhoneCodeStore(Protocol):
+    """Codes sent to a number, by the keyed hash of the number (never the number)."""
+
+    def put(self, phone_key: str, code_hash: str, expires_at: datetime) -> None:
+        """Store the number's current code (the earlier one stops working), no attempt yet."""
+        ...
+
+    def count_attempt(self, phone_key: str, max_attempts: int, now: datetime) -> PhoneCode | None:
+        """Count one attempt at the number's code, atomically, before it is compared: the
+        code with this attempt counted, or None when there is none, it expired or its
+        attempts are used up."""
+        ...
+
+    def clear(self, phone_key: str, code_hash: str) -> None:
+        """The code was used: it stops working (unless a newer one replaced it)."""
         ...
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from consular_alerts.domain.citizens.limits import RateLimits
 from consular_alerts.domain.citizens.links import LinkSigner
+from consular_alerts.domain.citizens.phones import DEFAULT_REFUSED_TYPES
 from consular_alerts.domain.citizens.privacy import derive_key
 
 
@@ -27,6 +28,8 @@ class SubscriptionPolicy:
     # The scheduled refresh of pending emails stops starting records after this long (the
     # function times out at 15 s); the oldest go first, the rest wait for the next run.
     refresh_time_budget: timedelta = timedelta(seconds=10)
+    # Phone number types refused (domain/citizens/phones.PHONE_TYPES names).
+    refused_phone_types: frozenset[str] = DEFAULT_REFUSED_TYPES
 
 
 @dataclass(frozen=True)

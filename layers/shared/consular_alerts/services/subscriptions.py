@@ -336,15 +336,13 @@ class SubscriptionService:
 
     def send_code_to_phone(self, address: str, client_ip: str) -> CodeSent:
         """A code to manage the subscription of a phone number, for whoever holds the phone.
-        The answer is the same whether or not the number has a subscription."""
+        The same reads, writes and answer whether or not the number has a subscription
+        (the code is stored either way, sent only to a subscribed number); the shared SMS
+        budgets count only a code that is sent."""
         now = self._clock()
         phone = self._phone(address)
-        with self._codes.sms_spent(phone.e164, client_ip, now):
-            subscriber = self._live_phone_subscription(phone.e164)
-            if subscriber is not None:
-                self._codes.send(subscriber, now)
-            else:
-                logger.info("code requested for a number without subscription")
+        subscriber = self._live_phone_subscription(phone.e164)
+        self._codes.send_to_number(phone.e164, subscriber, client_ip, now)
         return CodeSent(message=_ADDRESS_CODE_SENT)
 
     def exchange_code(self, subscription_id: str, code: str) -> SubscriptionView:
@@ -354,28 +352,35 @@ class SubscriptionService:
             raise ConflictError("verify the subscription first (POST .../verify)")
         if subscriber.channel is Channel.EMAIL or subscriber.status is not SubscriberStatus.ACTIVE:
             raise ConflictError(f"no code to exchange: subscription is {subscriber.status.value}")
-        return self._exchange(subscriber, code)
+        now = self._clock()
+        return self._new_token(*self._codes.exchange(subscriber, code, now), now)
 
-    def exchange_code_for_phone(self, address: str, code: str) -> SubscriptionView:
+    def exchange_code_for_phone(
+        self, address: str, code: str, client_ip: str = ""
+    ) -> SubscriptionView:
+        """The code sent to a number (POST /subscriptions/code), for its subscription and a
+        new manage token. Rate limited per number and per client network; until the right
+        code is given, a number with a subscription and one without are read and written
+        alike and get one answer."""
+        now = self._clock()
         phone = self._phone(address)
-        subscriber = self._live_phone_subscription(phone.e164)
-        if subscriber is None or not subscriber.code_hash:
+        if not self._codes.check_number_code(phone.e164, code, client_ip, now):
             raise SubscriptionError(_ADDRESS_CODE_WRONG)
-        try:
-            return self._exchange(subscriber, code)
-        except SubscriptionError as error:  # one answer, whatever the reason: no enumeration
-            raise SubscriptionError(_ADDRESS_CODE_WRONG) from error
+        subscriber = self._live_phone_subscription(phone.e164)
+        if subscriber is None:  # the right code for a number without subscription: never sent
+            raise SubscriptionError(_ADDRESS_CODE_WRONG)
+        return self._new_token(*self._codes.rotate(subscriber), now)
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _exchange(self, subscriber: Subscriber, code: str) -> SubscriptionView:
-        now = self._clock()
-        updated, token = self._codes.exchange(subscriber, code, now)
+    def _new_token(self, updated: Subscriber, token: str, now: datetime) -> SubscriptionView:
         return view(
             updated,
             manage_token=token,
-            manage_link=self._codes.link(subscriber.subscriber_id, LinkPurpose.MANAGE, now),
-            message="A new manage token; the previous one no longer works.",
+            manage_link=self._codes.link(
+                updated.subscriber_id, LinkPurpose.MANAGE, now, updated.link_generation
+            ),
+            message="A new manage token; the previous one and earlier links no longer work.",
         )
 
     def _authorized(self, subscription_id: str, credential: str, need: LinkPurpose) -> Subscriber:
@@ -479,7 +484,9 @@ class SubscriptionService:
 
     def _phone(self, raw: str) -> AcceptedPhone:
         try:
-            return accept_phone(raw, self._policy.allowed_phone_countries)
+            return accept_phone(
+                raw, self._policy.allowed_phone_countries, self._policy.refused_phone_types
+            )
         except PhoneRejectedError as error:
             raise InvalidRequestError(str(error)) from error
 

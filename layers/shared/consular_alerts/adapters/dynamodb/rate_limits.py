@@ -41,8 +41,10 @@ class DynamoRateLimiter:
                         "Key": {"limit_key": {"S": counter.key}},
                         "UpdateExpression": "ADD hits :one SET expires_at = :ttl",
                         "ConditionExpression": "attribute_not_exists(hits) OR hits < :max",
+                        # ADD 0 when the request sends nothing: checked and written
+                        # like the others, counted by none.
                         "ExpressionAttributeValues": {
-                            ":one": {"N": "1"},
+                            ":one": {"N": str(counter.cost)},
                             ":max": {"N": str(counter.maximum)},
                             ":ttl": {"N": str(counter.expires_at)},
                         },
@@ -100,11 +102,15 @@ class DynamoRateLimiter:
                     "TableName": self._table,
                     "Key": {"limit_key": {"S": counter.key}},
                     "UpdateExpression": "ADD hits :minus",
-                    "ConditionExpression": "hits > :zero",
-                    "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+                    "ConditionExpression": "hits >= :cost",
+                    "ExpressionAttributeValues": {
+                        ":minus": {"N": str(-counter.cost)},
+                        ":cost": {"N": str(counter.cost)},
+                    },
                 }
             }
             for counter in budget.counters
+            if counter.cost
         ]
         items += [
             {

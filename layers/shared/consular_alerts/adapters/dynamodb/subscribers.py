@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
+# A subscriber id no record has (ids are UUIDs).
+_NO_SUBSCRIBER = "none"
+
+
 class DynamoSubscriberRepository:
     LOOKUP_INDEX = "ByLookupHash"  # sparse: only live subscriptions carry lookup_hash
     # Sparse: only emails awaiting SNS confirmation carry pending_email_shard (models/citizen.py).
@@ -139,8 +143,9 @@ class DynamoSubscriberRepository:
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        # The index is eventually consistent: read each record itself.
-        found = [self.get(subscriber_id) for subscriber_id in ids]
+        # The index is eventually consistent: read each record itself. An address without a
+        # subscription reads one (absent) item too, so it takes the same calls as one with.
+        found = [self.get(subscriber_id) for subscriber_id in ids or [_NO_SUBSCRIBER]]
         return [
             s
             for s in found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 CODE_DIGITS = 6
 
@@ -39,3 +40,14 @@ def token_matches(token: str, salt: str, expected_hash: str) -> bool:
 def new_token() -> str:
     """A bearer token for managing one's own subscription (returned once, stored hashed)."""
     return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class PhoneCode:
+    """A code sent to a number for whoever holds the phone but not the subscription id,
+    kept apart from any subscription (POST /subscriptions/code and /token): stored for every
+    number asked about, so that a number with a subscription and one without are read and
+    written alike."""
+
+    code_hash: str
+    attempts: int  # counted before the code is compared, this one included

@@ -5,16 +5,26 @@ SMS-pumping fraud looks for. Each request for a code counts against four hourly 
 of which must have room, and a per-number cooldown between two codes:
 
 - per phone number (keyed hash of the number, never the number),
-- per client address (the caller's IP from the API Gateway request context, hashed too),
+- per client network (the caller's IP from the API Gateway request context, IPv4 by its /24
+  and IPv6 by its /64: one host rarely holds fewer; hashed too),
 - per number block (the number without its last 4 digits: 10,000 consecutive numbers, the
   ranges pumping walks through),
 - one global budget for the whole service.
+
+The number-block and global budgets are shared by every citizen, so they count SMS actually
+sent: a request that sends nothing (a code asked for a number with no subscription) checks
+that they have room, as a request that sends does, but costs them nothing. The per-number
+and per-client budgets count every request.
+
+Checking a code sent to a number (without the subscription id) has budgets of its own, per
+number and per client network, counted on every check.
 
 Counters live in fixed one-hour windows (UTC) and expire with the window.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,6 +37,8 @@ class Limit(StrEnum):
     PREFIX = "prefix"
     GLOBAL = "global"
     COOLDOWN = "cooldown"
+    CHECK_PHONE = "check-phone"
+    CHECK_CLIENT = "check-client"
 
 
 _DESCRIPTION = {
@@ -35,6 +47,8 @@ _DESCRIPTION = {
     Limit.CLIENT: "requests per client address per hour",
     Limit.PREFIX: "codes per number range per hour",
     Limit.GLOBAL: "verification SMS per hour for the whole service",
+    Limit.CHECK_PHONE: "code checks per phone number per hour",
+    Limit.CHECK_CLIENT: "code checks per client address per hour",
 }
 
 BLOCK_DIGITS = 4  # a number block: the E.164 number without its last 4 digits
@@ -47,6 +61,8 @@ class RateLimits:
     per_prefix: int = 20
     global_per_hour: int = 500
     cooldown: timedelta = timedelta(seconds=60)
+    checks_per_phone: int = 10
+    checks_per_client: int = 30
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,10 @@ class Counter:
     key: str  # e.g. phone#<hash>#2026010603
     maximum: int
     expires_at: int  # epoch seconds: the end of the window, plus a margin (DynamoDB TTL)
+    # What the request costs: 0 when it sends nothing. A counter of cost 0 is still checked
+    # (the request is refused when it has no room) and written, so a request that sends and
+    # one that does not make the same calls.
+    cost: int = 1
 
 
 @dataclass(frozen=True)
@@ -100,24 +120,59 @@ class Budget:
     cooldowns: tuple[Cooldown, ...]
 
 
-def _counter(limit: Limit, key: str, maximum: int, now: datetime) -> Counter:
+def client_network(client_ip: str) -> str:
+    """The network a client address is counted by: IPv4 by its /24, IPv6 by its /64 (a
+    single subscriber line or host gets at least that many addresses). Anything that is not
+    an address is counted as itself."""
+    try:
+        address = ipaddress.ip_address(client_ip.strip())
+    except ValueError:
+        return client_ip or "unknown"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def _counter(limit: Limit, key: str, maximum: int, now: datetime, cost: int = 1) -> Counter:
     window, left = hour_window(now)
     expires = int(now.timestamp()) + left + 3600
-    return Counter(limit, f"{limit.value}#{key}#{window}", maximum, expires)
+    return Counter(limit, f"{limit.value}#{key}#{window}", maximum, expires, cost)
 
 
 def sms_code_budget(
-    limits: RateLimits, *, phone_key: str, client_key: str, block: str, now: datetime
+    limits: RateLimits,
+    *,
+    phone_key: str,
+    client_key: str,
+    block: str,
+    now: datetime,
+    sends: bool = True,
 ) -> Budget:
-    """What one verification or management code by SMS costs."""
+    """What one request for a verification or management code by SMS costs; `sends`: whether
+    an SMS goes out (the shared budgets count only those)."""
+    shared_cost = 1 if sends else 0
     return Budget(
         counters=(
             _counter(Limit.PHONE, phone_key, limits.per_phone, now),
             _counter(Limit.CLIENT, client_key, limits.per_client, now),
-            _counter(Limit.PREFIX, block, limits.per_prefix, now),
-            _counter(Limit.GLOBAL, "all", limits.global_per_hour, now),
+            _counter(Limit.PREFIX, block, limits.per_prefix, now, shared_cost),
+            _counter(Limit.GLOBAL, "all", limits.global_per_hour, now, shared_cost),
         ),
         cooldowns=(Cooldown(f"cooldown#{phone_key}", int(limits.cooldown.total_seconds())),),
+    )
+
+
+def code_check_budget(
+    limits: RateLimits, *, phone_key: str, client_key: str, now: datetime
+) -> Budget:
+    """What checking a code sent to a number costs (POST /subscriptions/token)."""
+    return Budget(
+        counters=(
+            _counter(Limit.CHECK_PHONE, phone_key, limits.checks_per_phone, now),
+            _counter(Limit.CHECK_CLIENT, client_key, limits.checks_per_client, now),
+        ),
+        cooldowns=(),
     )
 
 

@@ -1,9 +1,11 @@
 """Signed links: a subscriber's proof of ownership carried in a URL, without any address.
 
 A link names the subscription and carries a token `<purpose>.<expiry>.<signature>`: an
-HMAC-SHA256 over (subscription id, purpose, expiry) with a key derived from a secret that is
-not in the repository (template.yaml creates it in Secrets Manager). Nothing is stored per
-link; a link stops working when it expires or when the subscription ends.
+HMAC-SHA256 over (subscription id, link generation, purpose, expiry) with a key derived from
+a secret that is not in the repository (template.yaml creates it in Secrets Manager).
+Nothing is stored per link; a link stops working when it expires, when the subscription
+ends, or when the subscription's generation moves on (a new manage token): every link
+issued before then answers as a forged one would.
 
 The token sits in the URL fragment (`https://site/s/<id>#<token>`): browsers never send the
 fragment to a server, so it stays out of access logs; the page passes it to the API as
@@ -44,23 +46,38 @@ class LinkSigner:
             raise ValueError("link signing key: at least 32 bytes")
         self._key = key
 
-    def _signature(self, subscription_id: str, purpose: LinkPurpose, expiry: str) -> str:
-        mac = hmac.new(
-            self._key, f"{subscription_id}|{purpose.value}|{expiry}".encode(), hashlib.sha256
-        ).digest()[:16]
+    def _signature(
+        self, subscription_id: str, purpose: LinkPurpose, expiry: str, generation: int
+    ) -> str:
+        # Generation 0 signs what links signed before generations existed: those stay valid
+        # until the subscription's first new token.
+        signed = f"{subscription_id}|{purpose.value}|{expiry}"
+        if generation:
+            signed += f"|g{generation}"
+        mac = hmac.new(self._key, signed.encode(), hashlib.sha256).digest()[:16]
         return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
-    def token(self, subscription_id: str, purpose: LinkPurpose, expires_at: datetime) -> str:
+    def token(
+        self,
+        subscription_id: str,
+        purpose: LinkPurpose,
+        expires_at: datetime,
+        generation: int = 0,
+    ) -> str:
         expiry = _base36(int(expires_at.timestamp()))
-        return f"{purpose.value}.{expiry}.{self._signature(subscription_id, purpose, expiry)}"
+        signature = self._signature(subscription_id, purpose, expiry, generation)
+        return f"{purpose.value}.{expiry}.{signature}"
 
-    def verify(self, token: str, subscription_id: str, now: datetime) -> LinkPurpose | None:
-        """The token's purpose if it is genuine, for this subscription and unexpired."""
+    def verify(
+        self, token: str, subscription_id: str, now: datetime, generation: int = 0
+    ) -> LinkPurpose | None:
+        """The token's purpose if it is genuine, for this subscription at this generation,
+        and unexpired."""
         found = _TOKEN.match(token)
         if found is None:
             return None
         purpose = LinkPurpose(found["purpose"])
-        expected = self._signature(subscription_id, purpose, found["expiry"])
+        expected = self._signature(subscription_id, purpose, found["expiry"], generation)
         if not hmac.compare_digest(expected, found["signature"]):
             return None
         if int(found["expiry"], 36) <= now.timestamp():
