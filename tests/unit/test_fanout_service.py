@@ -339,7 +339,7 @@ def test_an_advisory_reissued_after_it_expired_notifies_as_new(clock: FakeClock)
 def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_it(
     clock: FakeClock,
 ) -> None:
-    from consular_alerts.services.ports import AmbiguousPublishError
+    from consular_alerts.errors import AmbiguousPublishError
 
     class TimesOutOnce(FakePublisher):
         def publish(self, segment, message, sender_id):  # type: ignore[no-untyped-def]

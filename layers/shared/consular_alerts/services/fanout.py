@@ -14,12 +14,11 @@ from consular_alerts.domain.messages.offline import CountryConditions
 from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage, render
 from consular_alerts.domain.policy import NotifyPolicy, decide
 from consular_alerts.domain.segments import Segment, audience
-from consular_alerts.errors import PermanentError, RetryableError
+from consular_alerts.errors import AmbiguousPublishError, PermanentError, RetryableError
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import (
     AdvisoryRepository,
-    AmbiguousPublishError,
     ClaimOutcome,
     CountryStore,
     DeadLetter,

@@ -106,10 +106,6 @@ class DeliveryLedger(Protocol):
         ...
 
 
-class AmbiguousPublishError(Exception):
-    """The provider may or may not have taken the message (a read timeout)."""
-
-
 @dataclass(frozen=True)
 class DeadLetter:
     """An advisory version the fan-out could not finish, for `alerts replay` after a fix."""
