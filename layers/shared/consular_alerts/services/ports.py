@@ -310,3 +310,9 @@ class ReceiptStore(Protocol):
     def receipt_status(self, publication: Publication, phone_hash: str) -> str | None:
         """ "delivered" or "failed" for the phone with this hash, None if no receipt came."""
         ...
+
+
+class OperationsNotifier(Protocol):
+    def notify(self, subject: str, text: str) -> None:
+        """Tell the people on call (the operations topic the alarms go to)."""
+        ...
