@@ -92,6 +92,14 @@ class ClaimOutcome(StrEnum):
     REFUSED = "refused"  # the provider refused it for good; only a replay tries it again
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A message a segment got: its digest per channel, and the version that sent it."""
+
+    version: int
+    digests: dict[str, str]  # channel -> digest (domain/messages/digests.py)
+
+
 class DeliveryLedger(Protocol):
     def claim(
         self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
@@ -103,6 +111,17 @@ class DeliveryLedger(Protocol):
 
     def refuse(self, delivery_key: str, segment: str, reason: str, now: datetime) -> None:
         """Record that the provider refused the publish (not retried until a replay)."""
+        ...
+
+    def last_sent(self, advisory_id: str, segment: str) -> SentMessage | None:
+        """What the segment last got of this advisory (None: nothing yet)."""
+        ...
+
+    def remember_sent(
+        self, advisory_id: str, segment: str, sent: SentMessage, now: datetime
+    ) -> None:
+        """`sent` is now the segment's last message of the advisory, unless a later version's
+        is recorded already (fan-outs of two versions may finish out of order)."""
         ...
 
 
