@@ -25,6 +25,7 @@ from consular_alerts.services.ports import (
     AdvisoryState,
     ClaimOutcome,
     DeadLetter,
+    SentMessage,
     StoredFile,
     SubscriptionState,
 )
@@ -107,6 +108,8 @@ class FakeLedger:
     states: dict[tuple[str, str], str] = field(default_factory=dict)
     claimed_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
     lease: timedelta = timedelta(seconds=30)
+    # (advisory_id, segment) -> the last message the segment got of the advisory
+    sent: dict[tuple[str, str], SentMessage] = field(default_factory=dict)
 
     def claim(
         self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
@@ -132,6 +135,16 @@ class FakeLedger:
     def release(self, delivery_key: str, segment: str) -> None:
         if self.states.get((delivery_key, segment)) == "publishing":
             del self.states[(delivery_key, segment)]
+
+    def last_sent(self, advisory_id: str, segment: str) -> SentMessage | None:
+        return self.sent.get((advisory_id, segment))
+
+    def remember_sent(
+        self, advisory_id: str, segment: str, sent: SentMessage, now: datetime
+    ) -> None:
+        last = self.sent.get((advisory_id, segment))
+        if last is None or last.version <= sent.version:
+            self.sent[(advisory_id, segment)] = sent
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """GET /advisories/{advisory_id}/versions/{version}/delivery (publisher API): what an advisory
 version's SMS came to, per segment; and, every 5 minutes, the check behind the
 delivered-share and canary alarms (metrics `AdvisoriesBelowDeliveredShare` and
-`CanaryReceiptsMissing`; the log line of each names the advisory, or the operator)."""
+`CanaryReceiptsMissing`, the latter also per Country and Operator; the log line of each names
+the advisory, or the operator, and a canary miss is notified on the operations topic)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.api_responses import busy_response, error_response, refuse_query
@@ -51,6 +52,16 @@ def _watch() -> dict[str, Any]:
     metrics.add_metric(
         name="CanaryReceiptsMissing", unit=MetricUnit.Count, value=len(watch.canaries)
     )
+    # The same per canary, by country and operator: the graph shows whom it is about.
+    missed: dict[tuple[str, str], int] = {}
+    for miss in watch.canaries:
+        missed[(miss.country, miss.operator)] = missed.get((miss.country, miss.operator), 0) + 1
+    for (country, operator), count in sorted(missed.items()):
+        with single_metric(
+            name="CanaryReceiptsMissing", unit=MetricUnit.Count, value=count
+        ) as metric:
+            metric.add_dimension(name="Country", value=country)
+            metric.add_dimension(name="Operator", value=operator)
     return {
         "below": [f"{s.advisory_id}#v{s.version}: {s.reason}" for s in watch.below],
         # Operator first: whom the duty officer calls.

@@ -21,10 +21,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
-from consular_alerts.api_requests import charset_problem, json_problem
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.domain.citizens.privacy import redact
-from consular_alerts.errors import RetryableError
+from consular_alerts.errors import AmbiguousPublishError, RetryableError
+from consular_alerts.json_bodies import charset_problem, json_problem
 from consular_alerts.models.citizen import (
     SUBSCRIPTION_ID_PATTERN,
     CodeSent,
@@ -37,7 +37,6 @@ from consular_alerts.models.citizen import (
     VerifyRequest,
 )
 from consular_alerts.observability import redacting_logger
-from consular_alerts.services.ports import AmbiguousPublishError
 from consular_alerts.services.subscription_errors import (
     RateLimitedError,
     SubscriptionError,

@@ -6,6 +6,7 @@ scheduled check finds a level 3-4 advisory whose delivered share stays low."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,10 +104,12 @@ def test_bad_requests_are_4xx_naming_the_problem(stack: DeployedStack) -> None:
     assert (status, "segment" in reply["error"]) == (400, True)
 
 
-def check(publisher: Publisher, monkeypatch: pytest.MonkeyPatch, what: str = "below") -> list[str]:
-    """The scheduled check, its clock 20 minutes on (no waiting in tests): only the check's
+def check(
+    publisher: Publisher, monkeypatch: pytest.MonkeyPatch, what: str = "below", minutes: int = 20
+) -> list[str]:
+    """The scheduled check, its clock `minutes` on (no waiting in tests): only the check's
     service is built with it, the rest of the stack keeps the real time."""
-    later = datetime.now(UTC) + timedelta(minutes=20)
+    later = datetime.now(UTC) + timedelta(minutes=minutes)
     with monkeypatch.context() as patched:
         patched.setattr(bootstrap, "utc_now", lambda: later)
         bootstrap.delivery_report_service.cache_clear()
@@ -135,6 +138,31 @@ def test_the_check_finds_a_level_3_advisory_below_the_delivered_share(
 CANARY = "+77470000001"
 
 
+def on_call_inbox(stack: DeployedStack) -> Callable[[], list[tuple[str, str]]]:
+    """A queue on the operations topic (as an on-call email would be): each call returns the
+    (subject, text) of the notices that arrived since the last."""
+    sqs, sns = stack.client("sqs"), stack.client("sns")
+    queue = sqs.create_queue(QueueName="on-call")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    sns.subscribe(
+        TopicArn=stack.resources["OperationsAlarmTopic"],
+        Protocol="sqs",
+        Endpoint=arn["Attributes"]["QueueArn"],
+    )
+
+    def arrived() -> list[tuple[str, str]]:
+        notices = []
+        for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            body = json.loads(message["Body"])
+            notices.append((body.get("Subject", ""), body["Message"]))
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        return notices
+
+    return arrived
+
+
 def test_a_canary_without_a_delivered_receipt_names_its_operator(
     stack: DeployedStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,15 +178,30 @@ def test_a_canary_without_a_delivered_receipt_names_its_operator(
         for level in (1, 2, 3, 4):
             assert citizens.endpoints(f"KZ-{language}-L{level}") == [CANARY]
 
+    on_call = on_call_inbox(stack)
     event = json.loads((EVENTS / "post-advisory-seed.json").read_text("utf-8"))
     event["queryStringParameters"] = {"level": "3"}
-    assert publisher.functions.invoke("IngestFunction", event)["statusCode"] == 201
+    response = publisher.functions.invoke("IngestFunction", event)
+    assert response["statusCode"] == 201
+    advisory_id = json.loads(response["body"])["advisory_id"]
     publisher.pump.drain()
     ids = message_ids(stack)
     assert len(ids) == 9  # KZ x ky, ru, en x levels 1-3
-    missing = check(publisher, monkeypatch, "canaries")
+    # Not yet CanaryMinutes (10) on: nothing is missing.
+    assert check(publisher, monkeypatch, "canaries", minutes=5) == []
+    assert on_call() == []
+    missing = check(publisher, monkeypatch, "canaries", minutes=12)
     assert len(missing) == 9
     assert all(line.startswith("Kcell (KZ) KZ-") and line.endswith(": none") for line in missing)
+    # Whoever is on call reads whom to call, once: the next checks stay silent.
+    [(subject, text)] = on_call()
+    assert subject == "Canary phones not reached: Kcell (KZ)"
+    assert "Kcell (KZ): no receipt on KZ-en-L1, KZ-en-L2, KZ-en-L3, KZ-ky-L1" in text
+    assert f"advisory {advisory_id} version 1" in text
+    assert CANARY not in text
+    assert CANARY[1:] not in text
+    assert len(check(publisher, monkeypatch, "canaries", minutes=17)) == 9
+    assert on_call() == []
 
     # Its receipts arrive: one failed, the others delivered; the failed one stays named.
     failed = "KZ-en-L3"

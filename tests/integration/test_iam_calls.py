@@ -14,7 +14,7 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -301,6 +301,14 @@ def delivery_report_flows(
     status, report = publisher.call("GET", f"/advisories/{advisory_id}/versions/1/delivery")
     assert status == 200, report
     functions.invoke("DeliveryReportFunction", _event("scheduled-poll.json"))
+    # CanaryMinutes on, the canary has no receipt: the notice to the operations topic.
+    later = datetime.now(UTC) + timedelta(minutes=12)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(bootstrap, "utc_now", lambda: later)
+        bootstrap.delivery_report_service.cache_clear()
+        watch = functions.invoke("DeliveryReportFunction", _event("scheduled-poll.json"))
+    bootstrap.delivery_report_service.cache_clear()
+    assert watch["canaries"], watch
 
 
 def sms_settings_flows(stack: DeployedStack, functions: LocalFunctions) -> None:
@@ -381,6 +389,7 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
         ("DeliveryReportFunction", "sns:CreateTopic"),
         ("DeliveryReportFunction", "sns:Subscribe"),
         ("DeliveryReportFunction", "secretsmanager:GetSecretValue"),
+        ("DeliveryReportFunction", "sns:Publish"),
         ("SmsDeliveryStatusFunction", "sns:SetSMSAttributes"),
     ]:
         assert expected in made, expected

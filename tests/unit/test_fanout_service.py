@@ -339,7 +339,7 @@ def test_an_advisory_reissued_after_it_expired_notifies_as_new(clock: FakeClock)
 def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_it(
     clock: FakeClock,
 ) -> None:
-    from consular_alerts.services.ports import AmbiguousPublishError
+    from consular_alerts.errors import AmbiguousPublishError
 
     class TimesOutOnce(FakePublisher):
         def publish(self, segment, message, sender_id):  # type: ignore[no-untyped-def]
@@ -503,3 +503,44 @@ def test_a_takeover_is_counted_even_when_the_attempt_then_fails(clock: FakeClock
             item.advisory_id, 1, item.model_dump(mode="json"), on_takeover=counted.append
         )
     assert counted == ["KZ-ky-L1"]  # the retry will find it done: only now can it count
+
+
+def test_a_segment_never_gets_its_last_sms_of_the_advisory_again(clock: FakeClock) -> None:
+    service, repository, publisher = history_service(clock)
+    stored(repository, an_advisory(content=EN, level=4))
+    first = {"en": {**EN["en"], "body": "Roads closed."}}
+    second = {"en": {**EN["en"], "body": "Roads and airport closed."}}
+    update = service.fan_out(an_advisory(content=first, level=4, version=2, significance="major"))
+    assert update.published
+    stored(repository, an_advisory(content=first, level=4, version=2))
+    # Only the body changed again: every segment's last SMS already reads the same.
+    again = service.fan_out(an_advisory(content=second, level=4, version=3, significance="major"))
+    assert again.notified
+    assert again.published == []
+    assert sorted(again.repeated) == sorted(update.published)
+    assert len(publisher.published) == len(update.published)
+
+
+def test_every_change_of_level_goes_out_though_it_reads_like_an_earlier_sms(
+    clock: FakeClock,
+) -> None:
+    service, repository, publisher = history_service(clock)
+    for version, level in enumerate((3, 4, 3, 4), start=1):
+        body = {"en": {**EN["en"], "body": f"Report {version}."}}
+        report = service.fan_out(an_advisory(content=body, level=level, version=version))
+        stored(repository, an_advisory(content=body, level=level, version=version))
+        assert report.repeated == []
+    texts = [m.sms.text for name, m in publisher.published if name == "KZ-en-L3"]
+    assert len(texts) == 4
+    assert texts[1] == texts[3]  # 4/4 twice, but never twice in a row
+    assert "4/4" in texts[-1]
+
+
+def test_a_message_nobody_received_is_not_remembered(clock: FakeClock) -> None:
+    ledger = FakeLedger()
+    service = fanout_service(
+        FakeAdvisoryRepository(), ledger, FakePublisher(topics=set()), CONFIG, clock
+    )
+    report = service.fan_out(an_advisory())
+    assert report.no_audience
+    assert ledger.sent == {}

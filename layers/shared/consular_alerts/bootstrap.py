@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.ports import (
         AudienceCounter,
         CountryStore,
+        OperationsNotifier,
         PhoneCodeStore,
         RateLimiter,
         SegmentDirectory,
@@ -428,7 +429,16 @@ def delivery_report_service() -> DeliveryReportService:
         ),
         canaries,
         directory,
+        _operations_notifier(settings.operations_topic_arn),
     )
+
+
+def _operations_notifier(topic_arn: str | None) -> OperationsNotifier | None:
+    if not topic_arn:
+        return None
+    from consular_alerts.adapters.operations_notices import SnsOperationsNotifier
+
+    return SnsOperationsNotifier(sns(), topic_arn)
 
 
 def reset() -> None:

@@ -22,6 +22,10 @@ class RetryableError(Exception):
     connection)."""
 
 
+class AmbiguousPublishError(Exception):
+    """The provider may or may not have taken the message (a read timeout)."""
+
+
 class PermanentError(Exception):
     """The provider refused the request and would refuse it again (an invalid parameter,
     access denied, a disabled key): record it and do not retry; replay after a fix."""

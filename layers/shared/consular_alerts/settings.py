@@ -237,3 +237,5 @@ class DeliveryReportSettings(_Settings):
     link_signing_secret_arn: str | None = None
     subscriber_data_key_arn: str | None = None
     canary_minutes: int = Field(default=10, ge=1, le=60)
+    # Where a canary notice goes (the alarms' topic); none: the log lines only.
+    operations_topic_arn: str | None = None

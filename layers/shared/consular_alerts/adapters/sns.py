@@ -17,8 +17,8 @@ from botocore.exceptions import (
 from consular_alerts.adapters.errors import classified, error_code, translate_errors
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.errors import RetryableError
-from consular_alerts.services.ports import AmbiguousPublishError, SubscriptionState
+from consular_alerts.errors import AmbiguousPublishError, RetryableError
+from consular_alerts.services.ports import SubscriptionState
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from consular_alerts.domain.delivery.canaries import Canary
+from consular_alerts.domain.delivery.canaries import Canary, CanaryMiss, canary_notice
 from consular_alerts.domain.delivery.report import (
     Publication,
     SegmentTally,
@@ -19,12 +19,13 @@ from consular_alerts.domain.delivery.report import (
 )
 from consular_alerts.domain.public import InvalidRequest, check_advisory_id, parse_version
 from consular_alerts.domain.segments import Segment
-from consular_alerts.errors import RequestError
+from consular_alerts.errors import PermanentError, RequestError, RetryableError
 from consular_alerts.models.receipts import DeliveryReport
 from consular_alerts.observability import redacting_logger
 from consular_alerts.services.ports import (
     AdvisoryRepository,
     AudienceCounter,
+    OperationsNotifier,
     PublicationLog,
     ReceiptStore,
     SegmentDirectory,
@@ -40,18 +41,7 @@ class WatchPolicy:
     until: timedelta = timedelta(minutes=60)  # ...and no longer after this
     min_level: int = 3
     canary_after: timedelta = timedelta(minutes=10)  # CanaryMinutes
-
-
-@dataclass(frozen=True)
-class CanaryMiss:
-    """A canary phone without a delivered receipt for a segment it watches."""
-
-    operator: str
-    country: str
-    segment: str
-    advisory_id: str
-    version: int
-    receipt: str  # "failed", or "none"
+    every: timedelta = timedelta(minutes=5)  # the check's schedule (template.yaml)
 
 
 @dataclass
@@ -79,6 +69,7 @@ class DeliveryReportService:
         policy: WatchPolicy = WatchPolicy(),
         canaries: Callable[[], list[Canary]] = list,
         directory: SegmentDirectory | None = None,
+        notifier: OperationsNotifier | None = None,
     ) -> None:
         self._advisories = advisories
         self._publications = publications
@@ -89,6 +80,7 @@ class DeliveryReportService:
         self._canaries = canaries  # read when the check runs (configuration may change)
         self._directory = directory  # subscribes canaries; None: they are subscribed elsewhere
         self._subscribed: set[tuple[str, str]] = set()  # (phone hash, segment), this container
+        self._notifier = notifier  # the operations topic; None: the log line only
 
     def report(self, advisory_id: str, version: str) -> DeliveryReport:
         try:
@@ -128,7 +120,8 @@ class DeliveryReportService:
     def watch(self) -> Watch:
         """Level 3-4 versions published between `after` and `until` ago whose delivered
         share is below the threshold, and canaries without a delivered receipt `canary_after`
-        publishing (each is logged, naming the operator; the caller counts them in metrics)."""
+        publishing (each is logged, naming the operator; the new ones are notified on the
+        operations topic; the caller counts them in metrics)."""
         now = self._clock()
         canaries = self._canaries()
         self._subscribe(canaries)
@@ -157,7 +150,22 @@ class DeliveryReportService:
                     reason=reason,
                 )
                 watch.below.append(Shortfall(advisory_id, version, advisory.level, reason))
+        self._notify(watch.canaries, now)
         return watch
+
+    def _notify(self, misses: list[CanaryMiss], now: datetime) -> None:
+        """One notice naming the operators of the canaries missed since the last check: a
+        publish becomes a miss `canary_after` on, and each check looks one period back, so
+        a miss is told once (the alarm stays raised while any miss lasts)."""
+        since = now - self._policy.canary_after - self._policy.every
+        new = [m for m in misses if m.published_at > since]
+        if new and self._notifier is not None:
+            minutes = int(self._policy.canary_after.total_seconds() // 60)
+            try:
+                self._notifier.notify(*canary_notice(new, minutes))
+            except (RetryableError, PermanentError) as error:
+                # The alarm's metric must still go out; the log lines name the operators.
+                logger.error("canary notice not sent", error=str(error))
 
     def _subscribe(self, canaries: list[Canary]) -> None:
         """Each canary on every segment of its country (SNS returns the same subscription
@@ -186,7 +194,7 @@ class DeliveryReportService:
                     continue
                 miss = CanaryMiss(
                     canary.operator, country, publication.segment, advisory_id, version,
-                    status or "none",
+                    status or "none", publication.published_at,
                 )  # fmt: skip
                 logger.warning(
                     "canary without a delivered receipt",

@@ -10,22 +10,23 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from consular_alerts.domain.messages.digests import message_digests
 from consular_alerts.domain.messages.offline import CountryConditions
 from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessage, render
 from consular_alerts.domain.policy import NotifyPolicy, decide
 from consular_alerts.domain.segments import Segment, audience
-from consular_alerts.errors import PermanentError, RetryableError
+from consular_alerts.errors import AmbiguousPublishError, PermanentError, RetryableError
 from consular_alerts.models.advisory import Advisory
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import (
     AdvisoryRepository,
-    AmbiguousPublishError,
     ClaimOutcome,
     CountryStore,
     DeadLetter,
     DeadLetters,
     DeliveryLedger,
     SegmentPublisher,
+    SentMessage,
 )
 
 logger = Logger(child=True)
@@ -65,6 +66,8 @@ class FanoutReport:
     published: list[str] = field(default_factory=list)  # segments published to now
     no_audience: list[str] = field(default_factory=list)  # segments without a topic
     already_done: list[str] = field(default_factory=list)  # published by an earlier attempt
+    # Not published: the segment's last SMS of the advisory (an earlier version's) reads the same.
+    repeated: list[str] = field(default_factory=list)
     # Claims taken over after their lease: the invocation that held one may have died after
     # SNS took the message, so these are the publishes that may have reached a segment twice.
     taken_over: list[str] = field(default_factory=list)
@@ -229,7 +232,7 @@ class FanoutService:
                             version=advisory.version,
                             segment=segment.name,
                         )
-                    self._publish_claimed(delivery_key, segment, message(segment), report)
+                    self._publish_claimed(advisory, segment, message(segment), report)
             if not busy:
                 break
             if self._clock() >= deadline:
@@ -244,6 +247,7 @@ class FanoutService:
             published=len(report.published),
             no_audience=len(report.no_audience),
             already_done=len(report.already_done),
+            repeated=len(report.repeated),
             taken_over=len(report.taken_over),
             refused=len(report.refused),
         )
@@ -275,8 +279,30 @@ class FanoutService:
         return CountryConditions(self._config.sms_budget, self._config.country_budgets, disrupted)
 
     def _publish_claimed(
-        self, delivery_key: str, segment: Segment, message: RenderedMessage, report: FanoutReport
+        self, advisory: Advisory, segment: Segment, message: RenderedMessage, report: FanoutReport
     ) -> None:
+        delivery_key = f"{advisory.advisory_id}#v{advisory.version}"
+        sent = SentMessage(advisory.version, message_digests(message))
+        last = self._ledger.last_sent(advisory.advisory_id, segment.name)
+        if (
+            last is not None
+            and last.version != advisory.version
+            and last.digests.get("sms") == sent.digests["sms"]
+        ):
+            # The segment's phones show this very SMS as the advisory's last word (a body
+            # edit the SMS does not show): not sent twice in a row. One publish carries both
+            # channels, so an email that alone would be new is not sent either (the page
+            # has it). Only the last message counts: level 3, 4, 3, 4 sends every change.
+            logger.info(
+                "the segment's last message of the advisory reads the same: not sent again",
+                delivery_key=delivery_key,
+                segment=segment.name,
+                last_version=last.version,
+                email_unsent=last.digests.get("email") != sent.digests["email"],
+            )
+            report.repeated.append(segment.name)
+            self._record_published(delivery_key, segment.name, "repeated")
+            return
         try:
             message_id = self._publisher.publish(segment, message, self._config.sender_id)
         except AmbiguousPublishError:
@@ -301,6 +327,9 @@ class FanoutService:
         else:
             report.published.append(segment.name)
         self._record_published(delivery_key, segment.name, message_id or "no-audience")
+        if message_id is not None:
+            # After the publish is recorded: a crash in between risks a repeat, never a loss.
+            self._ledger.remember_sent(advisory.advisory_id, segment.name, sent, self._clock())
 
     def _record_published(self, delivery_key: str, segment: str, outcome: str) -> None:
         # The one window for a duplicate: SNS took the message and the ledger does not say

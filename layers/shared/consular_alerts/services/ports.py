@@ -93,6 +93,14 @@ class ClaimOutcome(StrEnum):
     REFUSED = "refused"  # the provider refused it for good; only a replay tries it again
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A message a segment got: its digest per channel, and the version that sent it."""
+
+    version: int
+    digests: dict[str, str]  # channel -> digest (domain/messages/digests.py)
+
+
 class DeliveryLedger(Protocol):
     def claim(
         self, delivery_key: str, segment: str, now: datetime, *, retry_refused: bool = False
@@ -106,9 +114,16 @@ class DeliveryLedger(Protocol):
         """Record that the provider refused the publish (not retried until a replay)."""
         ...
 
+    def last_sent(self, advisory_id: str, segment: str) -> SentMessage | None:
+        """What the segment last got of this advisory (None: nothing yet)."""
+        ...
 
-class AmbiguousPublishError(Exception):
-    """The provider may or may not have taken the message (a read timeout)."""
+    def remember_sent(
+        self, advisory_id: str, segment: str, sent: SentMessage, now: datetime
+    ) -> None:
+        """`sent` is now the segment's last message of the advisory, unless a later version's
+        is recorded already (fan-outs of two versions may finish out of order)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -332,4 +347,10 @@ class ReceiptStore(Protocol):
 
     def receipt_status(self, publication: Publication, phone_hash: str) -> str | None:
         """ "delivered" or "failed" for the phone with this hash, None if no receipt came."""
+        ...
+
+
+class OperationsNotifier(Protocol):
+    def notify(self, subject: str, text: str) -> None:
+        """Tell the people on call (the operations topic the alarms go to)."""
         ...

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from consular_alerts.adapters.dynamodb.items import condition_failed
 from consular_alerts.adapters.errors import translate_errors
-from consular_alerts.services.ports import ClaimOutcome
+from consular_alerts.services.ports import ClaimOutcome, SentMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 # publishes), shorter than the fan-out's wait for busy segments (FanoutConfig.busy_wait).
 LEASE = timedelta(seconds=30)
 NO_AUDIENCE = "no-audience"  # the fan-out's outcome for a segment without a topic
+REPEATED = "repeated"  # ... for a segment that got this message from an earlier version
+_NOT_PUBLISHED = frozenset({NO_AUDIENCE, REPEATED})
+#: The item of an advisory's sent messages per segment: "<advisory_id>#sent" beside the
+#: versions' "<advisory_id>#v<n>" (no version's key ends so).
+SENT_SUFFIX = "#sent"
 
 
 class DynamoDeliveryLedger:
@@ -81,7 +86,7 @@ class DynamoDeliveryLedger:
         # A published segment's outcome is its SNS message id; also kept as message_id and
         # published_day, the sparse index PublishedByDay where SMS receipts find the segment.
         day = now.astimezone(UTC).date().isoformat()
-        extra = {} if outcome == NO_AUDIENCE else {"message_id": outcome, "published_day": day}
+        extra = {} if outcome in _NOT_PUBLISHED else {"message_id": outcome, "published_day": day}
         self._set_state(delivery_key, segment, "done", outcome, now, **extra)
 
     @translate_errors("DynamoDB ledger refuse")
@@ -117,5 +122,43 @@ class DynamoDeliveryLedger:
             )
         except ClientError as error:
             # Someone took it over after our lease ran out: theirs now.
+            if not condition_failed(error):
+                raise
+
+    @translate_errors("DynamoDB ledger last sent")
+    def last_sent(self, advisory_id: str, segment: str) -> SentMessage | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=self._key(advisory_id + SENT_SUFFIX, segment),
+            ConsistentRead=True,
+        ).get("Item")
+        if not item:
+            return None
+        digests = {
+            name[len("digest_") :]: v["S"] for name, v in item.items() if name.startswith("digest_")
+        }
+        return SentMessage(int(item["sent_version"]["N"]), digests)
+
+    @translate_errors("DynamoDB ledger remember sent")
+    def remember_sent(
+        self, advisory_id: str, segment: str, sent: SentMessage, now: datetime
+    ) -> None:
+        # UpdateItem (PutItem is the claim's alone): one attribute per channel's digest.
+        digests = {f":d{i}": (f"digest_{c}", d) for i, (c, d) in enumerate(sent.digests.items())}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(advisory_id + SENT_SUFFIX, segment),
+                UpdateExpression="SET sent_version = :v, expires_at = :e"
+                + "".join(f", {name} = {value}" for value, (name, _) in digests.items()),
+                # A later version's message stays the last one.
+                ConditionExpression="attribute_not_exists(sent_version) OR sent_version <= :v",
+                ExpressionAttributeValues={
+                    ":v": {"N": str(sent.version)},
+                    ":e": {"N": str(int((now + timedelta(days=90)).timestamp()))},
+                    **{value: {"S": digest} for value, (_, digest) in digests.items()},
+                },
+            )
+        except ClientError as error:
             if not condition_failed(error):
                 raise

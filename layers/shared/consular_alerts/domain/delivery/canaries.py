@@ -5,7 +5,8 @@ their country, so that each advisory there is seen to reach each operator. Confi
     [{"country": "KZ", "operator": "Kcell", "phone": "+77011234567"}, ...]
 
 A canary with no delivered receipt for a level 3-4 advisory `CanaryMinutes` after publishing
-raises the canary alarm, naming its operator.
+raises the canary alarm, and the operations topic gets a notice naming the country and the
+operator (`canary_notice`): whom the duty officer calls.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from consular_alerts.domain.segments import LEVELS, Segment
 from consular_alerts.models.base import CITIZEN_LANGUAGES
@@ -64,3 +66,59 @@ def parse_canaries(text: str, hash_phone: Callable[[str], str]) -> list[Canary]:
             raise CanaryConfigError(f"canary phones[{index}].phone: E.164, + and digits")
         canaries.append(Canary(country, operator, phone, hash_phone(phone)))
     return canaries
+
+
+@dataclass(frozen=True)
+class CanaryMiss:
+    """A canary phone without a delivered receipt for a segment it watches."""
+
+    operator: str
+    country: str
+    segment: str
+    advisory_id: str
+    version: int
+    receipt: str  # "failed", or "none"
+    published_at: datetime  # of the segment's publish
+
+
+#: SNS refuses a subject over 99 characters, or one that is not ASCII.
+_SUBJECT_LIMIT = 99
+
+
+def canary_notice(misses: list[CanaryMiss], minutes: int) -> tuple[str, str]:
+    """The subject and text of the notice the operations topic gets for `misses`: one line
+    per operator and advisory version, operator first (whom to call), then what is missing."""
+    grouped: dict[tuple[str, str, str, int], list[CanaryMiss]] = {}
+    for miss in misses:
+        grouped.setdefault((miss.country, miss.operator, miss.advisory_id, miss.version), [])
+        grouped[(miss.country, miss.operator, miss.advisory_id, miss.version)].append(miss)
+    lines = []
+    for (country, operator, advisory_id, version), missed in sorted(grouped.items()):
+        failed = sorted(m.segment for m in missed if m.receipt == "failed")
+        silent = sorted(m.segment for m in missed if m.receipt != "failed")
+        what = "; ".join(
+            part
+            for part in (
+                f"failed on {', '.join(failed)}" if failed else "",
+                f"no receipt on {', '.join(silent)}" if silent else "",
+            )
+            if part
+        )
+        lines.append(f"{operator} ({country}): {what} - advisory {advisory_id} version {version}")
+    named = sorted({f"{m.operator} ({m.country})" for m in misses})
+    subject = f"Canary phones not reached: {', '.join(named)}"
+    subject = subject.encode("ascii", "replace").decode("ascii")
+    if len(subject) > _SUBJECT_LIMIT:
+        subject = subject[: _SUBJECT_LIMIT - 3] + "..."
+    text = "\n".join(
+        [
+            f"Canary phones had no delivered SMS for a level 3-4 advisory {minutes} minutes "
+            "after publishing. Call these operators (canaries not listed were reached):",
+            "",
+            *lines,
+            "",
+            "Per segment: GET /advisories/{advisory_id}/versions/{version}/delivery, or the "
+            "console's delivery panel.",
+        ]
+    )
+    return subject, text
