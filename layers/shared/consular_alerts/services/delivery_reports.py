@@ -25,6 +25,7 @@ from consular_alerts.observability import redacting_logger
 from consular_alerts.services.ports import (
     AdvisoryRepository,
     AudienceCounter,
+    EmailTallies,
     PublicationLog,
     ReceiptStore,
     SegmentDirectory,
@@ -79,6 +80,7 @@ class DeliveryReportService:
         policy: WatchPolicy = WatchPolicy(),
         canaries: Callable[[], list[Canary]] = list,
         directory: SegmentDirectory | None = None,
+        email_tallies: EmailTallies | None = None,
     ) -> None:
         self._advisories = advisories
         self._publications = publications
@@ -88,6 +90,7 @@ class DeliveryReportService:
         self._policy = policy
         self._canaries = canaries  # read when the check runs (configuration may change)
         self._directory = directory  # subscribes canaries; None: they are subscribed elsewhere
+        self._email_tallies = email_tallies  # None: the report shows no email counts
         self._subscribed: set[tuple[str, str]] = set()  # (phone hash, segment), this container
 
     def report(self, advisory_id: str, version: str) -> DeliveryReport:
@@ -106,7 +109,8 @@ class DeliveryReportService:
         tallies = self._receipts.tallies(key)
         self._count_audiences(key, publications, tallies)
         advisory_id, version = split_delivery_key(key)
-        return delivery_report(advisory_id, version, publications, tallies)
+        emails = self._email_tallies.email_tallies(key) if self._email_tallies else None
+        return delivery_report(advisory_id, version, publications, tallies, emails)
 
     def _count_audiences(
         self, key: str, publications: list[Publication], tallies: dict[str, SegmentTally]

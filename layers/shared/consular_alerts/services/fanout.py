@@ -278,7 +278,9 @@ class FanoutService:
         self, delivery_key: str, segment: Segment, message: RenderedMessage, report: FanoutReport
     ) -> None:
         try:
-            message_id = self._publisher.publish(segment, message, self._config.sender_id)
+            message_id = self._publisher.publish(
+                segment, message, self._config.sender_id, delivery_key
+            )
         except AmbiguousPublishError:
             # SNS may have taken it: keep the claim. A retry publishes again only once the
             # claim is stale: rather a rare duplicate than a lost advisory.
