@@ -1,6 +1,7 @@
 """`make bench`: every figure of issue 7, one table (also build/bench.md and build/bench.json).
 
-    python -m bench [--quick] [--only coldstart fanout pipeline normalization sms reach memory]
+    python -m bench [--quick]
+                    [--only coldstart fanout email pipeline normalization sms reach memory]
 
 --quick: fewer rounds and smaller sizes, to check the suite runs (its figures are noisier).
 """
@@ -12,10 +13,10 @@ import os
 import time
 from datetime import UTC, datetime
 
-from bench import coldstart, fanout, memory, normalization, pipeline, reach, sms
+from bench import coldstart, email, fanout, memory, normalization, pipeline, reach, sms
 from bench.common import Report, machine, table, write
 
-AREAS = ("coldstart", "fanout", "pipeline", "normalization", "sms", "reach", "memory")
+AREAS = ("coldstart", "fanout", "email", "pipeline", "normalization", "sms", "reach", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             coldstart.run(report, rounds)
         elif area == "fanout":
             fanout.run(report, (10, 100, 1_000) if args.quick else (10, 1_000, 10_000))
+        elif area == "email":
+            email.run(report, (10, 100) if args.quick else (10, 100, 1_000))
         elif area == "pipeline":
             pipeline.run(report, 50)
         elif area == "normalization":

@@ -167,7 +167,9 @@ class FakePublisher:
     fail_on: set[str] = field(default_factory=set)  # segments that raise RetryableError
     refuse: set[str] = field(default_factory=set)  # segments that raise PermanentError
 
-    def publish(self, segment: Segment, message: RenderedMessage, sender_id: str) -> str | None:
+    def publish(
+        self, segment: Segment, message: RenderedMessage, sender_id: str, delivery_key: str = ""
+    ) -> str | None:
         if segment.name in self.fail_on:
             raise RetryableError(f"throttled on {segment.name}")
         if segment.name in self.refuse:

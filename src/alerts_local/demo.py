@@ -74,7 +74,9 @@ def subscribe(runtime: LocalRuntime, citizen: DemoCitizen) -> str:
     if status != 202:
         raise RuntimeError(f"subscribe {citizen.name}: {status} {reply}")
     if citizen.channel != "sms":
-        return f"{reply['status']} (SNS confirmation email; moto confirms at once)"
+        from alerts_local.demo_email import confirm
+
+        return confirm(runtime, citizen.address, reply["status"])
     code_sms = [m for m in runtime.outbox.direct_sms() if m.phone_number == citizen.address][-1]
     code = next(word.strip(".") for word in code_sms.text.split() if word.strip(".").isdigit())
     status, reply = post_json(
@@ -114,15 +116,21 @@ def describe_advisory(status: int, reply: dict[str, Any]) -> str:
     )
 
 
-def print_deliveries(deliveries: list[Delivery]) -> None:
+def print_deliveries(runtime: LocalRuntime, deliveries: list[Delivery]) -> None:
+    from alerts_local.demo_email import emails_to, print_emails
+
     by_address = {c.address: c for c in CITIZENS}
     for citizen in CITIZENS:
         mine = [d for d in deliveries if d.address == citizen.address]
+        emailed = [
+            e for e in emails_to(runtime, citizen.address) if "X-Alerts-Advisory" in e.headers
+        ]
         print(
             f"  {citizen.name} ({citizen.channel} {mask_address(citizen.address)}, "
             f"{citizen.language}, {'+'.join(citizen.countries)}, level>={citizen.min_level}): "
-            f"{len(mine)} message(s)"
+            f"{len(mine) + len(emailed)} message(s)"
         )
+        print_emails(runtime, citizen.address)
         for delivery in mine:
             if delivery.channel == "sms":
                 print(
@@ -179,14 +187,18 @@ def run_demo(events_dir: Path) -> int:
         runtime.settle()
 
         print("\n3. What each citizen received")
-        print_deliveries(runtime.outbox.deliveries)
+        print_deliveries(runtime, runtime.outbox.deliveries)
 
         print("\n4. The duty officer posts the seed again")
         before = len(runtime.outbox.deliveries)
+        emails_before = len(runtime.emails.sent) if runtime.emails else 0
         status, reply = post_event(runtime, events_dir / SEED_EVENT)
         runtime.settle()
         print(f"  {describe_advisory(status, reply)}")
         print(f"  new deliveries: {len(runtime.outbox.deliveries) - before}")
+        print(
+            f"  new emails: {(len(runtime.emails.sent) if runtime.emails else 0) - emails_before}"
+        )
 
         print("\n5. The ministry's alerts in CAP, as an aggregator reads them")
         print_cap_feed(runtime)

@@ -53,7 +53,11 @@ def print_report(runtime: LocalRuntime, advisory_id: str, version: int) -> None:
             f"  {segment['segment']:9} {segment['audience']:>11} {sms['delivered']:>9}"
             f" {sms['failed']:>6}  {why}"
         )
-    print(f"  email: {report['email'][:110]}…")
+    emails = report["emails"]
+    print(
+        f"  email (SES): {emails['sent']} sent, {emails['delivered']} delivered, "
+        f"{emails['bounced']} bounced, {emails['complained']} complained"
+    )
 
 
 def print_disrupted(runtime: LocalRuntime, events_dir: Path, seed_event: str) -> None:

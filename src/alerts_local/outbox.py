@@ -99,8 +99,11 @@ class Outbox:
                     continue
                 # moto reports every subscription as confirmed, so the local runtime treats an
                 # email subscription as if its owner had clicked SNS's confirmation link.
+                # moto itself delivers to SQS (the email queue): not a citizen's delivery.
                 subscriptions = [
-                    s for s in self._backend.subscriptions.values() if s.topic.arn == arn
+                    s
+                    for s in self._backend.subscriptions.values()
+                    if s.topic.arn == arn and s.protocol != "sqs"
                 ]
                 for message_id, message, subject, _attributes, _group in published[start:]:
                     variants = _variants(message)

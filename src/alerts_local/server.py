@@ -31,6 +31,7 @@ from consular_alerts.domain.messages.preview import SmsPrices
 from consular_alerts.models.feeds import FeedConfig
 from moto.server import ThreadedMotoServer
 
+from alerts_local.email_outbox import EmailPump
 from alerts_local.lambdas import LocalFunctions, apply_environment, use_local_credentials
 from alerts_local.log_subscriptions import LogSubscriptionPump
 from alerts_local.outbox import Outbox
@@ -108,6 +109,8 @@ class LocalRuntime:
     publisher: PublisherCredentials = field(default_factory=PublisherCredentials)
     # The SMS receipts the outbox writes, to the receipts function (subscription filters).
     receipts: LogSubscriptionPump | None = None
+    # The email queue, SES's sent mail and its events (email_outbox.py).
+    emails: EmailPump | None = None
     _http: ThreadingHTTPServer | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -120,9 +123,12 @@ class LocalRuntime:
     def settle(self) -> None:
         """Run the stream and SNS delivery until nothing is left to do."""
         with self.lock:
-            while self.pump.drain():
-                pass
-            self.outbox.collect()
+            while True:
+                while self.pump.drain():
+                    pass
+                self.outbox.collect()
+                if self.emails is None or not self.emails.drain():
+                    break
             if self.receipts is not None:
                 self.receipts.drain()
 
@@ -211,6 +217,9 @@ class LocalRuntime:
                 return _json(200, {"sms": [vars(m) for m in self.outbox.direct_sms()]})
             if path == "/_local/deliveries":
                 return _json(200, {"deliveries": [d.as_json() for d in self.outbox.deliveries]})
+            if path == "/_local/emails":
+                sent = self.emails.sent if self.emails is not None else []
+                return _json(200, {"emails": [email.as_json() for email in sent]})
             if path == "/_local/segments":
                 return _json(200, {"segments": self.outbox.segment_counts()})
             if path == "/_local/publisher-credentials":  # the console prefills them locally
@@ -397,6 +406,7 @@ def start(
         pump=StreamPump(stack, functions),
         outbox=Outbox(stack.region, topic_prefix=f"{stack.name}-seg-", receipts=writer),
         receipts=LogSubscriptionPump(stack, functions),
+        emails=EmailPump(stack, functions),
     )
     runtime.serve_http(port=port)
     return runtime

@@ -61,6 +61,14 @@ _KEPT_ASIDE = (
     "AWS::CloudFront::",
     "AWS::S3::BucketPolicy",
     "AWS::WAFv2::",
+    # SES's configuration set and event destination (no moto model): the local runtime plays
+    # SES's events itself (email_outbox.py).
+    "AWS::SES::",
+    # Resource policies moto's CloudFormation has no model for (it enforces none anyway),
+    # and SNS's subscription of a function (the local runtime invokes it, email_outbox.py).
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
     # Custom resources (moto would invoke their function in Docker): the account's SMS
     # settings they set are SNS's business, which the local runtime plays itself.
     "Custom::",
@@ -283,6 +291,8 @@ def stream_mappings(cfn: dict[str, Any]) -> list[StreamMapping]:
         if resource["Type"] != "AWS::Lambda::EventSourceMapping":
             continue
         props = resource["Properties"]
+        if "StartingPosition" not in props:
+            continue  # an SQS queue's mapping (the email queue: email_outbox.py plays it)
         destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
         mappings.append(
             StreamMapping(
@@ -389,6 +399,16 @@ def _account_wide_parameters(endpoint_url: str, region: str) -> dict[str, str]:
     return {"SmsDeliveryLogGroupsExist": str(exists).lower()}
 
 
+def _verify_email_sender(cfn: dict[str, Any], endpoint_url: str, region: str) -> None:
+    """The ministry's SES identity, verified as the deployed account would have it (once per
+    moto: later stacks find it there)."""
+    identity = str(cfn["Parameters"]["EmailSenderIdentity"]["Default"])
+    ses = boto3.client("sesv2", endpoint_url=endpoint_url, region_name=region)
+    known = {i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])}
+    if identity not in known:
+        ses.create_email_identity(EmailIdentity=identity)
+
+
 def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
     """Create the template's resources in the moto at `endpoint_url`."""
     count_confirmed_subscriptions()
@@ -469,6 +489,7 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
     }
     resources.update(secrets)
     _enable_versioning(deployable, resources, endpoint_url, region)
+    _verify_email_sender(cfn, endpoint_url, region)
     lambda_client = boto3.client("lambda", endpoint_url=endpoint_url, region_name=region)
     for logical_id, function in functions.items():
         config = lambda_client.get_function_configuration(FunctionName=resources[logical_id])

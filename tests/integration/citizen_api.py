@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from email import message_from_string, policy
+from email.message import EmailMessage
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from alerts_local.lambdas import LocalFunctions
@@ -83,6 +86,46 @@ class Api:
         )
         assert status == 200, reply
         return subscription_id, reply["manage_token"]
+
+    def emails(self, address: str) -> list[str]:
+        """The plain-text parts of what SES sent to `address` (moto keeps the raw MIME)."""
+        texts = []
+        for message in ses_backends[DEFAULT_ACCOUNT_ID][self.stack.region].sent_messages:
+            raw = getattr(message, "raw_data", None)
+            if raw is None or address not in message.destinations:
+                continue
+            parsed = message_from_string(raw, policy=policy.default)
+            assert isinstance(parsed, EmailMessage)
+            body = parsed.get_body(preferencelist=("plain",))
+            texts.append(body.get_content() if body is not None else "")
+        return texts
+
+    def subscribe_email(self, address: str, **changes: Any) -> tuple[str, str]:
+        """Sign up, then press the confirmation page's button, as the mailbox's owner would:
+        the subscription id and the token of the manage link the page shows."""
+        payload = {"channel": "email", "address": address, "countries": ["KZ"], "language": "ru"}
+        payload.update(changes)
+        status, reply, _ = self.call("POST", "/subscriptions", payload)
+        assert status == 202, reply
+        (text,) = [t for t in self.emails(address) if reply["subscription_id"] in t]
+        found = re.search(r"https://\S+(/email/confirm/[0-9a-f-]+)\?(t=\S+)", text)
+        assert found is not None, text
+        path, query = found.group(1), found.group(2)
+        for route in self.stack.routes:
+            parameters = route.match("POST", path)
+            if parameters is not None:
+                break
+        else:
+            raise AssertionError(f"no route POST {path}")
+        event = api_event(
+            route, "POST", path, parameters, query, {}, b"", "203.0.113.10",
+            stage_variables=self.stack.stage_variables.get(route.api),
+        )  # fmt: skip
+        response = self.functions.invoke(route.function, event)
+        assert response["statusCode"] == 200, response
+        manage = re.search(r'href="[^"#]+/s/[0-9a-f-]+#([^"]+)"', response["body"])
+        assert manage is not None, response["body"]
+        return reply["subscription_id"], manage.group(1)
 
     def endpoints(self, segment: str) -> list[str]:
         sns = self.stack.client("sns")

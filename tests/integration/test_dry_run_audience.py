@@ -27,12 +27,8 @@ def test_dry_run_reports_subscribers_per_segment_and_the_cost(stack: DeployedSta
     api.subscribe_phone("+77011234567", countries=["KZ"], language="ru", min_level=1)
     api.subscribe_phone("+77011234568", countries=["KZ"], language="ru", min_level=2)
     api.subscribe_phone("+77011234569", countries=["KZ"], language="ru", min_level=3)
-    status, _, _ = api.call(
-        "POST",
-        "/subscriptions",
-        {"channel": "email", "address": "a@example.org", "countries": ["KZ"], "language": "en"},
-    )
-    assert status == 202
+    # Confirmed: the email queue joins the segment topic (SNS counts it as one subscriber).
+    api.subscribe_email("a@example.org", countries=["KZ"], language="en")
 
     reply = dry_run(api.functions)
     audience = {entry["segment"]: entry["subscribers"] for entry in reply["audience"]}

@@ -34,6 +34,7 @@ from alerts_local.streams import StreamPump
 from tests.conftest import EVENTS
 from tests.injection import inject_client_error
 from tests.integration.citizen_api import PHONE, Api
+from tests.integration.email_flow import EmailFlow, unsubscribe_url
 from tests.integration.publisher_api import Publisher
 
 ACCOUNT = "123456789012"
@@ -114,6 +115,15 @@ def required(stack: DeployedStack, call: Call) -> list[tuple[str, str]]:
     if call.service == "sqs" and op == "SendMessage":
         name = p["QueueUrl"].rstrip("/").rsplit("/", 1)[-1]
         return [("sqs:SendMessage", f"arn:aws:sqs:{stack.region}:{ACCOUNT}:{name}")]
+    if call.service == "sesv2" and op == "SendEmail":
+        # Sending as the From address's identity (the domain: EmailSenderIdentity's default)
+        # through the configuration set, each a resource of SendEmail.
+        identity = p["FromEmailAddress"].rsplit("@", 1)[-1]
+        base = f"arn:aws:ses:{stack.region}:{ACCOUNT}"
+        pairs = [("ses:SendEmail", f"{base}:identity/{identity}")]
+        if "ConfigurationSetName" in p:
+            pairs.append(("ses:SendEmail", f"{base}:configuration-set/{p['ConfigurationSetName']}"))
+        return pairs
     if call.service == "secretsmanager" and op == "GetSecretValue":
         return [("secretsmanager:GetSecretValue", p["SecretId"])]
     if call.service == "s3" and op in {"GetObject", "PutObject"}:
@@ -205,6 +215,25 @@ def citizen_flows(api: Api) -> None:
     scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
     api.functions.invoke("SubscriptionsFunction", scheduled)
     assert api.call("DELETE", path, token=reply["manage_token"])[0] == 200
+
+
+def email_flows(stack: DeployedStack) -> None:
+    """Sign up, confirm on the page, change, an advisory by email, SES's events (a bounce),
+    and unsubscribing on the page."""
+    flow = EmailFlow(stack)
+    flow.sign_up("aida@example.org", ["KZ"], language="ru")
+    assert flow.page("GET", flow.confirm_link("aida@example.org"))[0] == 200
+    html = flow.confirm("aida@example.org")
+    token = html.split("#", 1)[1].split('"', 1)[0]
+    subscription_id = flow.confirm_link("aida@example.org").split("/")[-1].split("?")[0]
+    path = f"/subscriptions/{subscription_id}"
+    assert flow.api.call("PATCH", path, {"countries": ["UZ", "KZ"]}, token=token)[0] == 200
+    assert flow.api.call("PATCH", path, {"countries": ["UZ"]}, token=token)[0] == 200  # leaves KZ
+    flow.sign_up("bounce@simulator.amazonses.com", ["KZ"], ip="198.51.100.20")
+    flow.post_seed(level=3, countries="KZ,UZ")  # not what the publisher flows posted
+    (email,) = [e for e in flow.sent_to("aida@example.org") if "X-Alerts-Advisory" in e.headers]
+    assert "segment=UZ-ru-L1" in email.headers["X-Alerts-Advisory"]
+    assert flow.page("POST", unsubscribe_url(email), "List-Unsubscribe=One-Click")[0] == 200
 
 
 def publisher_flows(functions: LocalFunctions) -> str:
@@ -356,12 +385,13 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
     receipts_flows(stack, functions)
     delivery_report_flows(stack, functions, advisory_id)
     sms_settings_flows(stack, functions)
+    email_flows(stack)
 
     made = {(c.function, f"{c.service}:{c.operation}") for c in calls}
     # The flows reached what each adapter does (else this test would prove little).
     for expected in [
         ("SubscriptionsFunction", "sns:Unsubscribe"),
-        ("SubscriptionsFunction", "sns:GetSubscriptionAttributes"),
+        # (GetSubscriptionAttributes: only for SNS-era email records, which new flows never make)
         ("SubscriptionsFunction", "dynamodb:Query"),
         ("SubscriptionsFunction", "secretsmanager:GetSecretValue"),
         ("IngestFunction", "sns:GetTopicAttributes"),
@@ -391,6 +421,17 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
         ("DeliveryReportFunction", "secretsmanager:GetSecretValue"),
         ("DeliveryReportFunction", "sns:Publish"),
         ("SmsDeliveryStatusFunction", "sns:SetSMSAttributes"),
+        ("SubscriptionsFunction", "sesv2:SendEmail"),
+        ("SubscriptionsFunction", "dynamodb:DeleteItem"),
+        ("EmailPagesFunction", "sns:Subscribe"),
+        ("EmailPagesFunction", "dynamodb:Query"),
+        ("EmailPagesFunction", "dynamodb:DeleteItem"),
+        ("EmailDeliveryFunction", "sesv2:SendEmail"),
+        ("EmailDeliveryFunction", "dynamodb:BatchGetItem"),
+        ("EmailDeliveryFunction", "dynamodb:Query"),
+        ("EmailDeliveryFunction", "dynamodb:UpdateItem"),
+        ("EmailEventsFunction", "dynamodb:TransactWriteItems"),
+        ("EmailEventsFunction", "dynamodb:DeleteItem"),
     ]:
         assert expected in made, expected
     # Every function of the template ran (a new one needs its flow here).

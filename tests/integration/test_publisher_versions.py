@@ -1,6 +1,6 @@
 """No rollback by accident (issue 14, item 2) through the real handlers on moto, every
-resource from template.yaml, the stream played by StreamPump and SNS delivery by the outbox:
-what each post stored, and what each citizen received."""
+resource from template.yaml, the stream played by StreamPump, SNS delivery by the outbox and
+email by the email queue: what each post stored, and what each citizen received."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alerts_local.lambdas import LocalFunctions
-from alerts_local.outbox import Delivery, Outbox
+from alerts_local.outbox import Delivery
 from alerts_local.server import api_event
 from alerts_local.stack import DeployedStack
 from alerts_local.streams import StreamPump
 from tests.faults.conftest import atomic_dynamodb  # noqa: F401  (a fixture)
 from tests.integration.citizen_api import Api
+from tests.integration.email_flow import AllDeliveries
 
 PHONE, EMAIL = "+77011230001", "versions@example.kg"
 INSTRUCTIONS = (
@@ -95,12 +96,7 @@ def by_address(deliveries: list[Delivery]) -> dict[str, list[str]]:
 def citizens(stack: DeployedStack) -> Api:
     api = Api(stack)
     api.subscribe_phone(PHONE, countries=["KZ"], language="ru", min_level=1)
-    status, reply, _ = api.call(
-        "POST",
-        "/subscriptions",
-        {"channel": "email", "address": EMAIL, "countries": ["KZ"], "language": "en"},
-    )
-    assert status == 202, reply
+    api.subscribe_email(EMAIL, countries=["KZ"], language="en")  # confirmed
     return api
 
 
@@ -108,7 +104,7 @@ def test_a_stale_repost_is_a_409_and_reaches_nobody_a_stated_revert_does(
     stack: DeployedStack, citizens: Api
 ) -> None:
     functions = LocalFunctions(stack)
-    pump, outbox = StreamPump(stack, functions), Outbox(stack.region, f"{stack.name}-seg-")
+    pump, outbox = StreamPump(stack, functions), AllDeliveries(stack, functions)
     v1, v2 = advisory("mfa-kg-rollback", 3), advisory("mfa-kg-rollback", 4)
     assert post(functions, stack, v1)[0] == 201
     assert post(functions, stack, v2)[0] == 201
@@ -134,7 +130,7 @@ def test_an_edit_of_a_version_that_is_no_longer_current_is_a_412_and_reaches_nob
     stack: DeployedStack, citizens: Api
 ) -> None:
     functions = LocalFunctions(stack)
-    pump, outbox = StreamPump(stack, functions), Outbox(stack.region, f"{stack.name}-seg-")
+    pump, outbox = StreamPump(stack, functions), AllDeliveries(stack, functions)
     status, reply, headers = post(functions, stack, advisory("mfa-kg-edit", 2))
     assert (status, headers["ETag"]) == (201, '"1"')
     assert post(functions, stack, advisory("mfa-kg-edit", 3), headers={"If-Match": '"1"'})[0] == 201
@@ -180,7 +176,7 @@ def test_concurrent_posts_of_differing_texts_never_send_a_citizen_the_same_text_
     advisory_id = f"mfa-kg-race-{uuid.uuid4().hex[:8]}"
     bodies = [advisory(advisory_id, level, instruction) for level, instruction in texts]
     containers = _containers(stack)
-    pump, outbox = StreamPump(stack, containers[0]), Outbox(stack.region, f"{stack.name}-seg-")
+    pump, outbox = StreamPump(stack, containers[0]), AllDeliveries(stack, containers[0])
     pump.drain()
     outbox.collect()  # what earlier examples sent
 

@@ -82,7 +82,7 @@ def test_no_wildcard_actions_in_any_function_policy(cfn: dict[str, Any]) -> None
 
 def test_functions_run_python313_with_the_shared_layer(cfn: dict[str, Any]) -> None:
     functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    assert len(functions) == 10
+    assert len(functions) == 13
     for function in functions:
         assert function["Properties"]["Runtime"] == "python3.13"
         assert function["Properties"]["Layers"]

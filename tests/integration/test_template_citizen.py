@@ -49,7 +49,11 @@ def test_tables_with_addresses_or_their_hashes_use_the_key_and_expire_items(
 
 def test_the_subscriber_indexes_hold_keys_only(sam: dict[str, Any]) -> None:
     indexes = sam["Resources"]["SubscribersTable"]["Properties"]["GlobalSecondaryIndexes"]
-    assert sorted(index["IndexName"] for index in indexes) == ["ByLookupHash", "PendingEmails"]
+    assert sorted(index["IndexName"] for index in indexes) == [
+        "ByLookupHash",
+        "EmailSegmentMembers",
+        "PendingEmails",
+    ]
     for index in indexes:  # no address, not even encrypted, copied into an index
         assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
 

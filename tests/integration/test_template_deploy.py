@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from consular_alerts import bootstrap
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 
 from alerts_local.lambdas import LocalFunctions
 from alerts_local.server import api_event
@@ -85,6 +87,7 @@ def test_reservations_are_there_when_a_parameter_asks(cfn: dict[str, Any]) -> No
     assert public == {
         "SubscriptionsFunction": {"Ref": "PublicFunctionsReservedConcurrency"},
         "PublicAdvisoryFunction": {"Ref": "PublicFunctionsReservedConcurrency"},
+        "EmailPagesFunction": {"Ref": "PublicFunctionsReservedConcurrency"},
     }
 
 
@@ -231,7 +234,9 @@ def test_api_functions_take_the_site_from_their_stage(stack: DeployedStack) -> N
     email = {"channel": "email", "address": "dana@example.org", "countries": ["TR"]}
     status, reply, _ = api.call("POST", "/subscriptions", {**email, "language": "en"})
     assert status == 202, reply
-    assert reply["manage_link"].startswith(f"{site}/s/")
+    assert reply["manage_link"] is None  # given on the confirmation page, not here
+    sent = ses_backends[DEFAULT_ACCOUNT_ID][stack.region].sent_messages[-1]
+    assert f"{site}/email/confirm/" in sent.raw_data  # the confirmation email's link
     preview = json.loads((EVENTS / "post-advisory-seed.json").read_text(encoding="utf-8"))
     preview["queryStringParameters"] = {"dry_run": "true"}
     preview["stageVariables"] = {"siteUrl": site}

@@ -29,6 +29,7 @@ MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",  # SAM: logs
     "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",  # SAM: Tracing Active
     "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",  # SAM: the stream
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",  # SAM: email queue
     # API Gateway's account-wide logging role (template.yaml says why it is not narrowed).
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
 }
@@ -64,7 +65,9 @@ def _arn_of(cfn: dict[str, Any], logical_id: str, attribute: str = "Arn") -> str
 
 
 def _name_of(cfn: dict[str, Any], logical_id: str) -> str:
-    """What Ref gives inside an ARN being built: a name or an id."""
+    """What Ref gives inside an ARN being built: a name or an id (a parameter: its default)."""
+    if logical_id in cfn.get("Parameters", {}):
+        return str(cfn["Parameters"][logical_id]["Default"])
     kind = cfn["Resources"][logical_id]["Type"]
     if kind in {"AWS::SNS::Topic", "AWS::SecretsManager::Secret"}:
         return _arn_of(cfn, logical_id, "Ref")
@@ -239,12 +242,14 @@ def test_the_functions_hold_only_what_their_adapters_call(cfn: dict[str, Any]) -
         assert batch <= {"dynamodb:BatchGetItem"}, role
         assert "dynamodb:DescribeTable" not in actions, role
         assert "sns:SetTopicAttributes" not in actions, role  # no adapter sets them
-    # The one batch read: the internet state of an advisory's countries (shutdown mode,
-    # adapters/dynamodb/countries.py), by the dry run and the fan-out.
+    # The batch reads: the internet state of an advisory's countries (shutdown mode,
+    # adapters/dynamodb/countries.py), by the dry run and the fan-out; a segment's email
+    # subscribers, 100 records a call (adapters/dynamodb/email_members.py).
     countries = _arn_of(cfn, "CountriesTable")
     assert batch_reads == {
         ("IngestFunctionRole", countries),
         ("FanoutFunctionRole", countries),
+        ("EmailDeliveryFunctionRole", _arn_of(cfn, "SubscribersTable")),
     }
     scans = {role for role, actions in granted.items() if "dynamodb:Scan" in actions}
     # The feeds table is the list of feeds; the countries table the list of switches set.

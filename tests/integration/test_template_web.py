@@ -41,7 +41,7 @@ def test_the_bucket_is_private_and_only_the_distribution_reads_it(sam: dict[str,
 
 def test_the_distribution_uses_oac_https_and_the_security_headers(sam: dict[str, Any]) -> None:
     config = resource(sam, "WebDistribution")["DistributionConfig"]
-    (origin,) = config["Origins"]
+    (origin,) = [o for o in config["Origins"] if o["Id"] == "site"]
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
     behavior = config["DefaultCacheBehavior"]

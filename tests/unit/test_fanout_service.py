@@ -342,11 +342,11 @@ def test_an_ambiguous_publish_keeps_its_claim_so_a_quick_retry_does_not_repeat_i
     from consular_alerts.errors import AmbiguousPublishError
 
     class TimesOutOnce(FakePublisher):
-        def publish(self, segment, message, sender_id):  # type: ignore[no-untyped-def]
+        def publish(self, segment, message, sender_id, delivery_key=""):  # type: ignore[no-untyped-def]
             if segment.name == "KZ-ru-L1" and not getattr(self, "timed_out", False):
                 self.timed_out = True
                 raise AmbiguousPublishError("read timeout")
-            return super().publish(segment, message, sender_id)
+            return super().publish(segment, message, sender_id, delivery_key)
 
     ledger = FakeLedger()
     publisher = TimesOutOnce(topics=all_topics(["KZ"]))

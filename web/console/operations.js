@@ -182,7 +182,10 @@ function renderDelivery(report) {
     ]),
   );
   $("delivery-table").tBodies[0].replaceChildren(...rows);
-  $("delivery-email").textContent = `Email: ${report.email}.`;
+  const emails = report.emails || { sent: 0, delivered: 0, bounced: 0, complained: 0 };
+  $("delivery-email").textContent =
+    `Email (SES): ${emails.sent} sent, ${emails.delivered} delivered, ` +
+    `${emails.bounced} bounced, ${emails.complained} complained.`;
 }
 
 export function initOperations(options) {

@@ -29,12 +29,20 @@ if TYPE_CHECKING:
     from consular_alerts.services.cap_feed import CapFeedService
     from consular_alerts.services.countries import CountryService
     from consular_alerts.services.delivery_reports import DeliveryReportService
+    from consular_alerts.services.email_delivery import EmailDeliveryService
+    from consular_alerts.services.email_events import EmailEventService
+    from consular_alerts.services.email_subscriptions import (
+        EmailPolicy,
+        EmailSubscriptionService,
+    )
     from consular_alerts.services.fanout import FanoutService
     from consular_alerts.services.ingest import IngestService
     from consular_alerts.services.poller import FeedPoller
     from consular_alerts.services.ports import (
         AudienceCounter,
         CountryStore,
+        EmailMembers,
+        Mailer,
         OperationsNotifier,
         PhoneCodeStore,
         RateLimiter,
@@ -282,7 +290,30 @@ def subscription_service() -> SubscriptionService:
         SubscriberKeys.from_secret(secret),
         utc_now,
         phone_codes=DynamoPhoneCodes(dynamodb(), settings.rate_limits_table),
+        **_email_ports(settings),
     )
+
+
+def _email_ports(settings: SubscriptionsSettings) -> dict[str, Any]:
+    """The SES path's ports for the citizen API (none without an email queue)."""
+    if not settings.email_queue_arn:
+        return {}
+    from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
+    from consular_alerts.adapters.ses import SesMailer
+    from consular_alerts.services.email_subscriptions import EmailPolicy
+
+    return {
+        "members": DynamoEmailMembers(dynamodb(), settings.subscribers_table),
+        "mailer": SesMailer(
+            _client("sesv2"),
+            settings.email_sender_address,
+            settings.email_configuration_set,
+            settings.email_sender_name,
+        ),
+        "email_policy": EmailPolicy(
+            queue_arn=settings.email_queue_arn, mailto=settings.email_unsubscribe_mailto
+        ),
+    }
 
 
 def wire_subscription_service(
@@ -295,14 +326,91 @@ def wire_subscription_service(
     clock: Callable[[], datetime],
     *,
     phone_codes: PhoneCodeStore,
+    members: EmailMembers | None = None,
+    mailer: Mailer | None = None,
+    email_policy: EmailPolicy | None = None,
 ) -> SubscriptionService:
     """The subscription service and its one-time codes over these ports: the one place they
-    are put together (the function's above; tests and `alerts scale` with their own ports)."""
+    are put together (the function's above; tests and `alerts scale` with their own ports).
+    With `members`, `mailer` and `email_policy`, email goes through SES."""
     from consular_alerts.services.one_time_codes import OneTimeCodes
     from consular_alerts.services.subscriptions import SubscriptionService
 
     codes = OneTimeCodes(repository, sms, limiter, policy, keys, phone_codes)
-    return SubscriptionService(repository, directory, sms, codes, policy, keys, clock)
+    email = None
+    if members is not None and mailer is not None and email_policy is not None:
+        from consular_alerts.services.email_subscriptions import EmailSubscriptionService
+
+        email = EmailSubscriptionService(
+            repository, members, mailer, directory, codes, policy, email_policy, keys, clock
+        )
+    return SubscriptionService(repository, directory, sms, codes, policy, keys, clock, email)
+
+
+def email_subscription_service() -> EmailSubscriptionService:
+    """The email pages' service (confirm, unsubscribe): the citizen API's, SES path."""
+    service = subscription_service().email
+    if service is None:
+        raise RuntimeError("EMAIL_QUEUE_ARN is not set: email does not go through SES")
+    return service
+
+
+@cache
+def email_delivery_service() -> EmailDeliveryService:
+    from consular_alerts.adapters.dynamodb.email_ledger import DynamoEmailLedger
+    from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
+    from consular_alerts.adapters.dynamodb.email_tallies import DynamoEmailTallies
+    from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.adapters.ses import SesMailer
+    from consular_alerts.services.email_delivery import (
+        EmailDeliveryConfig,
+        EmailDeliveryService,
+    )
+    from consular_alerts.services.subscription_policy import SubscriberKeys
+    from consular_alerts.settings import EmailDeliverySettings
+
+    settings = EmailDeliverySettings.from_environment()
+    secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
+    return EmailDeliveryService(
+        DynamoEmailMembers(dynamodb(), settings.subscribers_table),
+        DynamoEmailLedger(dynamodb(), settings.delivery_ledger_table),
+        SesMailer(
+            _client("sesv2"),
+            settings.email_sender_address,
+            settings.email_configuration_set,
+            settings.email_sender_name,
+        ),
+        DynamoEmailTallies(dynamodb(), settings.delivery_receipts_table),
+        SubscriberKeys.from_secret(secret),
+        EmailDeliveryConfig(
+            site_url=settings.public_base_url, mailto=settings.email_unsubscribe_mailto
+        ),
+        utc_now,
+    )
+
+
+@cache
+def email_event_service() -> EmailEventService:
+    from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
+    from consular_alerts.adapters.dynamodb.email_tallies import DynamoEmailTallies
+    from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
+    from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.services.email_events import EmailEventService
+    from consular_alerts.services.email_subscriptions import EmailSubscriptionEnds
+    from consular_alerts.services.subscription_policy import SubscriberKeys
+    from consular_alerts.settings import EmailEventsSettings
+
+    settings = EmailEventsSettings.from_environment()
+    secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
+    return EmailEventService(
+        DynamoEmailTallies(dynamodb(), settings.delivery_receipts_table),
+        EmailSubscriptionEnds(
+            DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
+            DynamoEmailMembers(dynamodb(), settings.subscribers_table),
+            SubscriberKeys.from_secret(secret),
+            utc_now,
+        ),
+    )
 
 
 @cache
@@ -393,6 +501,7 @@ def delivery_report_settings() -> DeliveryReportSettings:
 @cache
 def delivery_report_service() -> DeliveryReportService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
+    from consular_alerts.adapters.dynamodb.email_tallies import DynamoEmailTallies
     from consular_alerts.adapters.dynamodb.publication_log import DynamoPublicationLog
     from consular_alerts.adapters.dynamodb.receipts import DynamoReceiptStore
     from consular_alerts.adapters.sns import (
@@ -430,6 +539,7 @@ def delivery_report_service() -> DeliveryReportService:
         canaries,
         directory,
         _operations_notifier(settings.operations_topic_arn),
+        DynamoEmailTallies(dynamodb(), settings.delivery_receipts_table),
     )
 
 
@@ -468,5 +578,7 @@ def _forget_services() -> None:
         receipts_service,
         delivery_report_settings,
         delivery_report_service,
+        email_delivery_service,
+        email_event_service,
     ):
         built.cache_clear()

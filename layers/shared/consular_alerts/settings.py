@@ -143,6 +143,14 @@ class SubscriptionsSettings(_Settings):
     # that encrypts the segment topics (none: SNS's default encryption).
     link_signing_secret_arn: str
     subscriber_data_key_arn: str | None = None
+    # Email through SES (services/email_subscriptions.py): the queue each segment topic with
+    # email subscribers feeds, the ministry's verified sender, its configuration set (SES
+    # events), and an optional mailto for List-Unsubscribe. No queue: SNS email, as before.
+    email_queue_arn: str = ""
+    email_sender_address: str = ""
+    email_sender_name: str = ""
+    email_configuration_set: str = ""
+    email_unsubscribe_mailto: str = ""
 
     def rate_limits(self) -> RateLimits:
         return RateLimits(
@@ -175,6 +183,28 @@ class SubscriptionsSettings(_Settings):
         from consular_alerts.domain.citizens.phones import refused_types
 
         return refused_types(self.refused_phone_types)
+
+
+class EmailDeliverySettings(_Settings):
+    """The email queue's segment publications -> one SES message per confirmed address."""
+
+    subscribers_table: str
+    delivery_ledger_table: str
+    delivery_receipts_table: str
+    link_signing_secret_arn: str  # signs each message's unsubscribe link
+    public_base_url: str = "https://alerts.mfa.gov.kg"  # the site, which forwards /email/*
+    email_sender_address: str
+    email_sender_name: str = ""
+    email_configuration_set: str = ""
+    email_unsubscribe_mailto: str = ""
+
+
+class EmailEventsSettings(_Settings):
+    """SES events (through SNS) -> the delivery report; bounces and complaints end."""
+
+    subscribers_table: str
+    delivery_receipts_table: str
+    link_signing_secret_arn: str  # keys the audit hash an ended subscription keeps
 
 
 class PollerSettings(_IngestingSettings):

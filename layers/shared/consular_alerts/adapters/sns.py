@@ -50,14 +50,27 @@ class SnsSegmentPublisher:
         self._client = client
         self._topics = topics
 
-    def publish(self, segment: Segment, message: RenderedMessage, sender_id: str) -> str | None:
-        # One publish carries both channels: SNS gives SMS subscribers "sms" and email
-        # subscribers "email" (with Subject).
+    def publish(
+        self, segment: Segment, message: RenderedMessage, sender_id: str, delivery_key: str = ""
+    ) -> str | None:
+        # One publish carries every channel: SNS gives SMS subscribers "sms", email
+        # subscribers of the SNS era "email" (with Subject), and the email queue "sqs": what
+        # the email-delivery function sends through SES (services/email_delivery.py).
         body = {
             "default": message.sms.text,
             "sms": message.sms.text,
             "email": message.email_body,
         }
+        if delivery_key:
+            body["sqs"] = json.dumps(
+                {
+                    "delivery_key": delivery_key,
+                    "segment": segment.name,
+                    "subject": message.email_subject,
+                    "body": message.email_body,
+                },
+                ensure_ascii=False,
+            )
         try:
             response = self._client.publish(
                 TopicArn=self._topics.arn(segment),

@@ -171,7 +171,7 @@ class PhoneCodeRequest(PhoneRequest):
 
 class SubscriberStatus(StrEnum):
     PENDING_VERIFICATION = "pending_verification"  # SMS: code sent, nothing subscribed
-    PENDING_CONFIRMATION = "pending_confirmation"  # email: SNS sent its confirmation
+    PENDING_CONFIRMATION = "pending_confirmation"  # email: its confirmation email is out
     ACTIVE = "active"
     LOCKED = "locked"
     UNSUBSCRIBED = "unsubscribed"
@@ -224,7 +224,11 @@ class Subscriber(BaseModel):
     def pending_email_shard(self) -> str | None:
         """Key of the sparse index of email subscriptions awaiting SNS confirmation (the
         scheduled refresh reads it): stored only while pending, gone from the item otherwise."""
-        if self.channel is Channel.EMAIL and self.status is SubscriberStatus.PENDING_CONFIRMATION:
+        if (
+            self.channel is Channel.EMAIL
+            and self.status is SubscriberStatus.PENDING_CONFIRMATION
+            and self.subscription_arns  # SNS-era records only: SES ones are confirmed here
+        ):
             return PENDING_EMAIL_SHARD
         return None
 

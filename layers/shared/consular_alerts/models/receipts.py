@@ -79,6 +79,21 @@ class SmsCounts(BaseModel):
     duplicates: int = Field(default=0, description="Receipts that arrived again (not counted)")
 
 
+class EmailCounts(BaseModel):
+    """SES's word on the emails of a segment (or all): what was sent, and its events."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sent: int = 0
+    delivered: int = 0
+    bounced: int = 0
+    complained: int = 0
+    bounced_by_type: dict[str, int] = Field(
+        default_factory=dict, description="permanent, transient, undetermined"
+    )
+    duplicates: int = Field(default=0, description="Events that arrived again (not counted)")
+
+
 class SegmentDelivery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -95,6 +110,7 @@ class SegmentDelivery(BaseModel):
         "waiting (email addresses, which give no receipt, are in it)"
     )
     last_receipt_at: AwareDatetime | None = None
+    email: EmailCounts = Field(default_factory=EmailCounts)
 
 
 class DeliveryReport(BaseModel):
@@ -114,3 +130,6 @@ class DeliveryReport(BaseModel):
     )
     segments: list[SegmentDelivery]
     email: str = Field(description="What is known of email deliveries")
+    emails: EmailCounts = Field(
+        default_factory=EmailCounts, description="Emails sent through SES and their events"
+    )

@@ -25,6 +25,7 @@ from consular_alerts.observability import redacting_logger
 from consular_alerts.services.ports import (
     AdvisoryRepository,
     AudienceCounter,
+    EmailTallies,
     OperationsNotifier,
     PublicationLog,
     ReceiptStore,
@@ -70,6 +71,7 @@ class DeliveryReportService:
         canaries: Callable[[], list[Canary]] = list,
         directory: SegmentDirectory | None = None,
         notifier: OperationsNotifier | None = None,
+        email_tallies: EmailTallies | None = None,
     ) -> None:
         self._advisories = advisories
         self._publications = publications
@@ -79,6 +81,7 @@ class DeliveryReportService:
         self._policy = policy
         self._canaries = canaries  # read when the check runs (configuration may change)
         self._directory = directory  # subscribes canaries; None: they are subscribed elsewhere
+        self._email_tallies = email_tallies  # None: the report shows no email counts
         self._subscribed: set[tuple[str, str]] = set()  # (phone hash, segment), this container
         self._notifier = notifier  # the operations topic; None: the log line only
 
@@ -98,7 +101,8 @@ class DeliveryReportService:
         tallies = self._receipts.tallies(key)
         self._count_audiences(key, publications, tallies)
         advisory_id, version = split_delivery_key(key)
-        return delivery_report(advisory_id, version, publications, tallies)
+        emails = self._email_tallies.email_tallies(key) if self._email_tallies else None
+        return delivery_report(advisory_id, version, publications, tallies, emails)
 
     def _count_audiences(
         self, key: str, publications: list[Publication], tallies: dict[str, SegmentTally]

@@ -304,7 +304,9 @@ class FanoutService:
             self._record_published(delivery_key, segment.name, "repeated")
             return
         try:
-            message_id = self._publisher.publish(segment, message, self._config.sender_id)
+            message_id = self._publisher.publish(
+                segment, message, self._config.sender_id, delivery_key
+            )
         except AmbiguousPublishError:
             # SNS may have taken it: keep the claim. A retry publishes again only once the
             # claim is stale: rather a rare duplicate than a lost advisory.

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Protocol
 from consular_alerts.domain.alerts_out.site_file import SiteFile
 from consular_alerts.domain.citizens.codes import PhoneCode
 from consular_alerts.domain.citizens.limits import Budget, Refusal
+from consular_alerts.domain.delivery.email_events import EmailEvent
 from consular_alerts.domain.delivery.receipts import Receipt
 from consular_alerts.domain.delivery.report import Publication, SegmentTally
+from consular_alerts.domain.messages.email_letters import Letter
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.models.advisory import Advisory
@@ -141,9 +143,12 @@ class DeadLetters(Protocol):
 
 
 class SegmentPublisher(Protocol):
-    def publish(self, segment: Segment, message: RenderedMessage, sender_id: str) -> str | None:
+    def publish(
+        self, segment: Segment, message: RenderedMessage, sender_id: str, delivery_key: str = ""
+    ) -> str | None:
         """Publish to the segment's topic; the message id, or None if the segment has no
-        topic (nobody ever subscribed to it). Raises RetryableError for transient faults."""
+        topic (nobody ever subscribed to it). Raises RetryableError for transient faults.
+        `delivery_key` names the advisory version for the email queue."""
         ...
 
 
@@ -353,4 +358,59 @@ class ReceiptStore(Protocol):
 class OperationsNotifier(Protocol):
     def notify(self, subject: str, text: str) -> None:
         """Tell the people on call (the operations topic the alarms go to)."""
+        ...
+
+
+# --- Email through SES (services/email_subscriptions.py, email_delivery.py, email_events.py) --
+
+
+class EmailMembers(Protocol):
+    """Which confirmed email subscribers each segment has (SNS holds no email subscription)."""
+
+    def join(self, subscriber_id: str, segments: list[str]) -> None: ...
+
+    def leave(self, subscriber_id: str, segments: list[str]) -> None: ...
+
+    def members(self, segment: str) -> Iterator[list[str]]:
+        """The segment's subscriber ids, a page at a time."""
+        ...
+
+    def subscribers(self, subscriber_ids: list[str]) -> list[Subscriber]:
+        """The records of these ids that exist (read in batches)."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, to: str, letter: Letter, tags: dict[str, str]) -> str:
+        """Send one letter to one address; the provider's message id. Raises RetryableError
+        (throttled, unreachable) or PermanentError (refused for good)."""
+        ...
+
+
+class EmailLedger(Protocol):
+    """One item per (advisory version, subscriber): claimed, then sent, so an address gets a
+    version once whatever number of its segments the version reaches."""
+
+    def claim(self, delivery_key: str, subscriber_id: str, now: datetime) -> ClaimOutcome: ...
+
+    def complete(
+        self, delivery_key: str, subscriber_id: str, segment: str, message_id: str, now: datetime
+    ) -> None: ...
+
+    def release(self, delivery_key: str, subscriber_id: str) -> None: ...
+
+    def refuse(self, delivery_key: str, subscriber_id: str, reason: str, now: datetime) -> None: ...
+
+
+class EmailTallies(Protocol):
+    """Email counts per advisory version and segment, in the delivery receipts table."""
+
+    def sent(self, delivery_key: str, segment: str, count: int, now: datetime) -> None: ...
+
+    def record(self, event: EmailEvent) -> RecordOutcome:
+        """Count an SES event once per (message, event type)."""
+        ...
+
+    def email_tallies(self, delivery_key: str) -> dict[str, dict[str, int]]:
+        """Segment -> counters (sent, delivered, bounced, complained, duplicates...)."""
         ...

@@ -18,13 +18,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
+from consular_alerts.domain.citizens.email_addresses import EMAIL
 from consular_alerts.domain.citizens.links import LinkPurpose
 from consular_alerts.domain.citizens.phones import AcceptedPhone, PhoneRejectedError, accept_phone
 from consular_alerts.domain.citizens.privacy import keyed_digest, mask_address
@@ -43,6 +43,7 @@ from consular_alerts.models.citizen import (
     SubscriberStatus,
     SubscriptionView,
 )
+from consular_alerts.services.email_subscriptions import EmailSubscriptionService
 from consular_alerts.services.one_time_codes import OneTimeCodes
 from consular_alerts.services.ports import (
     SegmentDirectory,
@@ -68,14 +69,6 @@ from consular_alerts.services.subscription_policy import SubscriberKeys, Subscri
 
 logger = Logger(child=True)
 
-# An address SNS can deliver to and nothing else: a dot-atom local part (RFC 5322: no
-# quotes, spaces, brackets, control characters) and a host of LDH labels with a letter TLD.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(
-    rf"^(?=[^@]{{1,64}}@)(?=.{{1,254}}\Z){_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}\Z"
-)
-
 # Sent once, after the right code: the way out for phones that cannot reply STOP.
 WELCOME_TEXT = {
     "ky": "КР ТИМ: {countries} боюнча эскертүүлөргө жазылдыңыз. Жазылууну токтотуу: {link}",
@@ -96,14 +89,23 @@ class SubscriptionService:
         policy: SubscriptionPolicy,
         keys: SubscriberKeys,
         clock: Callable[[], datetime],
+        email: EmailSubscriptionService | None = None,
     ) -> None:
         self._repository = repository
+        # Email through SES (services/email_subscriptions.py); None: the SNS email
+        # subscriptions of before, for records that still have them.
+        self._email = email
         self._directory = directory
         self._sms = sms  # the welcome SMS; codes go through `codes`
         self._codes = codes
         self._policy = policy
         self._keys = keys
         self._clock = clock
+
+    @property
+    def email(self) -> EmailSubscriptionService | None:
+        """The SES path's service (the email pages use it), if email goes through SES."""
+        return self._email
 
     # --- subscribing -------------------------------------------------------------------------
 
@@ -134,9 +136,11 @@ class SubscriptionService:
         return view(subscriber, message="Enter the code sent by SMS to verify.")
 
     def _subscribe_email(self, request: SubscribeRequest, client_ip: str) -> SubscriptionView:
+        if self._email is not None:
+            return self._email.subscribe(request, client_ip)
         now = self._clock()
         address = request.address.strip()
-        if not _EMAIL.match(address):
+        if not EMAIL.match(address):
             raise InvalidRequestError("address: not an email address")
         self._codes.spend_email(address, client_ip, now)
         lookup = self._lookup_hash(address)
@@ -242,7 +246,7 @@ class SubscriptionService:
 
     def read(self, subscription_id: str, credential: str) -> SubscriptionView:
         subscriber = self._authorized(subscription_id, credential, LinkPurpose.MANAGE)
-        if subscriber.channel is Channel.EMAIL:
+        if subscriber.channel is Channel.EMAIL and subscriber.subscription_arns:
             subscriber = self._refresh_email(subscriber)
         return view(subscriber)
 
@@ -256,6 +260,8 @@ class SubscriptionService:
         subscriber = self._authorized(subscription_id, credential, LinkPurpose.MANAGE)
         if subscriber.status not in LIVE_STATUSES:
             raise ConflictError(f"nothing to change: subscription is {subscriber.status.value}")
+        if self._email is not None and self._through_ses(subscriber):
+            return self._email.change(subscriber, changes)
         countries = changes.countries if changes.countries is not None else subscriber.countries
         language = changes.language if changes.language is not None else subscriber.language
         min_level = changes.min_level if changes.min_level is not None else subscriber.min_level
@@ -307,7 +313,10 @@ class SubscriptionService:
 
     def unsubscribe(self, subscription_id: str, credential: str) -> SubscriptionView:
         subscriber = self._authorized(subscription_id, credential, LinkPurpose.UNSUBSCRIBE)
-        ended = self._end(subscriber, "unsubscribed", keep=set(), now=self._clock())
+        if self._email is not None and self._through_ses(subscriber):
+            ended = self._email.end(subscriber, "unsubscribed")
+        else:
+            ended = self._end(subscriber, "unsubscribed", keep=set(), now=self._clock())
         logger.info("unsubscribed, address erased", subscriber_id=subscription_id)
         return view(ended, message="Unsubscribed. Your address has been erased.")
 
@@ -429,7 +438,10 @@ class SubscriptionService:
 
     def _refresh_email(self, subscriber: Subscriber) -> Subscriber:
         """Email status from SNS: confirmed, still pending, or removed by the owner with the
-        unsubscribe link SNS adds to every email."""
+        unsubscribe link SNS adds to every email. Records sent through SES hold no SNS
+        subscription: nothing to refresh."""
+        if not subscriber.subscription_arns:
+            return subscriber
         states = {arn: self._directory.state(arn) for arn in subscriber.subscription_arns}
         kept = [arn for arn, state in states.items() if state is not SubscriptionState.GONE]
         if not kept:
@@ -498,6 +510,11 @@ class SubscriptionService:
         if subscriber is None or subscriber.status is SubscriberStatus.UNSUBSCRIBED:
             raise NotFoundError("no such subscription")
         return subscriber
+
+    @staticmethod
+    def _through_ses(subscriber: Subscriber) -> bool:
+        """An email subscription of the SES path (no SNS subscription behind it)."""
+        return subscriber.channel is Channel.EMAIL and not subscriber.subscription_arns
 
     @staticmethod
     def _segments(subscriber: Subscriber) -> list[Segment]:

@@ -7,12 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from consular_alerts.models.receipts import DeliveryReport, SegmentDelivery, SmsCounts
+from consular_alerts.models.receipts import (
+    DeliveryReport,
+    EmailCounts,
+    SegmentDelivery,
+    SmsCounts,
+)
 
 EMAIL_RECEIPTS = (
-    "not available: SNS email subscriptions give no per-message delivery status (SNS logs "
-    "delivery status for HTTP/S, Lambda, SQS, Firehose and mobile push endpoints, and SMS), "
-    "and SNS sends them itself, not through this account's SES, so no SES event sees them"
+    "sent through SES, one message per address and version; delivered, bounced and "
+    "complained as SES's events report them (emails, and each segment's email)"
 )
 
 
@@ -89,7 +93,9 @@ def delivery_report(
     version: int,
     publications: list[Publication],
     tallies: Mapping[str, SegmentTally],
+    email_tallies: Mapping[str, Mapping[str, int]] | None = None,
 ) -> DeliveryReport:
+    emails = {name: email_counts(counts) for name, counts in (email_tallies or {}).items()}
     segments = []
     for publication in sorted(publications, key=lambda p: p.segment):
         tally = tallies.get(publication.segment, SegmentTally())
@@ -102,6 +108,7 @@ def delivery_report(
                 sms=tally.counts(),
                 pending=_pending(tally.audience, tally),
                 last_receipt_at=tally.last_receipt_at,
+                email=emails.get(publication.segment, EmailCounts()),
             )
         )
     sms = _sum([segment.sms for segment in segments])
@@ -122,6 +129,37 @@ def delivery_report(
         delivered_share=round(sms.delivered / known, 4) if known else None,
         segments=segments,
         email=EMAIL_RECEIPTS,
+        emails=_sum_emails(list(emails.values())),
+    )
+
+
+def email_counts(counters: Mapping[str, int]) -> EmailCounts:
+    return EmailCounts(
+        sent=counters.get("sent", 0),
+        delivered=counters.get("delivered", 0),
+        bounced=counters.get("bounced", 0),
+        complained=counters.get("complained", 0),
+        bounced_by_type={
+            name.removeprefix("bounce_"): value
+            for name, value in sorted(counters.items())
+            if name.startswith("bounce_") and value
+        },
+        duplicates=counters.get("duplicates", 0),
+    )
+
+
+def _sum_emails(counts: list[EmailCounts]) -> EmailCounts:
+    by_type: dict[str, int] = {}
+    for count in counts:
+        for name, value in count.bounced_by_type.items():
+            by_type[name] = by_type.get(name, 0) + value
+    return EmailCounts(
+        sent=sum(c.sent for c in counts),
+        delivered=sum(c.delivered for c in counts),
+        bounced=sum(c.bounced for c in counts),
+        complained=sum(c.complained for c in counts),
+        bounced_by_type=dict(sorted(by_type.items())),
+        duplicates=sum(c.duplicates for c in counts),
     )
 
 
