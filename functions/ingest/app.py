@@ -1,13 +1,16 @@
 """The publisher API: POST /advisories normalizes a published advisory and stores it as a
 new version; GET /advisories/{advisory_id}/history lists its versions and who published each;
 two-person approval: GET /approvals lists the versions waiting for a second officer, who
-approves or rejects one with POST /advisories/{advisory_id}/versions/{version}/approve|reject."""
+approves or rejects one with POST /advisories/{advisory_id}/versions/{version}/approve|reject;
+every 5 minutes (schedule), the approval sweep: versions that waited longer than
+ApprovalTimeoutMinutes expire unsent (metrics `ApprovalsExpired`, `OldestApprovalWaitMinutes`
+behind the approval alarms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
@@ -21,6 +24,7 @@ from consular_alerts.errors import (
 )
 
 logger = Logger()
+metrics = Metrics()
 app = APIGatewayRestResolver()
 
 
@@ -209,8 +213,26 @@ def _decide(advisory_id: str, version: str, *, approve: bool) -> Response[dict[s
     )
 
 
+def _sweep() -> dict[str, Any]:
+    """Expire what waited too long, close what was replaced; both never sent."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    report = bootstrap.approval_service().sweep()
+    metrics.add_metric(name="ApprovalsExpired", unit=MetricUnit.Count, value=len(report.expired))
+    metrics.add_metric(name="ApprovalsWaiting", unit=MetricUnit.Count, value=report.waiting)
+    metrics.add_metric(
+        name="OldestApprovalWaitMinutes", unit=MetricUnit.Count, value=report.oldest_minutes
+    )
+    if report.expired:
+        logger.warning("approval expired: never sent", versions=report.expired)
+    return {"expired": report.expired, "replaced": report.replaced, "waiting": report.waiting}
+
+
+@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":  # the approval sweep's schedule (template.yaml)
+        return _sweep()
     # The publisher console is served at the site's origin (README: web pages).
     bootstrap.use_site_of(event)
     return allow_site_origin(

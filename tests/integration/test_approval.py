@@ -160,18 +160,36 @@ def test_a_pending_version_a_newer_one_replaces_is_never_sent(desk: Desk) -> Non
     assert [v["approval"] for v in versions] == ["replaced", "approved"]
 
 
-def test_a_version_waiting_longer_than_the_timeout_is_never_sent(desk: Desk) -> None:
-    assert desk.post(advisory("mfa-kg-late", 3))[0] == 202
-    # Two hours pass (ApprovalTimeoutMinutes is 60): the stored version is that old.
-    dynamodb = desk.stack.client("dynamodb")
-    dynamodb.update_item(
+def _age(desk: Desk, advisory_id: str, hours: float) -> None:
+    """As if the version had been stored `hours` ago."""
+    desk.stack.client("dynamodb").update_item(
         TableName=desk.stack.resources["AdvisoriesTable"],
-        Key={"advisory_id": {"S": "mfa-kg-late"}, "version": {"N": "1"}},
+        Key={"advisory_id": {"S": advisory_id}, "version": {"N": "1"}},
         UpdateExpression="SET received_at = :t",
         ExpressionAttributeValues={
-            ":t": {"S": (datetime.now(UTC) - timedelta(hours=2)).isoformat()}
+            ":t": {"S": (datetime.now(UTC) - timedelta(hours=hours)).isoformat()}
         },
     )
+
+
+def test_the_sweep_expires_a_version_that_waited_too_long_unsent(desk: Desk) -> None:
+    assert desk.post(advisory("mfa-kg-slow", 3))[0] == 202
+    assert desk.post(advisory("mfa-kg-soon", 3))[0] == 202
+    _age(desk, "mfa-kg-slow", 1.5)  # ApprovalTimeoutMinutes is 60
+    schedule = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    swept = desk.functions.invoke("IngestFunction", schedule)
+    assert swept == {"expired": ["mfa-kg-slow#v1"], "replaced": [], "waiting": 1}
+    assert [p["advisory_id"] for p in desk.call("GET", "/approvals")[1]["pending"]] == [
+        "mfa-kg-soon"
+    ]
+    status, late = desk.decide("mfa-kg-slow", 1, "approve", SECOND)
+    assert status == 409, late
+    assert desk.sent() == []
+
+
+def test_a_version_waiting_longer_than_the_timeout_is_never_sent(desk: Desk) -> None:
+    assert desk.post(advisory("mfa-kg-late", 3))[0] == 202
+    _age(desk, "mfa-kg-late", 2)
     status, expired = desk.decide("mfa-kg-late", 1, "approve", SECOND)
     assert status == 409, expired
     assert "60 minutes" in expired["error"], expired
