@@ -223,12 +223,12 @@ def _sweep() -> dict[str, Any]:
     metrics.add_metric(
         name="OldestApprovalWaitMinutes", unit=MetricUnit.Count, value=report.oldest_minutes
     )
+    metrics.flush_metrics()  # the API's requests publish none: flushed here, not per call
     if report.expired:
         logger.warning("approval expired: never sent", versions=report.expired)
     return {"expired": report.expired, "replaced": report.replaced, "waiting": report.waiting}
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("source") == "aws.events":  # the approval sweep's schedule (template.yaml)

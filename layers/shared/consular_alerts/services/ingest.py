@@ -210,7 +210,7 @@ class IngestService:
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
             candidate = self._held_if_needed(candidate, origin)
             if self._repository.save_version(candidate, head, revert=revert):
-                if head is not None and self._approvals is not None:
+                if head is not None and self._waiting(candidate.advisory_id, head.version):
                     # A version still waiting is replaced by this one: never sent. (It can
                     # no longer be approved either way: approval needs it to be the latest.)
                     self._repository.settle_approval(
@@ -228,6 +228,12 @@ class IngestService:
                         self._repository.mark_replaced(reference, candidate)
                 return IngestResult(True, candidate)
         raise ConcurrentWriteError(f"advisory {advisory.advisory_id} is being written concurrently")
+
+    def _waiting(self, advisory_id: str, version: int) -> bool:
+        if self._approvals is None:
+            return False
+        stored = self._repository.get(advisory_id, version)
+        return stored is not None and stored.approval is Approval.PENDING
 
     def _held_if_needed(self, candidate: Advisory, origin: Origin) -> Advisory:
         """The candidate, marked pending when a second officer must release it."""

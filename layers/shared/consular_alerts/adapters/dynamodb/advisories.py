@@ -220,22 +220,29 @@ class DynamoAdvisoryRepository:
             "ConditionExpression": "approval = :pending",
             "ExpressionAttributeValues": values,
         }
-        items: list[Any] = [{"Update": settle}]
-        if while_latest:
-            # Approval and a newer version meet at the head: one of the two writes wins.
-            items.append(
-                {
-                    "ConditionCheck": {
-                        "TableName": self._table,
-                        "Key": {
-                            "advisory_id": {"S": advisory_id},
-                            "version": {"N": str(HEAD_VERSION)},
-                        },
-                        "ConditionExpression": "latest_version = :v",
-                        "ExpressionAttributeValues": {":v": {"N": str(version)}},
-                    }
+        if not while_latest:
+            try:
+                self._client.update_item(**settle)
+            except ClientError as error:
+                if condition_failed(error):
+                    return False
+                raise
+            return True
+        # Approval and a newer version meet at the head: one of the two writes wins.
+        items: list[Any] = [
+            {"Update": settle},
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": {
+                        "advisory_id": {"S": advisory_id},
+                        "version": {"N": str(HEAD_VERSION)},
+                    },
+                    "ConditionExpression": "latest_version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(version)}},
                 }
-            )
+            },
+        ]
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
