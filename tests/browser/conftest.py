@@ -48,7 +48,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"web{uuid.uuid4().hex[:8]}", log_level="WARNING", parameters=ONE_OFFICER)
+    local = start(
+        stack_name=f"web{uuid.uuid4().hex[:8]}", log_level="WARNING", parameters=ONE_OFFICER
+    )
     yield local
     local.stop()
 
