@@ -53,12 +53,18 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
+# Template parameters for the tests of everything but two-person approval: one officer
+# publishes alone (no level, no audience needs a second). The approval tests
+# (test_approval*.py, tests/hostile/approval_cases.py) run the template's defaults.
+ONE_OFFICER = {"ApprovalLevel": "5", "ApprovalAudience": "1000000000"}
+
+
 @pytest.fixture
 def stack(moto_endpoint: str):  # type: ignore[no-untyped-def]
     from alerts_local.lambdas import apply_environment
     from alerts_local.stack import deploy
 
-    deployed = deploy(moto_endpoint, f"t{uuid.uuid4().hex[:10]}")
+    deployed = deploy(moto_endpoint, f"t{uuid.uuid4().hex[:10]}", parameters=ONE_OFFICER)
     apply_environment(deployed, "WARNING")
     return deployed
 
@@ -95,3 +101,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         f"{summary['duplicates']} duplicates outside the crash window, "
         f"{summary['duplicates_in_crash_window']} inside it"
     )
+
+
+@pytest.fixture
+def approval_stack(moto_endpoint: str):  # type: ignore[no-untyped-def]
+    """A stack with the template's approval rules (ApprovalLevel 3, ApprovalAudience 1000)."""
+    from alerts_local.lambdas import apply_environment
+    from alerts_local.stack import deploy
+
+    deployed = deploy(moto_endpoint, f"a{uuid.uuid4().hex[:10]}")
+    apply_environment(deployed, "WARNING")
+    return deployed

@@ -18,7 +18,7 @@ from consular_alerts.domain.identity import short_reference
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.errors import PermanentError, RetryableError
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import Advisory, Approval
 from consular_alerts.models.citizen import LIVE_STATUSES, Subscriber, SubscriberStatus
 from consular_alerts.services.ports import (
     AdvisoryHead,
@@ -88,6 +88,32 @@ class FakeAdvisoryRepository:
             self.replaced[advisory_id] = f"{by.msg_type.value}:{by.advisory_id}#v{by.version}"
             state = "closed" if by.msg_type.value == "cancel" else "superseded"
             self.lifecycles[advisory_id] = (state, f"{by.advisory_id}#v{by.version}")
+
+    def settle_approval(
+        self,
+        advisory_id: str,
+        version: int,
+        state: Approval,
+        *,
+        at: datetime,
+        by: str | None = None,
+        reason: str | None = None,
+        while_latest: bool = False,
+    ) -> bool:
+        stored = self.items.get((advisory_id, version))
+        if stored is None or stored.approval is not Approval.PENDING:
+            return False
+        if while_latest and self.heads[advisory_id].version != version:
+            return False
+        self.items[(advisory_id, version)] = stored.model_copy(
+            update={"approval": state, "decided_at": at, "decided_by": by,
+                    "decision_reason": reason or None}
+        )  # fmt: skip
+        return True
+
+    def pending_approvals(self) -> list[Advisory]:
+        waiting = [a for a in self.items.values() if a.approval is Approval.PENDING]
+        return sorted(waiting, key=lambda a: a.received_at)
 
     def state(self, advisory_id: str) -> AdvisoryState | None:
         self.reads.append(("state", advisory_id))

@@ -27,13 +27,13 @@ processor = BatchProcessor(
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    from consular_alerts.adapters.dynamodb.advisories import HEAD_VERSION
+    from consular_alerts.adapters.dynamodb.advisories import releases_version, stream_version
 
     change = record.raw_event.get("dynamodb", {})
     keys = change.get("Keys", {})
-    version = int(keys.get("version", {}).get("N", HEAD_VERSION))
-    if record.raw_event.get("eventName") != "INSERT" or version == HEAD_VERSION:
-        return  # head bookkeeping; the template's filter normally keeps these away
+    _, version = stream_version(record.raw_event)
+    if not releases_version(record.raw_event):
+        return  # head bookkeeping, a held version; the template's filter normally keeps these away
     report = bootstrap.cap_feed_service().publish_version(
         str(keys.get("advisory_id", {}).get("S", "")),
         version,

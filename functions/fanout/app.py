@@ -28,14 +28,14 @@ processor = BatchProcessor(
 def record_handler(record: DynamoDBRecord) -> None:
     # Loaded by the first record, not by the import (README: performance).
     from consular_alerts.adapters.dynamodb.advisories import (
-        HEAD_VERSION,
         REPLAY_FLAG,
+        releases_version,
         stream_version,
     )
 
     advisory_id, version = stream_version(record.raw_event)
-    if record.raw_event.get("eventName") != "INSERT" or version == HEAD_VERSION:
-        return  # head bookkeeping; the template's filter normally keeps these away
+    if not releases_version(record.raw_event):
+        return  # head bookkeeping, a held version; the template's filter normally keeps these away
     report = bootstrap.fanout_service().fan_out_version(
         advisory_id,
         version,

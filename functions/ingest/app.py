@@ -1,11 +1,16 @@
 """The publisher API: POST /advisories normalizes a published advisory and stores it as a
-new version; GET /advisories/{advisory_id}/history lists its versions and who published each."""
+new version; GET /advisories/{advisory_id}/history lists its versions and who published each;
+two-person approval: GET /approvals lists the versions waiting for a second officer, who
+approves or rejects one with POST /advisories/{advisory_id}/versions/{version}/approve|reject;
+every 5 minutes (schedule), the approval sweep: versions that waited longer than
+ApprovalTimeoutMinutes expire unsent (metrics `ApprovalsExpired`, `OldestApprovalWaitMinutes`
+behind the approval alarms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
@@ -19,6 +24,7 @@ from consular_alerts.errors import (
 )
 
 logger = Logger()
+metrics = Metrics()
 app = APIGatewayRestResolver()
 
 
@@ -89,13 +95,15 @@ def post_advisory() -> Response[dict[str, Any]]:
         advisory_id=advisory.advisory_id,
         version=advisory.version,
     )
+    # 202: stored, sent to nobody until a second officer approves it (two-person approval).
+    status = "pending_approval" if result.pending else "created" if result.created else "unchanged"
     return Response(
-        201 if result.created else 200,
+        202 if result.pending else 201 if result.created else 200,
         content_types.APPLICATION_JSON,
         {
             "advisory_id": advisory.advisory_id,
             "version": advisory.version,
-            "status": "created" if result.created else "unchanged",
+            "status": status,
             "advisory": advisory.to_record(),
         },
         # What to send as If-Match when editing this version.
@@ -139,8 +147,92 @@ def advisory_history(advisory_id: str) -> Response[dict[str, Any]]:
     )
 
 
+@app.get("/approvals")
+def pending_approvals() -> Response[dict[str, Any]]:
+    from consular_alerts.api_requests import query_parameters
+    from consular_alerts.api_responses import refuse_query
+    from consular_alerts.domain.dry_run import pending_json
+
+    event = app.current_event
+    refuse_query(
+        query_parameters(event.query_string_parameters, event.multi_value_query_string_parameters)
+    )
+    service, timeout = bootstrap.ingest_service(), bootstrap.approval_rules().timeout
+    waiting = [
+        pending_json(service.preview_stored(advisory), advisory.received_at + timeout)
+        for advisory in bootstrap.approval_service().pending()
+    ]
+    return Response(200, content_types.APPLICATION_JSON, {"pending": waiting})
+
+
+@app.post("/advisories/<advisory_id>/versions/<version>/approve")
+def approve(advisory_id: str, version: str) -> Response[dict[str, Any]]:
+    return _decide(advisory_id, version, approve=True)
+
+
+@app.post("/advisories/<advisory_id>/versions/<version>/reject")
+def reject(advisory_id: str, version: str) -> Response[dict[str, Any]]:
+    return _decide(advisory_id, version, approve=False)
+
+
+def _decide(advisory_id: str, version: str, *, approve: bool) -> Response[dict[str, Any]]:
+    """A second officer releases a waiting version to the fan-out, or refuses it."""
+    from urllib.parse import unquote
+
+    from consular_alerts.api_requests import approval_decision, query_parameters
+    from consular_alerts.api_responses import refuse_query
+
+    event = app.current_event
+    refuse_query(
+        query_parameters(event.query_string_parameters, event.multi_value_query_string_parameters)
+    )
+    if not version.isdigit() or not 1 <= int(version) <= 10**9:
+        raise RequestError(400, f"version: a whole number from 1, not {version[:20]!r}")
+    decision = approval_decision(
+        event.body, event.is_base64_encoded, event.headers.get("content-type", ""),
+        reject=not approve,
+    )  # fmt: skip
+    advisory = bootstrap.approval_service().decide(
+        unquote(advisory_id), int(version), _principal(), approve=approve, reason=decision.reason
+    )
+    logger.info(
+        "approval decided",
+        advisory_id=advisory.advisory_id,
+        version=advisory.version,
+        approval=advisory.approval,
+    )
+    return Response(
+        200,
+        content_types.APPLICATION_JSON,
+        {
+            "advisory_id": advisory.advisory_id,
+            "version": advisory.version,
+            "status": advisory.approval,
+            "advisory": advisory.to_record(),
+        },
+    )
+
+
+def _sweep() -> dict[str, Any]:
+    """Expire what waited too long, close what was replaced; both never sent."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    report = bootstrap.approval_service().sweep()
+    metrics.add_metric(name="ApprovalsExpired", unit=MetricUnit.Count, value=len(report.expired))
+    metrics.add_metric(name="ApprovalsWaiting", unit=MetricUnit.Count, value=report.waiting)
+    metrics.add_metric(
+        name="OldestApprovalWaitMinutes", unit=MetricUnit.Count, value=report.oldest_minutes
+    )
+    metrics.flush_metrics()  # the API's requests publish none: flushed here, not per call
+    if report.expired:
+        logger.warning("approval expired: never sent", versions=report.expired)
+    return {"expired": report.expired, "replaced": report.replaced, "waiting": report.waiting}
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":  # the approval sweep's schedule (template.yaml)
+        return _sweep()
     # The publisher console is served at the site's origin (README: web pages).
     bootstrap.use_site_of(event)
     return allow_site_origin(

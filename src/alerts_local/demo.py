@@ -1,9 +1,10 @@
 """`alerts demo`: the main job end to end on the embedded local AWS.
 
 Subscribes demo citizens through the citizen API (reading SMS codes from the local outbox),
-posts the sample publications in events/ through the publisher API, shows what each
-citizen received, then reposts the seed to show that nothing is stored or sent twice, and
-reads the Atom index of the ministry's CAP alerts as an aggregator would.
+posts the sample publications in events/ through the publisher API, has a second officer
+approve the one that waits for approval (level 3), shows what each citizen received, then
+reposts the seed to show that nothing is stored or sent twice, and reads the Atom index of
+the ministry's CAP alerts as an aggregator would.
 """
 
 from __future__ import annotations
@@ -104,6 +105,55 @@ def post_event(runtime: LocalRuntime, event_file: Path) -> tuple[int, dict[str, 
     )
 
 
+def signed(
+    runtime: LocalRuntime, method: str, path: str, payload: Any = None, *, approver: bool = False
+) -> tuple[int, Any]:
+    """A publisher API request signed by the officer, or by the second officer."""
+    principal = runtime.approver if approver else runtime.publisher
+    body = json.dumps(payload).encode() if payload is not None else b""
+    headers = {"Content-Type": "application/json"} if payload is not None else {}
+    url, signed_headers = principal.sign(method, runtime.url + path, headers, body)
+    return http(runtime, method, url.removeprefix(runtime.url), body=body, headers=signed_headers)
+
+
+def show_approval(runtime: LocalRuntime) -> None:
+    """What waits for a second officer: nothing of it sent; the officer who posted it may
+    not approve it; the second officer does, and only then it goes out."""
+    runtime.settle()
+    status, queue = signed(runtime, "GET", "/approvals", approver=True)
+    waiting = queue.get("pending", []) if status == 200 else []
+    if not waiting:
+        print(f"  nothing waits ({status})")
+        return
+    for item in waiting:
+        audience = sum(a["subscribers"] for a in item.get("audience", []))
+        cost = item.get("cost", {})
+        print(
+            f"  {item['advisory_id']} v{item['version']} level {item['advisory']['level']}: "
+            f"waits because of {item['approval_rule']}\n      audience {audience} "
+            f"subscriber(s), SMS cost {cost.get('total', '?')} {cost.get('currency', '')}, "
+            f"until {item['expires_at']}"
+        )
+    first = waiting[0]
+    path = f"/advisories/{first['advisory_id']}/versions/{first['version']}"
+    # Its segments' topics: what reached them is what was sent for it (the demo's other
+    # posts are for other countries).
+    topics = {f"{runtime.stack.name}-seg-{a['segment']}" for a in first.get("audience", [])}
+
+    def sent() -> int:
+        return sum(1 for d in runtime.outbox.deliveries if d.topic in topics)
+
+    print(f"  messages sent for it so far: {sent()}")
+    status, refused = signed(runtime, "POST", f"{path}/approve", {"reason": "mine"})
+    print(f"  the officer who posted it approves it: {status} {refused.get('error', '')}")
+    status, reply = signed(
+        runtime, "POST", f"{path}/approve", {"reason": "checked with the embassy"}, approver=True
+    )
+    runtime.settle()
+    print(f"  the second officer (local-approver) approves it: {status} {reply.get('status')}")
+    print(f"  messages sent for it now: {sent()}")
+
+
 def describe_advisory(status: int, reply: dict[str, Any]) -> str:
     if "advisory" not in reply:
         return f"{status} {reply.get('error', reply)}"
@@ -185,6 +235,11 @@ def run_demo(events_dir: Path) -> int:
             print(f"  {event_file.name}\n      {describe_advisory(status, reply)}")
             seed = seed or reply
         runtime.settle()
+
+        print(
+            "\n   Two-person approval: level 3 and above wait for a second officer (GET /approvals)"
+        )
+        show_approval(runtime)
 
         print("\n3. What each citizen received")
         print_deliveries(runtime, runtime.outbox.deliveries)

@@ -37,6 +37,22 @@ _AUTHORIZATION = re.compile(
 LOCAL_ACCOUNT = "123456789012"
 
 
+def approver_credentials() -> PublisherCredentials:
+    """The local runtime's second officer (two-person approval): another IAM principal,
+    with its own key, who may approve what the first published."""
+    return PublisherCredentials(access_key_id="LOCALAPPROVER", user_name="local-approver")
+
+
+def signed_by(
+    headers: dict[str, str], principals: list[PublisherCredentials]
+) -> PublisherCredentials:
+    """The principal whose access key the request's Authorization names (else the first,
+    whose check then says what is wrong)."""
+    found = _AUTHORIZATION.match(headers.get("authorization", "").strip())
+    key = found["key"] if found else None
+    return next((p for p in principals if p.access_key_id == key), principals[0])
+
+
 def canonical_query(query: str) -> str:
     """A query string in SigV4's canonical form (RFC 3986 encoding, sorted)."""
     pairs = [

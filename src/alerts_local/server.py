@@ -17,6 +17,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,7 +36,7 @@ from alerts_local.email_outbox import EmailPump
 from alerts_local.lambdas import LocalFunctions, apply_environment, use_local_credentials
 from alerts_local.log_subscriptions import LogSubscriptionPump
 from alerts_local.outbox import Outbox
-from alerts_local.publisher_auth import PublisherCredentials
+from alerts_local.publisher_auth import PublisherCredentials, approver_credentials, signed_by
 from alerts_local.site_bucket import bucket_response
 from alerts_local.sms_receipts import ReceiptWriter
 from alerts_local.stack import LOCAL_ACCOUNT, REPO_ROOT, DeployedStack, Route, deploy
@@ -107,6 +108,8 @@ class LocalRuntime:
     lock: threading.RLock = field(default_factory=threading.RLock)
     feeds_dir: Path | None = None
     publisher: PublisherCredentials = field(default_factory=PublisherCredentials)
+    # A second officer (two-person approval): GET /_local/publisher-credentials?as=approver.
+    approver: PublisherCredentials = field(default_factory=approver_credentials)
     # The SMS receipts the outbox writes, to the receipts function (subscription filters).
     receipts: LogSubscriptionPump | None = None
     # The email queue, SES's sent mail and its events (email_outbox.py).
@@ -137,7 +140,7 @@ class LocalRuntime:
     ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(raw_path)
         if parts.path.startswith("/_local/"):
-            return self._local_endpoint(method, parts.path, headers)
+            return self._local_endpoint(method, parts.path, headers, parts.query)
         if method == "GET" and parts.path in {"/openapi.json", "/swagger"}:
             return self._documentation(parts.path)
         allowed: list[str] = []
@@ -149,10 +152,11 @@ class LocalRuntime:
                 continue
             identity = None
             if route.api == "PublisherApi":  # AWS_IAM, as API Gateway would check it
-                problem = self.publisher.verify(method, parts.path, parts.query, headers, body)
+                principal = signed_by(headers, [self.publisher, self.approver])
+                problem = principal.verify(method, parts.path, parts.query, headers, body)
                 if problem is not None:
                     return _json(403, {"message": problem})
-                identity = self.publisher.identity()  # who signed, in the request context
+                identity = principal.identity()  # who signed, in the request context
             event = api_event(
                 route,
                 method,
@@ -202,7 +206,7 @@ class LocalRuntime:
         return 200, {"Content-Type": "text/html; charset=utf-8"}, swagger_page(document).encode()
 
     def _local_endpoint(
-        self, method: str, path: str, headers: dict[str, str]
+        self, method: str, path: str, headers: dict[str, str], query: str = ""
     ) -> tuple[int, dict[str, str], bytes]:
         """Endpoints of the local runtime only (no AWS equivalent)."""
         if path.startswith("/_local/feeds/") and method == "GET":
@@ -223,8 +227,17 @@ class LocalRuntime:
             if path == "/_local/segments":
                 return _json(200, {"segments": self.outbox.segment_counts()})
             if path == "/_local/publisher-credentials":  # the console prefills them locally
-                return _json(200, self.publisher.as_json())
+                return self._credentials(query)
         return _json(404, {"error": f"no local endpoint {path}"})
+
+    def _credentials(self, query: str) -> tuple[int, dict[str, str], bytes]:
+        """The officer's key, or with ?as=approver the second officer's (another principal)."""
+        wanted = dict(parse_qsl(query, keep_blank_values=True))
+        role = wanted.pop("as", "officer")
+        if wanted or role not in {"officer", "approver"}:
+            return _json(400, {"error": "query: only as=officer or as=approver"})
+        principal = self.approver if role == "approver" else self.publisher
+        return _json(200, {**principal.as_json(), "principal": principal.user_arn})
 
     def poll(self) -> dict[str, Any]:
         """Run the scheduled feed poller now, as its EventBridge schedule would."""
@@ -260,8 +273,9 @@ class LocalRuntime:
             return 304, validators, b""
         return 200, {**validators, "Content-Type": "application/octet-stream"}, data
 
-    def register_feeds(self, feeds_dir: Path) -> list[FeedConfig]:
-        """Every file in `feeds_dir` becomes a feed served by this runtime."""
+    def register_feeds(self, feeds_dir: Path, *, auto_publish: bool = False) -> list[FeedConfig]:
+        """Every file in `feeds_dir` becomes a feed served by this runtime; unless
+        `auto_publish`, its items wait for an officer's approval (two-person approval)."""
         self.feeds_dir = feeds_dir
         repository = DynamoFeedRepository(
             self.stack.client("dynamodb"), self.stack.resources["FeedsTable"]
@@ -273,6 +287,7 @@ class LocalRuntime:
                 feed_id=f"local-{slug}",
                 url=f"{self.url}/_local/feeds/{path.name}",
                 source=f"local-{slug}",
+                auto_publish=auto_publish,
             )
             repository.put_feed(config)
             configs.append(config)
@@ -382,15 +397,17 @@ def start(
     stack_name: str = "consular-alerts-local",
     log_level: str = "WARNING",
     sms_failure_share: float = 0.1,
+    parameters: Mapping[str, str] | None = None,
 ) -> LocalRuntime:
     """Start moto, deploy the template to it, and serve the APIs on 127.0.0.1:`port`.
-    `sms_failure_share` of the SMS delivered get a failure receipt (every n-th)."""
+    `sms_failure_share` of the SMS delivered get a failure receipt (every n-th);
+    `parameters`: template parameters other than the defaults."""
     use_local_credentials("us-east-1")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, moto_port = moto.get_host_and_port()
-    stack = deploy(f"http://{host}:{moto_port}", stack_name)
+    stack = deploy(f"http://{host}:{moto_port}", stack_name, parameters=parameters)
     apply_environment(stack, log_level)
     functions = LocalFunctions(stack)
     prices = SmsPrices.from_json(
@@ -444,6 +461,9 @@ def serve_until_interrupted(
     print(
         f"Publisher API credentials (SigV4, region {credentials.region}, service execute-api):"
         f"\n  access key {credentials.access_key_id}  secret {credentials.secret_access_key}"
+        f"\nSecond officer (approves what the first publishes; ?as=approver):"
+        f"\n  access key {runtime.approver.access_key_id}  "
+        f"secret {runtime.approver.secret_access_key}"
     )
     print("Ctrl-C to stop.", flush=True)
     try:

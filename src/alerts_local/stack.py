@@ -29,7 +29,7 @@ import re
 import secrets
 import string
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -409,8 +409,14 @@ def _verify_email_sender(cfn: dict[str, Any], endpoint_url: str, region: str) ->
         ses.create_email_identity(EmailIdentity=identity)
 
 
-def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> DeployedStack:
-    """Create the template's resources in the moto at `endpoint_url`."""
+def deploy(
+    endpoint_url: str,
+    stack_name: str,
+    region: str = "us-east-1",
+    parameters: Mapping[str, str] | None = None,
+) -> DeployedStack:
+    """Create the template's resources in the moto at `endpoint_url`; `parameters` beside
+    the local ones (a test's stack with other approval rules, say)."""
     count_confirmed_subscriptions()
     sam = load_sam()
     cfn = translate(sam)
@@ -423,7 +429,9 @@ def deploy(endpoint_url: str, stack_name: str, region: str = "us-east-1") -> Dep
                 logical_id, REPO_ROOT / props["CodeUri"], props["Handler"]
             )
 
-    parameters = LOCAL_PARAMETERS | _account_wide_parameters(endpoint_url, region)
+    parameters = (
+        LOCAL_PARAMETERS | _account_wide_parameters(endpoint_url, region) | dict(parameters or {})
+    )
     holds = decide_conditions(cfn, parameters)
     decided = choose_branches(
         {

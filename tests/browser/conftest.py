@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from alerts_local.server import LocalRuntime, start
-from tests.conftest import REPO_ROOT
+from tests.conftest import ONE_OFFICER, REPO_ROOT
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = REPO_ROOT / "build" / "screenshots"
@@ -48,7 +48,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"web{uuid.uuid4().hex[:8]}", log_level="WARNING")
+    local = start(
+        stack_name=f"web{uuid.uuid4().hex[:8]}", log_level="WARNING", parameters=ONE_OFFICER
+    )
     yield local
     local.stop()
 

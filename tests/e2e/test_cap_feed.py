@@ -21,7 +21,7 @@ from consular_alerts.domain.identity import advisory_id_for
 
 from alerts_local.server import LocalRuntime, start
 from tests.cap_schema import cap_schema_errors
-from tests.conftest import EVENTS
+from tests.conftest import EVENTS, ONE_OFFICER
 from tests.e2e.test_local_runtime import post_seed
 
 CAP_TYPE = "application/cap+xml"
@@ -29,7 +29,7 @@ CAP_TYPE = "application/cap+xml"
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"cap{uuid.uuid4().hex[:8]}")
+    local = start(stack_name=f"cap{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     yield local
     local.stop()
 

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from alerts_cli.openapi import DOCUMENT
 from alerts_local.server import LocalRuntime, start
+from tests.conftest import ONE_OFFICER
 
 schema = schemathesis.openapi.from_path(DOCUMENT)
 CASES: Counter[str] = Counter()
@@ -36,7 +37,7 @@ MAX_EXAMPLES = 30
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"fz{uuid.uuid4().hex[:8]}")
+    local = start(stack_name=f"fz{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     yield local
     local.stop()
     if CASES:  # what this worker ran (pytest -s shows it)

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from alerts_local.server import LocalRuntime, start
+from tests.conftest import ONE_OFFICER
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 
@@ -20,8 +21,8 @@ def runtime(tmp_path: Path) -> Iterator[LocalRuntime]:
     for name in ("mfa-news.rss", "almaty-alert.cap"):
         shutil.copy(FIXTURES / name, tmp_path / name)
     (tmp_path / "broken.cap").write_text("<alert><identifier>x</identifier>", encoding="utf-8")
-    local = start(stack_name=f"poll{uuid.uuid4().hex[:8]}")
-    local.register_feeds(tmp_path)
+    local = start(stack_name=f"poll{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
+    local.register_feeds(tmp_path, auto_publish=True)  # the approval tests hold them
     yield local
     local.stop()
 

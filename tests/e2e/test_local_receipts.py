@@ -15,6 +15,7 @@ import requests
 
 from alerts_local.server import LocalRuntime, start
 from alerts_local.sms_receipts import FAILURES
+from tests.conftest import ONE_OFFICER
 from tests.e2e.test_local_runtime import post_seed, subscribe
 
 PHONES = ("+77710009998", "+77011234567", "+77011234568", "+77011234569")
@@ -22,7 +23,9 @@ PHONES = ("+77710009998", "+77011234567", "+77011234568", "+77011234569")
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"rcp{uuid.uuid4().hex[:8]}", sms_failure_share=0.25)
+    local = start(
+        stack_name=f"rcp{uuid.uuid4().hex[:8]}", sms_failure_share=0.25, parameters=ONE_OFFICER
+    )
     yield local
     local.stop()
 

@@ -12,12 +12,12 @@ import pytest
 import requests
 
 from alerts_local.server import LocalRuntime, start
-from tests.conftest import EVENTS
+from tests.conftest import EVENTS, ONE_OFFICER
 
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"e2e{uuid.uuid4().hex[:8]}")
+    local = start(stack_name=f"e2e{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     yield local
     local.stop()
 

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from alerts_local.server import LocalRuntime, start
+from tests.conftest import ONE_OFFICER
 from tests.e2e.test_local_runtime import deliveries, subscribe
 
 TEXT = "text/plain; charset=utf-8"
@@ -20,7 +21,7 @@ TEXT = "text/plain; charset=utf-8"
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"pub{uuid.uuid4().hex[:8]}")
+    local = start(stack_name=f"pub{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     yield local
     local.stop()
 

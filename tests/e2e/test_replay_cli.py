@@ -13,13 +13,14 @@ from consular_alerts import bootstrap
 
 from alerts_cli.cli import main
 from alerts_local.server import LocalRuntime, start
+from tests.conftest import ONE_OFFICER
 from tests.e2e.test_local_runtime import post_seed, subscribe
 from tests.injection import inject_client_error
 
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"rp{uuid.uuid4().hex[:8]}")
+    local = start(stack_name=f"rp{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     yield local
     local.stop()
 

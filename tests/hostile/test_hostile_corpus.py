@@ -28,7 +28,7 @@ from alerts_cli.cli import main
 from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.server import LocalRuntime, api_event, start
 from alerts_local.stack import DeployedStack, deploy, load_sam
-from tests.conftest import REPO_ROOT
+from tests.conftest import ONE_OFFICER, REPO_ROOT
 from tests.hostile.case import CITIZEN, CLI, PUBLISHER, Case
 from tests.hostile.cases import CASES, figures
 from tests.hostile.payloads import ADVISORY, CAP, SUBSCRIBE
@@ -43,7 +43,7 @@ def _ids(case: Case) -> str:
 
 @pytest.fixture(scope="module")
 def hostile_stack(moto_endpoint: str) -> DeployedStack:
-    deployed = deploy(moto_endpoint, f"h{uuid.uuid4().hex[:10]}")
+    deployed = deploy(moto_endpoint, f"h{uuid.uuid4().hex[:10]}", parameters=ONE_OFFICER)
     return deployed
 
 
@@ -140,7 +140,7 @@ def test_bad_cli_input_exits_2_with_one_line_naming_the_problem(
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[LocalRuntime]:
-    local = start(stack_name=f"hx{uuid.uuid4().hex[:8]}")
+    local = start(stack_name=f"hx{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     yield local
     local.stop()
 

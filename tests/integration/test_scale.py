@@ -17,10 +17,11 @@ from alerts_local.scale import (
     sample_has_no_filter_policy,
 )
 from alerts_local.stack import DeployedStack, deploy
+from tests.conftest import ONE_OFFICER
 
 
 def _fresh(moto_endpoint: str) -> tuple[DeployedStack, LocalFunctions]:
-    stack = deploy(moto_endpoint, f"sc{uuid.uuid4().hex[:8]}")
+    stack = deploy(moto_endpoint, f"sc{uuid.uuid4().hex[:8]}", parameters=ONE_OFFICER)
     apply_environment(stack, "ERROR")
     return stack, LocalFunctions(stack)
 

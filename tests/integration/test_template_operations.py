@@ -51,6 +51,7 @@ def test_every_scheduled_function_has_bounded_async_retries_and_an_on_failure_qu
         "SubscriptionsFunction",
         "CapFeedFunction",
         "DeliveryReportFunction",
+        "IngestFunction",  # the approval sweep
     }
     for function in scheduled:
         config = configs[function]

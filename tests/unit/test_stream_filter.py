@@ -1,6 +1,7 @@
 """The fan-out mapping's FilterCriteria (template.yaml) as the local runtime applies it with
 moto's EventBridge pattern matcher: on every stream record the advisories table can produce,
-it passes exactly the new advisory versions (INSERT, version not 0).
+it passes exactly the new advisory versions (INSERT, version not 0) that no second officer
+has to approve, and the approvals of those that had to (MODIFY to "approved").
 
 moto's matcher replaced a hand-written one after both gave the same answers here; they differ
 only on shapes no stream record has: a JSON null or a list where the record holds a string
@@ -31,6 +32,9 @@ KEY_VALUES = st.one_of(
 )
 
 
+APPROVALS = ["pending", "approved", "rejected", "replaced", "expired"]
+
+
 @st.composite
 def stream_records(draw: st.DrawFn) -> dict[str, Any]:
     """A DynamoDB stream record as Lambda sees it, keys-only or with images, its key
@@ -47,6 +51,9 @@ def stream_records(draw: st.DrawFn) -> dict[str, Any]:
     }
     if body["StreamViewType"] != "KEYS_ONLY":
         body["NewImage"] = {**keys, "level": {"N": str(draw(st.integers(1, 4)))}}
+        approval = draw(st.sampled_from([None, *APPROVALS]))
+        if approval is not None:  # two-person approval: a held, released or refused version
+            body["NewImage"]["approval"] = {"S": approval}
     record: dict[str, Any] = {
         "eventID": draw(st.text("0123456789abcdef", min_size=1, max_size=32)),
         "eventName": draw(st.sampled_from(["INSERT", "MODIFY", "REMOVE", "insert", ""])),
@@ -65,10 +72,26 @@ KEYS_ONLY_INSERT = a_stream_record(1, version=3)
 HEAD_INSERT = a_stream_record(2, version=0)
 
 
+def _with_approval(record: dict[str, Any], approval: str) -> dict[str, Any]:
+    image = {**record["dynamodb"]["Keys"], "approval": {"S": approval}}
+    return {**record, "dynamodb": {**record["dynamodb"], "NewImage": image}}
+
+
+HELD_INSERT = _with_approval(a_stream_record(3, version=2), "pending")
+APPROVAL = _with_approval(a_stream_record(4, version=2, event_name="MODIFY"), "approved")
+REJECTION = _with_approval(a_stream_record(5, version=2, event_name="MODIFY"), "rejected")
+
+
 def fans_out(record: dict[str, Any]) -> bool:
-    """The template's filter in words: new items (INSERT) that are not the head (version 0)."""
+    """The template's filter in words: new items (INSERT) that are not the head (version 0)
+    and not held for a second officer, and a held version's approval (MODIFY to approved)."""
     version = record["dynamodb"]["Keys"].get("version", {})
-    return record["eventName"] == "INSERT" and "N" in version and version["N"] != "0"
+    if "N" not in version or version["N"] == "0":
+        return False
+    approval = record["dynamodb"].get("NewImage", {}).get("approval", {}).get("S")
+    if record["eventName"] == "INSERT":
+        return approval is None
+    return record["eventName"] == "MODIFY" and approval == "approved"
 
 
 def operators(node: Any) -> set[str]:
@@ -91,7 +114,17 @@ def test_the_template_filters_its_stream_readers_with_operators_moto_implements(
 @given(stream_records())
 @example(KEYS_ONLY_INSERT)
 @example(HEAD_INSERT)
+@example(HELD_INSERT)
+@example(APPROVAL)
+@example(REJECTION)
 def test_the_stream_readers_get_exactly_the_new_versions(record: dict[str, Any]) -> None:
     for mapping in FILTERED:
         # Lambda passes a record that matches any one of the filters.
         assert any(f.matches_event(record) for f in mapping.filters) == fans_out(record)
+
+
+def test_a_held_version_passes_only_when_a_second_officer_approves_it() -> None:
+    for mapping in FILTERED:
+        passes = [any(f.matches_event(r) for f in mapping.filters) for r in (
+            KEYS_ONLY_INSERT, HELD_INSERT, APPROVAL, REJECTION, HEAD_INSERT)]  # fmt: skip
+        assert passes == [True, False, True, False, False], mapping.function

@@ -18,6 +18,7 @@ from consular_alerts.errors import RequestError
 from consular_alerts.json_bodies import charset_problem, json_problem
 from consular_alerts.models.publisher import (
     AdvisoryDraft,
+    ApprovalDecision,
     CapDocument,
     PostMetadata,
     PublishOptions,
@@ -235,3 +236,24 @@ def publish_request(
         ),
     )
     return PublishRequest(publication, options)
+
+
+def approval_decision(
+    body: str | None, is_base64: bool, content_type: str, *, reject: bool
+) -> ApprovalDecision:
+    """The body of POST .../approve (optional: {"reason": ...}) or .../reject (a reason is
+    required: the publisher and the history are told why)."""
+    if not body:
+        if reject:
+            raise RequestError(400, 'body: a rejection needs {"reason": "..."}')
+        return ApprovalDecision()
+    raw = request_bytes(body, is_base64, 16 * 1024)
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise RequestError(415, "content-type: send application/json")
+    data = parse_json(_utf8(raw))
+    if not isinstance(data, dict):
+        raise RequestError(400, 'body: a JSON object, {"reason": "..."}')
+    decision = parse_model(ApprovalDecision, data)
+    if reject and not decision.reason:
+        raise RequestError(400, "reason: a rejection says why (non-empty)")
+    return decision

@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
+    from consular_alerts.domain.approval import ApprovalRules
     from consular_alerts.domain.delivery.canaries import Canary
     from consular_alerts.domain.messages.preview import SmsPrices
     from consular_alerts.services.advisories import PublicAdvisoryService
+    from consular_alerts.services.approvals import ApprovalService
     from consular_alerts.services.cap_feed import CapFeedService
     from consular_alerts.services.countries import CountryService
     from consular_alerts.services.delivery_reports import DeliveryReportService
@@ -161,6 +163,7 @@ def _ingest(
         audience,
         prices,
         _country_store(settings.countries_table),
+        settings.approval_rules(),
     )
 
 
@@ -207,6 +210,23 @@ def ingest_service() -> IngestService:
         settings,
         SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
         SmsPrices.from_json(json.loads(settings.sms_prices_file.read_text("utf-8"))),
+    )
+
+
+def approval_rules() -> ApprovalRules:
+    return ingest_settings().approval_rules()
+
+
+@cache
+def approval_service() -> ApprovalService:
+    from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
+    from consular_alerts.services.approvals import ApprovalService
+
+    settings = ingest_settings()
+    return ApprovalService(
+        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        utc_now,
+        settings.approval_rules(),
     )
 
 
@@ -566,6 +586,7 @@ def _forget_services() -> None:
         ingest_settings,
         ingest_service,
         version_history,
+        approval_service,
         subscriptions_settings,
         fanout_service,
         subscription_service,

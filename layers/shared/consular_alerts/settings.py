@@ -20,6 +20,7 @@ from consular_alerts.domain.policy import NotifyPolicy
 
 if TYPE_CHECKING:  # the CAP writer (and pycountry) is for the CAP feed function only
     from consular_alerts.domain.alerts_out.cap_writer import CapAuthority
+    from consular_alerts.domain.approval import ApprovalRules
 
 
 class _Settings(BaseModel):
@@ -88,6 +89,20 @@ class _IngestingSettings(_MessageSettings):
     default_post_level: int = Field(default=DEFAULT_POST_LEVEL, ge=1, le=4)
     # The account's SNS SMS rate, for the dry run's time to reach (domain/messages/reach.py).
     sms_messages_per_second: float = Field(default=20.0, gt=0, le=100_000)
+    # Two-person approval (domain/approval.py): ApprovalLevel (5: no level needs it),
+    # ApprovalAudience, ApprovalTimeoutMinutes.
+    approval_level: int = Field(default=3, ge=1, le=5)
+    approval_audience: int = Field(default=1000, ge=0)
+    approval_timeout_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+    def approval_rules(self) -> ApprovalRules:
+        from consular_alerts.domain.approval import ApprovalRules
+
+        return ApprovalRules(
+            self.approval_level,
+            self.approval_audience,
+            timedelta(minutes=self.approval_timeout_minutes),
+        )
 
 
 # config/sms-prices.json, shipped in the layer (a link to it in the package).

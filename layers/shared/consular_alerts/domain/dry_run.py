@@ -4,6 +4,7 @@ the publisher is answered with."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from consular_alerts.domain.messages.country_preview import ByCountry, countries_json
@@ -46,6 +47,8 @@ def dry_run_json(result: DryRun) -> dict[str, Any]:
         "version": result.advisory.version,
         "would_store": result.would_store,
         "would_notify": result.decision.notify,
+        # Two-person approval: posting it would hold it for a second officer (and why).
+        "would_need_approval": result.advisory.approval_rule,
         "reason": result.decision.reason,
         "advisory": result.advisory.to_record(),
         "preview": preview_json(result.rendered),
@@ -64,3 +67,20 @@ def dry_run_json(result: DryRun) -> dict[str, Any]:
     if result.by_country:  # shutdown mode, budgets of their own (domain/messages/offline.py)
         body["countries"] = countries_json(result.by_country, result.conditions)
     return body
+
+
+def pending_json(result: DryRun, expires_at: datetime) -> dict[str, Any]:
+    """A version waiting for a second officer, as the approval queue lists it: who posted
+    it, why it waits, until when, and what releasing it would send, to whom, at what cost."""
+    advisory = result.advisory
+    body = dry_run_json(result)
+    for key in ("dry_run", "would_store", "would_need_approval"):
+        body.pop(key)
+    return {
+        **body,
+        "status": "pending_approval",
+        "published_by": advisory.published_by,
+        "received_at": advisory.received_at.isoformat(),
+        "approval_rule": advisory.approval_rule,
+        "expires_at": expires_at.isoformat(),
+    }

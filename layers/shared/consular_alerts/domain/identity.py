@@ -14,15 +14,11 @@ _ADVISORY_NAMESPACE = uuid.UUID("6f1c2a4e-3b7d-4c8e-9a51-0d2e7f4b8c13")
 # that differs only in these is the same content.
 _NOT_CONTENT = frozenset(
     {
-        "advisory_id",
-        "version",
-        "content_hash",
-        "received_at",
-        "sent",
-        "published_by",
+        "advisory_id", "version", "content_hash", "received_at", "sent", "published_by",
         "level_reason",
+        "approval", "approval_rule", "decided_by", "decided_at", "decision_reason",
     }
-)
+)  # fmt: skip
 
 
 def advisory_id_for(source: str, source_id: str) -> str:

@@ -59,7 +59,8 @@ def parse_version(values: list[str] | None) -> int | None:
 
 
 def is_public(advisory: Advisory) -> bool:
-    return advisory.status is Status.ACTUAL
+    # A version waiting for (or refused) a second officer's approval is not public either.
+    return advisory.status is Status.ACTUAL and advisory.released
 
 
 def replacement(replaced_by: str) -> AdvisoryRef | None:

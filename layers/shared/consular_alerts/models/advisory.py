@@ -48,6 +48,16 @@ class Significance(StrEnum):
     MINOR = "minor"
 
 
+class Approval(StrEnum):
+    """Where a version that needs a second officer stands (two-person approval)."""
+
+    PENDING = "pending"  # stored, sent to nobody, waiting for a second officer
+    APPROVED = "approved"  # released to the fan-out by a second officer
+    REJECTED = "rejected"  # never sent
+    REPLACED = "replaced"  # a newer version came first: never sent
+    EXPIRED = "expired"  # waited longer than ApprovalTimeoutMinutes: never sent
+
+
 class Hotline(StrictModel):
     number: E164
     label: NoMarkup = ""
@@ -121,6 +131,18 @@ class Advisory(StrictModel):
     # it (its userArn, else its caller id), or "feed:<feed_id>" for the feed poller. Not
     # content (domain/identity.py) and not public (models/public.py lists what is).
     published_by: str | None = Field(default=None, max_length=2048)
+    # Extension, two-person approval (domain/approval.py): absent for a version released
+    # when stored. A flat string: the stream filters of template.yaml read it.
+    approval: Approval | None = None
+    approval_rule: str | None = Field(default=None, max_length=1000)  # why it needs one
+    decided_by: str | None = Field(default=None, max_length=2048)  # the second officer
+    decided_at: Date | None = None
+    decision_reason: str | None = Field(default=None, max_length=1000)
+
+    @property
+    def released(self) -> bool:
+        """Whether the fan-out may send this version: it needed no approval or got it."""
+        return self.approval is None or self.approval is Approval.APPROVED
 
     @field_validator("countries")
     @classmethod

@@ -29,6 +29,8 @@ class FeedConfig(StrictModel):
     default_countries: list[KnownCountry] = Field(default_factory=list)
     default_level: Level = 2
     enabled: bool = True
+    # Two-person approval: items of a feed not marked auto_publish wait for an officer.
+    auto_publish: bool = False
     max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     timeout_seconds: float = Field(default=10, gt=0, le=60)
     max_cap_links: int = Field(default=20, ge=0, le=200)

@@ -15,6 +15,7 @@ from pydantic import (
 
 from consular_alerts.models.advisory import (
     SHORT_REFERENCE_PATTERN,
+    Approval,
     Area,
     Hotline,
     LocalizedContent,
@@ -205,3 +206,16 @@ class VersionRecord(StrictModel):
     msg_type: MsgType
     status: Status
     content_hash: str
+    # Two-person approval (absent: released when stored): pending, approved, rejected,
+    # replaced or expired; why it needed a second officer; who decided, when and why.
+    approval: Approval | None = None
+    approval_rule: str | None = None
+    decided_by: str | None = None
+    decided_at: AwareDatetime | None = None
+    decision_reason: str | None = None
+
+
+class ApprovalDecision(StrictModel):
+    """The body of POST .../approve (reason optional) or .../reject (reason required)."""
+
+    reason: PlainText = Field(default="", max_length=1000)

@@ -152,6 +152,7 @@ class CapFeedService:
         return (
             advisory.status is status
             and status in WRITTEN_STATUSES
+            and advisory.released  # not while it waits for a second officer, nor refused
             and advisory.source in self._config.sources
         )
 

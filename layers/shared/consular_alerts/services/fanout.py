@@ -127,6 +127,12 @@ class FanoutService:
             )
             if advisory is None:
                 raise LookupError(f"{advisory_id} v{version} is not on record")
+            if not advisory.released:
+                # Two-person approval: its approval (a MODIFY of the item) releases it.
+                state = advisory.approval.value if advisory.approval else ""
+                logger.info("held for approval", advisory_id=advisory_id, version=version,
+                            approval=state)  # fmt: skip
+                return FanoutReport(advisory_id, version, False, f"approval {state}: not sent")
             if replay:
                 self._refuse_superseded(advisory)
             return self.fan_out(advisory, retry_refused=replay, on_takeover=on_takeover)

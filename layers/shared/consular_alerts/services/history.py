@@ -13,11 +13,19 @@ if TYPE_CHECKING:
     from consular_alerts.models.publisher import VersionRecord
 
 
+# Versions looked at, newest first, for the last released one: held versions come in short runs.
+UNRELEASED_RUN = 21
+
+
 def previous_version(repository: AdvisoryRepository, advisory: Advisory) -> Advisory | None:
-    """The prior version of the same advisory, else the latest version of the first
-    referenced advisory on record, else None."""
-    if advisory.version > 1:
-        return repository.get(advisory.advisory_id, advisory.version - 1)
+    """The latest earlier version of the same advisory that was released (sent, or needed
+    no approval), else the latest version of the first referenced advisory on record, else
+    None. A version held for approval, refused or replaced reached nobody: what follows it
+    is compared with what citizens were last told."""
+    for version in range(advisory.version - 1, max(0, advisory.version - UNRELEASED_RUN), -1):
+        found = repository.get(advisory.advisory_id, version)
+        if found is not None and found.released:
+            return found
     for reference in advisory.references:
         head = repository.head(reference)
         if head is not None:

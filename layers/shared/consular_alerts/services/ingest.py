@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from consular_alerts.domain.approval import BY_OFFICER, ApprovalRules, Origin, approval_needed
 from consular_alerts.domain.dry_run import DryRun
 from consular_alerts.domain.messages.country_preview import ByCountry, render_by_country
 from consular_alerts.domain.messages.offline import CountryConditions
@@ -21,7 +22,7 @@ from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
 from consular_alerts.domain.segments import Segment, audience
 from consular_alerts.errors import StaleContentError, VersionMismatchError
-from consular_alerts.models.advisory import Advisory, Status
+from consular_alerts.models.advisory import Advisory, Approval, Status
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import (
     AdvisoryHead,
@@ -46,6 +47,11 @@ class IngestResult:
     created: bool
     advisory: Advisory
 
+    @property
+    def pending(self) -> bool:
+        """Stored, sent to nobody: waiting for a second officer."""
+        return self.advisory.approval is Approval.PENDING
+
 
 class ConcurrentWriteError(RuntimeError):
     """Other writers kept storing versions of the same advisory; the caller may retry."""
@@ -61,8 +67,10 @@ class IngestService:
         audience: AudienceCounter | None = None,
         prices: SmsPrices | None = None,
         countries: CountryStore | None = None,
+        approvals: ApprovalRules | None = None,
     ) -> None:
         self._repository = repository
+        self._approvals = approvals  # two-person approval; None: every version goes out
         self._policy = policy
         self._clock = clock
         self._preview = preview
@@ -86,10 +94,17 @@ class IngestService:
         else:
             version = (head.version if head else 0) + 1
             candidate = advisory.model_copy(update={"version": version})
+            candidate = self._held_if_needed(candidate, BY_OFFICER)
             previous = previous_version(self._repository, candidate)
             decision = decide(candidate, previous, now, self._preview.notify)
             result = self._preview_of(candidate, True, decision, previous)
         return replace(result, warnings=warnings)
+
+    def preview_stored(self, advisory: Advisory) -> DryRun:
+        """What a stored version sends once released (the approval queue shows it)."""
+        previous = previous_version(self._repository, advisory)
+        decision = decide(advisory, previous, self._clock(), self._preview.notify)
+        return self._preview_of(advisory, False, decision, previous)
 
     def _preview_of(
         self, advisory: Advisory, would_store: bool, decision: Decision, previous: Advisory | None
@@ -177,10 +192,16 @@ class IngestService:
         return self.store(advisory, expected_version=expected_version, revert=revert)
 
     def store(
-        self, advisory: Advisory, *, expected_version: int | None = None, revert: bool = False
+        self,
+        advisory: Advisory,
+        *,
+        expected_version: int | None = None,
+        revert: bool = False,
+        origin: Origin = BY_OFFICER,
     ) -> IngestResult:
         """Store as the next version unless the latest version has the same content, or
-        the post is not what its publisher meant (`refuse_unmeant`)."""
+        the post is not what its publisher meant (`refuse_unmeant`); held for a second
+        officer when the approval rules say so (domain/approval.py)."""
         for _ in range(5):
             head = self._repository.head(advisory.advisory_id)
             # Checked again on every attempt: a concurrent writer may have moved the head.
@@ -191,7 +212,18 @@ class IngestService:
                     False, existing or advisory.model_copy(update={"version": head.version})
                 )
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
+            candidate = self._held_if_needed(candidate, origin)
             if self._repository.save_version(candidate, head, revert=revert):
+                if head is not None and self._waiting(candidate.advisory_id, head.version):
+                    # A version still waiting is replaced by this one: never sent. (It can
+                    # no longer be approved either way: approval needs it to be the latest.)
+                    self._repository.settle_approval(
+                        candidate.advisory_id,
+                        head.version,
+                        Approval.REPLACED,
+                        at=candidate.received_at,
+                        reason=f"replaced by version {candidate.version}",
+                    )
                 # A cancel closes the advisories it references; an update supersedes them.
                 # Only a real one: a drill's or a draft's cancel must not tell citizens (on
                 # the advisory page) that a live advisory is over.
@@ -200,6 +232,27 @@ class IngestService:
                         self._repository.mark_replaced(reference, candidate)
                 return IngestResult(True, candidate)
         raise ConcurrentWriteError(f"advisory {advisory.advisory_id} is being written concurrently")
+
+    def _waiting(self, advisory_id: str, version: int) -> bool:
+        if self._approvals is None:
+            return False
+        stored = self._repository.get(advisory_id, version)
+        return stored is not None and stored.approval is Approval.PENDING
+
+    def _held_if_needed(self, candidate: Advisory, origin: Origin) -> Advisory:
+        """The candidate, marked pending when a second officer must release it."""
+        if self._approvals is None:
+            return candidate
+        previous = previous_version(self._repository, candidate)
+        decision = decide(candidate, previous, self._clock(), self._preview.notify)
+        subscribers = None
+        if decision.notify and self._audience is not None:
+            reached = self._audience.subscribers(audience(candidate, previous, decision))
+            subscribers = sum(reached.values())
+        rule = approval_needed(candidate, previous, decision, subscribers, self._approvals, origin)
+        if rule is None:
+            return candidate
+        return candidate.model_copy(update={"approval": Approval.PENDING, "approval_rule": rule})
 
 
 def refuse_unmeant(

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
+from consular_alerts.domain.approval import Origin
 from consular_alerts.domain.formats.documents import DocumentResult, normalize_document
 from consular_alerts.errors import NormalizationError, StaleContentError
 from consular_alerts.models.feeds import FeedConfig, FeedState
@@ -26,6 +27,7 @@ class FeedOutcome:
     feed_id: str
     status: str  # unchanged | ingested | failed
     stored: int = 0  # new advisory versions
+    held: int = 0  # of which waiting for a second officer (two-person approval)
     unchanged: int = 0  # items already stored with the same content
     rejected: int = 0  # items (or linked CAP documents) that did not normalize
     warnings: list[str] = field(default_factory=list)
@@ -70,6 +72,7 @@ class FeedPoller:
                 feed_id=config.feed_id,
                 status=outcome.status,
                 stored=outcome.stored,
+                held=outcome.held,
                 unchanged=outcome.unchanged,
                 rejected=outcome.rejected,
                 warnings=outcome.warnings[:5],
@@ -167,7 +170,9 @@ class FeedPoller:
             try:
                 # The feed is who published it: each version says so (GET .../history).
                 stored = self._ingest.store(
-                    advisory.model_copy(update={"published_by": f"feed:{config.feed_id}"})
+                    advisory.model_copy(update={"published_by": f"feed:{config.feed_id}"}),
+                    # Unless the feed is trusted, a second officer looks at its items first.
+                    origin=Origin(config.feed_id, config.auto_publish),
                 )
             except StaleContentError as error:
                 # A feed (or a cache in front of it) serving an older copy: storing it would
@@ -177,6 +182,7 @@ class FeedPoller:
                 continue
             if stored.created:
                 outcome.stored += 1
+                outcome.held += int(stored.pending)
             else:
                 outcome.unchanged += 1
         return outcome, fetched_links

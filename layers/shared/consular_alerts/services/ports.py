@@ -17,7 +17,7 @@ from consular_alerts.domain.delivery.report import Publication, SegmentTally
 from consular_alerts.domain.messages.email_letters import Letter
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import Advisory, Approval
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
 from consular_alerts.models.countries import Internet
 from consular_alerts.models.feeds import FeedConfig, FeedState
@@ -51,6 +51,25 @@ class AdvisoryRepository(Protocol):
 
     def mark_replaced(self, advisory_id: str, by: Advisory) -> None:
         """Record on `advisory_id` (if on record) that `by` cancels or supersedes it."""
+        ...
+
+    def settle_approval(
+        self,
+        advisory_id: str,
+        version: int,
+        state: Approval,
+        *,
+        at: datetime,
+        by: str | None = None,
+        reason: str | None = None,
+        while_latest: bool = False,
+    ) -> bool:
+        """Decide a pending version (approved, rejected, replaced, expired) in one conditional
+        write: False if it no longer waits, or (`while_latest`) a newer version exists."""
+        ...
+
+    def pending_approvals(self) -> list[Advisory]:
+        """Every version waiting for a second officer, oldest first."""
         ...
 
 

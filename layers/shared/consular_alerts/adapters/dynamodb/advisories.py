@@ -4,6 +4,7 @@ content hash, lifecycle), and the keys of its stream records."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -16,7 +17,7 @@ from consular_alerts.adapters.dynamodb.items import (
 )
 from consular_alerts.adapters.errors import translate_errors
 from consular_alerts.domain.identity import short_reference
-from consular_alerts.models.advisory import Advisory
+from consular_alerts.models.advisory import Advisory, Approval
 from consular_alerts.services.ports import AdvisoryHead, AdvisoryState
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 HEAD_VERSION = 0  # the head item: latest version and its content hash
 # The index that resolves the short reference in an SMS link to its advisory (head items only).
 SHORT_REFERENCE_INDEX = "ShortReference"
+# The sparse index of versions that needed a second officer (key: their `approval`).
+APPROVAL_INDEX = "Approval"
 # Marks a stream record `alerts replay` built (keys only): refused segments are tried again.
 REPLAY_FLAG = "consularAlertsReplay"
 
@@ -34,6 +37,20 @@ def stream_version(record: Mapping[str, Any]) -> tuple[str, int]:
     record or GetRecords answers it; a record without a version is the head item's."""
     keys = from_item(record.get("dynamodb", {}).get("Keys", {}))
     return str(keys.get("advisory_id", "")), int(keys.get("version", HEAD_VERSION))
+
+
+def releases_version(record: Mapping[str, Any]) -> bool:
+    """Whether a stream record hands an advisory version to its readers (fan-out, CAP feed):
+    the version's INSERT, or the MODIFY of a second officer's approval. The template's
+    filters say the same; the services check the stored version's approval again."""
+    _, version = stream_version(record)
+    if version == HEAD_VERSION:
+        return False
+    event = record.get("eventName")
+    if event == "INSERT":
+        return True
+    image = record.get("dynamodb", {}).get("NewImage", {})
+    return event == "MODIFY" and image.get("approval", {}).get("S") == Approval.APPROVED.value
 
 
 class DynamoAdvisoryRepository:
@@ -170,3 +187,82 @@ class DynamoAdvisoryRepository:
             # A condition failure means the advisory is not on record: nothing to close.
             if not condition_failed(error):
                 raise
+
+    @translate_errors("DynamoDB approval write")
+    def settle_approval(
+        self,
+        advisory_id: str,
+        version: int,
+        state: Approval,
+        *,
+        at: datetime,
+        by: str | None = None,
+        reason: str | None = None,
+        while_latest: bool = False,
+    ) -> bool:
+        values: dict[str, Any] = {
+            ":state": {"S": state.value},
+            ":pending": {"S": Approval.PENDING.value},
+            ":at": {"S": at.isoformat()},
+        }
+        update = "SET approval = :state, decided_at = :at"
+        if by is not None:
+            update += ", decided_by = :by"
+            values[":by"] = {"S": by}
+        if reason:
+            update += ", decision_reason = :reason"
+            values[":reason"] = {"S": reason}
+        settle: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"advisory_id": {"S": advisory_id}, "version": {"N": str(version)}},
+            "UpdateExpression": update,
+            # Only a waiting version: approving twice, or after a rejection, is refused.
+            "ConditionExpression": "approval = :pending",
+            "ExpressionAttributeValues": values,
+        }
+        if not while_latest:
+            try:
+                self._client.update_item(**settle)
+            except ClientError as error:
+                if condition_failed(error):
+                    return False
+                raise
+            return True
+        # Approval and a newer version meet at the head: one of the two writes wins.
+        items: list[Any] = [
+            {"Update": settle},
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": {
+                        "advisory_id": {"S": advisory_id},
+                        "version": {"N": str(HEAD_VERSION)},
+                    },
+                    "ConditionExpression": "latest_version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(version)}},
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    @translate_errors("DynamoDB approval queue")
+    def pending_approvals(self) -> list[Advisory]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": APPROVAL_INDEX,
+            "KeyConditionExpression": "approval = :pending",
+            "ExpressionAttributeValues": {":pending": {"S": Approval.PENDING.value}},
+        }
+        found: list[Advisory] = []
+        while True:
+            response = self._client.query(**request)
+            found += [advisory_from_image(item) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

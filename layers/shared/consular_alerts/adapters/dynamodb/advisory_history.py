@@ -12,7 +12,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 # What the history shows of each version: not the texts (GET /advisories/{id} has them).
-_FIELDS = ("version", "received_at", "published_by", "level", "msg_type", "status", "content_hash")
+_FIELDS = (
+    "version", "received_at", "published_by", "level", "msg_type", "status", "content_hash",
+    "approval", "approval_rule", "decided_by", "decided_at", "decision_reason",
+)  # fmt: skip
 
 
 class DynamoVersionHistory:
