@@ -44,6 +44,10 @@ def use_local_credentials(region: str) -> None:
     )
 
 
+#: moto answers in-process; a slow answer is a busy machine, never a lost request.
+LOCAL_READ_TIMEOUT_SECONDS = 120
+
+
 def apply_environment(stack: DeployedStack, log_level: str) -> None:
     """Point boto3 at moto and give the handlers their template-defined environment."""
     use_local_credentials(stack.region)
@@ -54,6 +58,7 @@ def apply_environment(stack: DeployedStack, log_level: str) -> None:
         POWERTOOLS_DEV="false",
     )
     bootstrap.reset()
+    bootstrap.use_patient_sdk(LOCAL_READ_TIMEOUT_SECONDS)
 
 
 class LocalFunctions:

@@ -72,6 +72,19 @@ _CONFIG = Config(
 )
 
 
+def use_patient_sdk(read_timeout_seconds: int) -> None:
+    """For the local runtime and tests only: moto on a busy machine may take longer than 5 s
+    to answer, and botocore then sends the call again. DynamoDB answers a retried
+    TransactWriteItems from its ClientRequestToken (botocore keeps one token across retries);
+    moto does not, so the retry would meet its own first attempt's writes (a rate limit's
+    cooldown refusing the very request that set it). Clients built after this call wait."""
+    global _CONFIG
+    _CONFIG = _CONFIG.merge(Config(read_timeout=read_timeout_seconds))
+    _client.cache_clear()
+    sns_topic_publisher.cache_clear()
+    _forget_services()
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
