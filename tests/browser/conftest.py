@@ -132,6 +132,27 @@ def deliveries(runtime: LocalRuntime) -> list[dict[str, Any]]:
     return found
 
 
+def emails_to(runtime: LocalRuntime, address: str) -> list[dict[str, Any]]:
+    """What SES sent to one address (the local outbox), oldest first."""
+    sent = requests.get(f"{runtime.url}/_local/emails", timeout=30).json()["emails"]
+    return [email for email in sent if email["to"] == address]
+
+
+def email_subscribers(runtime: LocalRuntime) -> dict[str, dict[str, Any]]:
+    """The subscribers table's email records by subscription id (status, segments; the
+    address is there only while the subscription lives)."""
+    table = runtime.stack.resources["SubscribersTable"]
+    dynamodb = runtime.stack.client("dynamodb")
+    found: dict[str, dict[str, Any]] = {}
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            if item.get("channel", {}).get("S") == "email" and "member_of" not in item:
+                found[item["subscriber_id"]["S"]] = {
+                    name: next(iter(value.values())) for name, value in item.items()
+                }
+    return found
+
+
 # ---- accessibility basics -------------------------------------------------------------
 
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
