@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -151,6 +152,31 @@ def email_subscribers(runtime: LocalRuntime) -> dict[str, dict[str, Any]]:
                     name: next(iter(value.values())) for name, value in item.items()
                 }
     return found
+
+
+def subscribe_by_email(
+    browser: Any, runtime: LocalRuntime, address: str, *, country: str, language: str
+) -> str:
+    """On the citizen page as it is: the form, then the confirmation email's link opened in
+    the browser and its button pressed; the subscription's id."""
+    citizen = Page(browser, runtime)
+    page = citizen.goto("/")
+    page.check('input[name="channel"][value="email"]')
+    page.fill("#email", address)
+    page.check(f'#subscribe-form input[name="countries"][value="{country}"]')
+    page.check(f'#subscribe-form input[name="language"][value="{language}"]')
+    page.check('#subscribe-form input[name="min_level"][value="1"]')
+    page.click('#subscribe-form button[type="submit"]')
+    page.wait_for_selector("#email-sent:not([hidden])")
+    [confirmation] = emails_to(runtime, address)
+    link = urlsplit(next(w for w in confirmation["text"].split() if "/email/confirm/" in w))
+    page.goto(f"{runtime.url}{link.path}?{link.query}")
+    page.click('form[method="post"] button')
+    page.wait_for_load_state("networkidle")
+    citizen.close()
+    subscription_id = link.path.rsplit("/", 1)[-1]
+    assert email_subscribers(runtime)[subscription_id]["status"] == "active"
+    return subscription_id
 
 
 # ---- accessibility basics -------------------------------------------------------------
