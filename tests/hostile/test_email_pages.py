@@ -1,8 +1,8 @@
 """The pages the ministry's emails link to (/email/confirm/<id>, /email/unsubscribe/<id>),
 attacked over HTTP on the local runtime: a GET (a mail scanner opening the link) changes
-nothing; a forged token, or the token of another subscription, gets the very page any
-invalid link gets; and with each refusal every table, the SMS outbox and SES's outbox stay
-as they were."""
+nothing; a forged token, the token of another subscription, or a link of an earlier
+generation gets the very page any invalid link gets; and with each refusal every table,
+the SMS outbox and SES's outbox stay as they were."""
 
 from __future__ import annotations
 
@@ -129,10 +129,26 @@ def test_email_links_act_only_on_post_and_only_with_their_own_token(
         assert (refused.status_code, refused.text) == (404, invalid_leave.text)
     assert _state(runtime) == before
 
-    # The right token, by POST: A leaves; B stays.
-    assert _page(runtime, "POST", "unsubscribe", a_id, a_leave).status_code == 200
+    # A link of an earlier generation: as when a new manage token moved B's generation on
+    # (written to the table here: an email subscription's token rotates through no route).
     dynamodb = runtime.stack.client("dynamodb")
     table = runtime.stack.resources["SubscribersTable"]
+    item = dynamodb.get_item(TableName=table, Key={"subscriber_id": {"S": b_id}})["Item"]
+    generation = int(item.get("link_generation", {"N": "0"})["N"])
+    dynamodb.update_item(
+        TableName=table,
+        Key={"subscriber_id": {"S": b_id}},
+        UpdateExpression="SET link_generation = :g",
+        ExpressionAttributeValues={":g": {"N": str(generation + 1)}},
+    )
+    before = _state(runtime)
+    for method in ("GET", "POST"):
+        refused = _page(runtime, method, "unsubscribe", b_id, b_leave)
+        assert (refused.status_code, refused.text) == (404, invalid_leave.text)
+    assert _state(runtime) == before
+
+    # The right token, by POST: A leaves; B stays.
+    assert _page(runtime, "POST", "unsubscribe", a_id, a_leave).status_code == 200
     status = {
         sid: dynamodb.get_item(TableName=table, Key={"subscriber_id": {"S": sid}})["Item"][
             "status"
