@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -132,6 +133,52 @@ def deliveries(runtime: LocalRuntime) -> list[dict[str, Any]]:
         f"{runtime.url}/_local/deliveries", timeout=30
     ).json()["deliveries"]
     return found
+
+
+def emails_to(runtime: LocalRuntime, address: str) -> list[dict[str, Any]]:
+    """What SES sent to one address (the local outbox), oldest first."""
+    sent = requests.get(f"{runtime.url}/_local/emails", timeout=30).json()["emails"]
+    return [email for email in sent if email["to"] == address]
+
+
+def email_subscribers(runtime: LocalRuntime) -> dict[str, dict[str, Any]]:
+    """The subscribers table's email records by subscription id (status, segments; the
+    address is there only while the subscription lives)."""
+    table = runtime.stack.resources["SubscribersTable"]
+    dynamodb = runtime.stack.client("dynamodb")
+    found: dict[str, dict[str, Any]] = {}
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            if item.get("channel", {}).get("S") == "email" and "member_of" not in item:
+                found[item["subscriber_id"]["S"]] = {
+                    name: next(iter(value.values())) for name, value in item.items()
+                }
+    return found
+
+
+def subscribe_by_email(
+    browser: Any, runtime: LocalRuntime, address: str, *, country: str, language: str
+) -> str:
+    """On the citizen page as it is: the form, then the confirmation email's link opened in
+    the browser and its button pressed; the subscription's id."""
+    citizen = Page(browser, runtime)
+    page = citizen.goto("/")
+    page.check('input[name="channel"][value="email"]')
+    page.fill("#email", address)
+    page.check(f'#subscribe-form input[name="countries"][value="{country}"]')
+    page.check(f'#subscribe-form input[name="language"][value="{language}"]')
+    page.check('#subscribe-form input[name="min_level"][value="1"]')
+    page.click('#subscribe-form button[type="submit"]')
+    page.wait_for_selector("#email-sent:not([hidden])")
+    [confirmation] = emails_to(runtime, address)
+    link = urlsplit(next(w for w in confirmation["text"].split() if "/email/confirm/" in w))
+    page.goto(f"{runtime.url}{link.path}?{link.query}")
+    page.click('form[method="post"] button')
+    page.wait_for_load_state("networkidle")
+    citizen.close()
+    subscription_id = link.path.rsplit("/", 1)[-1]
+    assert email_subscribers(runtime)[subscription_id]["status"] == "active"
+    return subscription_id
 
 
 # ---- accessibility basics -------------------------------------------------------------

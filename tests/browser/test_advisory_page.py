@@ -1,6 +1,7 @@
 """The advisory page (/a/<id>) in Chromium against the local runtime: a citizen taps the link
-in the SMS the seed advisory sent them, an email reader follows theirs, and after a cancel
-both see the banner that says so.
+in the SMS the seed advisory sent them, an email reader (signed up on the citizen page and
+confirmed from the confirmation email's page) follows the link in the email SES sent, and
+after a cancel both see the banner that says so.
 
 One story (its steps depend on each other): pytest-xdist would split separate tests across
 processes, each with its own runtime."""
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from alerts_local.server import LocalRuntime
-from tests.browser.conftest import PHONE, Page, deliveries
+from tests.browser.conftest import PHONE, Page, deliveries, emails_to, subscribe_by_email
 from tests.e2e.test_local_runtime import post_seed, subscribe
 
 PHONE_NUMBER = "+77011234590"
@@ -50,8 +51,7 @@ def test_the_link_in_an_sms_opens_the_advisory_with_its_hotlines(
 ) -> None:
     subscribe(runtime, channel="sms", address=PHONE_NUMBER, countries=["KZ"], language="ru",
               min_level=1)  # fmt: skip
-    subscribe(runtime, channel="email", address=EMAIL, countries=["KZ"], language="en",
-              min_level=1)  # fmt: skip
+    subscription_id = subscribe_by_email(browser, runtime, EMAIL, country="KZ", language="en")
     posted = post_seed(runtime)
     assert posted.status_code == 201, posted.text
     advisory_id = posted.json()["advisory_id"]
@@ -119,7 +119,10 @@ def test_the_link_in_an_sms_opens_the_advisory_with_its_hotlines(
     citizen.close()
 
     # --- the email: the full link, carrying the reader's language ---------------------------
-    [email] = [d for d in received if d["channel"] == "email" and d["address"] == EMAIL]
+    # Through SES, with its unsubscribe headers (RFC 8058).
+    [email] = [e for e in emails_to(runtime, EMAIL) if "X-Alerts-Advisory" in e["headers"]]
+    assert f"/email/unsubscribe/{subscription_id}?" in email["headers"]["List-Unsubscribe"]
+    assert email["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     email_path = link_path(email["text"])
     assert email_path == f"/a/{advisory_id}?l=en"
     reader = Page(browser, runtime, width=PHONE)

@@ -1,8 +1,10 @@
 """The citizen page and the publisher console in Chromium against the local runtime.
 
-The story is one test (subscribe by SMS and by email, preview and publish the seed in the
-console, the citizen receives it, unsubscribes from the link in the SMS): its steps depend
-on each other and pytest-xdist would split separate tests across processes."""
+The story is one test (subscribe by SMS and by email, the email confirmed from the link in
+its one confirmation email, preview and publish the seed in the console, both receive it
+(the email through SES), then leave: from the link in the SMS, and through the email's
+unsubscribe page): its steps depend on each other and pytest-xdist would split separate
+tests across processes."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from tests.browser.conftest import (
     Page,
     assert_accessible,
     deliveries,
+    email_subscribers,
+    emails_to,
     outbox_sms,
     segments,
 )
@@ -94,7 +98,7 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
     citizen.shoot("citizen-done")
     assert segments(runtime)["KZ-ru-L1"]["sms_by_country"] == {"KZ": 1}
 
-    # --- another subscribes by email, in English --------------------------------------------
+    # --- another subscribes by email, in English: one confirmation email, no token --------
     other = Page(browser, runtime)
     page2 = other.goto("/")
     page2.click('button[data-lang="en"]')
@@ -103,11 +107,50 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
     page2.fill("#email", EMAIL)
     subscribe_form(page2, countries=["KZ", "TR"], language="en", level=2)
     page2.click('#subscribe-form button[type="submit"]')
-    page2.wait_for_selector("#done:not([hidden])")
-    assert page2.is_visible("#done-email")
-    other.shoot("citizen-done-email")
+    page2.wait_for_selector("#email-sent:not([hidden])")
+    sent_words = page2.inner_text("#email-sent")
+    assert sent_words.startswith("Check your mailbox")
+    assert "open the link in the email we sent" in sent_words.lower()
+    assert page2.is_hidden("#done")
+    # The manage link comes only with the confirmation, to whoever holds the mailbox.
+    assert page2.inner_text("#done-link") == ""
+    assert page2.query_selector('a[href*="/s/"]') is None
+    other.shoot("citizen-email-sent")
+    [confirmation] = emails_to(runtime, EMAIL)
+    assert "X-Alerts-Advisory" not in confirmation["headers"]
+    [pending] = email_subscribers(runtime).values()
+    assert pending["status"] == "pending_confirmation"
+
+    # The owner opens the link: a page with a button; the GET changes nothing.
+    link = urlsplit(next(w for w in confirmation["text"].split() if "/email/confirm/" in w))
+    assert link.path == f"/email/confirm/{pending['subscriber_id']}"
+    page2.goto(f"{runtime.url}{link.path}?{link.query}")
+    assert page2.is_visible('form[method="post"] button')
+    assert page2.query_selector('a[href*="/s/"]') is None
+    assert email_subscribers(runtime)[pending["subscriber_id"]]["status"] == "pending_confirmation"
+    other.shoot("citizen-email-confirm")
+    page2.click('form[method="post"] button')
+    page2.wait_for_load_state("networkidle")
+    assert "Your subscription is confirmed" in page2.inner_text("body")
+    assert page2.is_visible(f'a[href*="/s/{pending["subscriber_id"]}"]')
+    assert email_subscribers(runtime)[pending["subscriber_id"]]["status"] == "active"
+    assert len(emails_to(runtime, EMAIL)) == 1  # nothing more was sent
     other.close()
-    assert segments(runtime)["KZ-en-L2"]["email"] == 1
+
+    # Signing up an address that is subscribed already: the same words, nothing revealed;
+    # the live subscription stays as it is until a new confirmation replaces it.
+    again = Page(browser, runtime)
+    page4 = again.goto("/")
+    page4.click('button[data-lang="en"]')
+    page4.check('input[name="channel"][value="email"]')
+    page4.fill("#email", EMAIL)
+    subscribe_form(page4, countries=["KZ"], language="en", level=2)
+    page4.click('#subscribe-form button[type="submit"]')
+    page4.wait_for_selector("#email-sent:not([hidden])")
+    assert page4.inner_text("#email-sent") == sent_words
+    assert page4.query_selector('a[href*="/s/"]') is None
+    again.close()
+    assert email_subscribers(runtime)[pending["subscriber_id"]]["status"] == "active"
 
     # --- the duty officer previews the seed as it is typed, then publishes it ---------------
     officer = Page(browser, runtime, width=DESKTOP)
@@ -163,9 +206,15 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
     sms = [d for d in received if d["channel"] == "sms" and d["address"] == PHONE_NUMBER]
     assert len(sms) == 1
     assert sms[0]["text"] == ru_sms
-    emails = [d for d in received if d["channel"] == "email" and d["address"] == EMAIL]
-    assert len(emails) == 1
-    assert "Kazakhstan" in emails[0]["subject"]
+    # The email, through SES: one message (KZ is one of its two countries), its unsubscribe
+    # headers (RFC 8058) leading to its own subscription.
+    [advisory_email] = [e for e in emails_to(runtime, EMAIL) if "X-Alerts-Advisory" in e["headers"]]
+    assert "Kazakhstan" in advisory_email["subject"]
+    assert advisory_email["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.search(r"<(https?://[^>]+)>", advisory_email["headers"]["List-Unsubscribe"])
+    assert unsubscribe is not None
+    leave = urlsplit(unsubscribe.group(1))
+    assert leave.path == f"/email/unsubscribe/{pending['subscriber_id']}"
 
     # --- the citizen unsubscribes with the link in the SMS sent after verifying ------------
     welcome = next(t for t in outbox_sms(runtime, PHONE_NUMBER) if "/s/" in t)
@@ -187,6 +236,20 @@ def test_citizen_subscribes_the_console_publishes_the_citizen_receives_and_leave
     assert "Вы отписаны" in page.inner_text("#status")
     citizen.shoot("citizen-unsubscribed")
     citizen.close()
+
+    # --- the email reader leaves through the unsubscribe page: the GET only asks -----------
+    reader = Page(browser, runtime)
+    page3 = reader.goto(f"{leave.path}?{leave.query}")
+    assert page3.is_visible('form[method="post"] button')
+    assert email_subscribers(runtime)[pending["subscriber_id"]]["status"] == "active"
+    reader.shoot("citizen-email-unsubscribe")
+    page3.click('form[method="post"] button')
+    page3.wait_for_load_state("networkidle")
+    assert "You are unsubscribed" in page3.inner_text("body")
+    ended = email_subscribers(runtime)[pending["subscriber_id"]]
+    assert ended["status"] == "unsubscribed"
+    assert not ended.get("address")  # erased
+    reader.close()
     assert "KZ-ru-L1" not in segments(runtime)
 
 

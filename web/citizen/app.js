@@ -1,8 +1,9 @@
-// The citizen page: subscribe (SMS with a code, or email), manage or cancel from the link
-// in a message (/s/<id>#<token>), or with a code to the phone (/unsubscribe). Plain ES
-// module, no build step, nothing loaded from elsewhere. It calls the citizen API at the URL
-// in /config.json (`make publish-web` writes it from the stack's outputs; the API allows
-// this site's origin), or at this origin (`alerts serve` serves both locally).
+// The citizen page: subscribe (SMS with a code, or email confirmed by the link we mail),
+// then manage or cancel from the link in a message (/s/<id>#<token>), or with a code to
+// the phone (/unsubscribe). Plain ES module, no build step, nothing loaded from elsewhere.
+// It calls the citizen API at the URL in /config.json (`make publish-web` writes it from
+// the stack's outputs; the API allows this site's origin), or at this origin (`alerts
+// serve` serves both locally).
 import { preferredLanguage, stored } from "../site.js";
 import { loadInForce, renderInForce } from "./in-force.js";
 import { COUNTRIES, LANGUAGES, STRINGS } from "./strings.js";
@@ -232,7 +233,7 @@ async function busy(button, work) {
 }
 
 function show(sectionId) {
-  for (const id of ["subscribe", "verify", "done", "manage", "recover"]) {
+  for (const id of ["subscribe", "verify", "done", "email-sent", "manage", "recover"]) {
     $(id).hidden = id !== sectionId;
   }
   $("to-recover").hidden = sectionId === "recover";
@@ -282,7 +283,11 @@ async function onSubscribe(event) {
         show("verify");
         $("code").focus();
       } else {
-        showDone(reply, true);
+        // No token and no link here: they come with the confirmation email, to whoever
+        // holds the mailbox. The same words whether or not it was already subscribed.
+        state.subscriptionId = null;
+        clearStatus();
+        show("email-sent");
       }
     } catch (error) {
       sayError(error, { 409: "failed" });
@@ -301,7 +306,7 @@ async function onVerify(event) {
   await busy(event.currentTarget.querySelector('button[type="submit"]'), async () => {
     try {
       const reply = await api("POST", `/subscriptions/${encodeURIComponent(state.subscriptionId)}/verify`, { code });
-      showDone(reply, false);
+      showDone(reply);
     } catch (error) {
       sayError(error, { 400: "wrongCode", 423: "locked", 404: "linkInvalid" });
     }
@@ -319,11 +324,10 @@ async function onResend(event) {
   });
 }
 
-function showDone(reply, emailPending) {
+function showDone(reply) {
   state.subscriptionId = reply.subscription_id;
   state.token = reply.manage_token;
   clearStatus();
-  $("done-email").hidden = !emailPending;
   $("done-link").textContent = reply.manage_link || "";
   $("done-manage").href = `/s/${encodeURIComponent(reply.subscription_id)}#${reply.manage_token}`;
   show("done");
