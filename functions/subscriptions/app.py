@@ -55,7 +55,8 @@ Ministry of Foreign Affairs of the Kyrgyz Republic, for the countries, language 
 level they choose.
 
 - An SMS subscription exists only once the 6-digit code sent to the phone is verified.
-- An email subscription is confirmed with the link in the email AWS Notifications sends.
+- An email subscription starts once its owner opens the link in the one confirmation email
+  the ministry sends (SES) and presses the page's button; the manage link is shown there.
 - To read, change or end a subscription, send `Authorization: Bearer <token>`: the
   `manage_token` (returned once), or the token of a signed link (`manage_link`, or the
   unsubscribe link sent by SMS after verification). Lost both? `POST
