@@ -17,7 +17,7 @@ from tests.integration.email_flow import EmailFlow
 from tests.integration.test_approval import OFFICER, Desk
 from tests.integration.test_publisher_versions import advisory
 
-PHONES = ["+77011230088", "+77011230089"]
+PHONES = ["+77011230188", "+77011230189"]
 ADDRESSES = [f"reader{n}@example.org" for n in range(3)]
 
 
