@@ -213,8 +213,7 @@ def ingest_service() -> IngestService:
 
 
 def _audience_counter(topic_arn_prefix: str, subscribers_table: str | None) -> AudienceCounter:
-    """Each segment's phones (its topic's subscriptions) and email members (none counted
-    without a subscribers table)."""
+    """Each segment's phones and email members (none counted without a subscribers table)."""
     from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
     from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
 
