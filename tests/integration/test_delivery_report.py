@@ -22,11 +22,14 @@ from tests.integration.test_receipts import KY_PHONE, RU_PHONE, deliver, message
 SCHEDULE = json.loads((EVENTS / "scheduled-poll.json").read_text("utf-8"))
 
 
-def publish(stack: DeployedStack, level: int) -> tuple[Publisher, str, dict[str, str]]:
+def publish(
+    stack: DeployedStack, level: int, addresses: tuple[str, ...] = ("dana@example.org",)
+) -> tuple[Publisher, str, dict[str, str]]:
     citizens = Api(stack)
     citizens.subscribe_phone(RU_PHONE, countries=["KZ"], language="ru")
     citizens.subscribe_phone(KY_PHONE, countries=["KZ"], language="ky")
-    citizens.subscribe_email("dana@example.org", countries=["KZ"], language="ru")
+    for address in addresses:
+        citizens.subscribe_email(address, countries=["KZ"], language="ru")
     publisher = Publisher(stack, citizens.functions)
     event = json.loads((EVENTS / "post-advisory-seed.json").read_text("utf-8"))
     event["queryStringParameters"] = {"level": str(level)}
@@ -62,7 +65,7 @@ def test_the_report_counts_per_segment_and_in_total(
     segments = {s["segment"]: s for s in data["segments"]}
     assert sorted(segments) == ["KZ-ky-L1", "KZ-ru-L1"]  # the segments published to
     ru, ky = segments["KZ-ru-L1"], segments["KZ-ky-L1"]
-    assert ru["audience"] == 2  # a phone and an address: SNS counts both
+    assert ru["audience"] == 2  # a phone and an address
     assert (ru["sms"]["delivered"], ru["pending"]) == (1, 1)
     assert ru["sms"]["by_operator"] == {"401-02": 1}
     assert ru["message_id"] == ids["KZ-ru-L1"]
@@ -84,6 +87,18 @@ def test_the_report_counts_per_segment_and_in_total(
     assert tally["audience"] == {"N": "2"}
     # A level 2 advisory at 50%: the alarm's check leaves it alone (levels 3-4 only).
     assert check(publisher, monkeypatch) == []
+
+
+def test_every_confirmed_email_subscriber_is_in_the_audience(stack: DeployedStack) -> None:
+    # The segment topic has one subscription for all three addresses (the email queue's).
+    addresses = tuple(f"reader{n}@example.org" for n in range(3))
+    publisher, advisory_id, _ = publish(stack, level=2, addresses=addresses)
+    status, data = report(publisher, advisory_id)
+    assert status == 200
+    segments = {s["segment"]: s for s in data["segments"]}
+    assert (segments["KZ-ru-L1"]["audience"], segments["KZ-ru-L1"]["pending"]) == (4, 4)
+    assert segments["KZ-ky-L1"]["audience"] == 1
+    assert data["audience"] == 5
 
 
 def test_bad_requests_are_4xx_naming_the_problem(stack: DeployedStack) -> None:

@@ -434,6 +434,15 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
         ("EmailEventsFunction", "dynamodb:DeleteItem"),
     ]:
         assert expected in made, expected
+    # The audience counts each segment's email members without reading one (Select=COUNT).
+    counted = {
+        c.function
+        for c in calls
+        if c.operation == "Query"
+        and c.params.get("IndexName") == "EmailSegmentMembers"
+        and c.params.get("Select") == "COUNT"
+    }
+    assert {"IngestFunction", "DeliveryReportFunction"} <= counted
     # Every function of the template ran (a new one needs its flow here).
     assert {function for function, _ in made} == set(stack.functions)
     policies = {function: role_statements(stack, function) for function in stack.functions}

@@ -258,6 +258,24 @@ def test_the_functions_hold_only_what_their_adapters_call(cfn: dict[str, Any]) -
     assert "dynamodb:DeleteItem" in granted["FanoutFunctionRole"]
 
 
+def test_audience_counters_reach_the_subscribers_table_only_to_count_email_members(
+    cfn: dict[str, Any],
+) -> None:
+    """The dry run, approval and delivery report count a segment's email members (Select=COUNT
+    on the index): Query on EmailSegmentMembers, and nothing of the table itself."""
+    table = _arn_of(cfn, "SubscribersTable")
+    for role in ("IngestFunctionRole", "DeliveryReportFunctionRole"):
+        on_subscribers = {
+            (action, resolve(cfn, resource))
+            for where, kind, statement in statements(cfn)
+            if kind == "identity" and where.split()[0] == role and statement["Effect"] == "Allow"
+            for resource in _listed(statement["Resource"])
+            if resolve(cfn, resource).startswith(table)
+            for action in _listed(statement["Action"])
+        }
+        assert on_subscribers == {("dynamodb:Query", f"{table}/index/EmailSegmentMembers")}, role
+
+
 def test_only_known_aws_managed_policies_are_attached(cfn: dict[str, Any]) -> None:
     attached = {
         arn if isinstance(arn, str) else arn["Fn::Sub"]

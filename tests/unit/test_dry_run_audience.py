@@ -18,12 +18,16 @@ PRICES = SmsPrices("USD", default=0.5, per_country={"KZ": 0.07, "KG": 0.1})
 
 @dataclass
 class FakeCounter:
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # phones and addresses
+    emails: dict[str, int] = field(default_factory=dict)  # the addresses among them
     asked: list[list[str]] = field(default_factory=list)
 
     def subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
         self.asked.append([segment.name for segment in segments])
         return {segment: self.counts.get(segment.name, 0) for segment in segments}
+
+    def email_subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
+        return {segment: self.emails.get(segment.name, 0) for segment in segments}
 
 
 @pytest.fixture
@@ -82,3 +86,21 @@ def test_counts_alone_price_each_subscriber_as_an_sms_to_the_segment_country() -
     assert [(a.segment.name, a.sms_by_country, a.email) for a in audiences] == [
         ("KG-ky-L1", {"KG": 3}, 0)
     ]
+
+
+def test_email_subscribers_count_in_the_audience_but_only_phones_are_billed(
+    repository: FakeAdvisoryRepository,
+) -> None:
+    counter = FakeCounter({"KZ-ru-L1": 5007}, emails={"KZ-ru-L1": 5000})
+    result = service(repository, counter).dry_run(a_draft(level=1))
+    assert result.audience is not None
+    assert result.cost is not None
+    assert result.audience[Segment("KZ", "ru", 1)] == 5007
+    assert result.cost.emails == 5000
+    assert [line.recipients for line in result.cost.lines] == [7]
+    assert result.cost.billed_segments == 7 * result.rendered["ru"].sms.segments
+
+
+def test_a_segment_of_email_subscribers_only_has_no_sms_line() -> None:
+    audiences = audience_from_counts({Segment("KG", "ky", 1): 4}, {Segment("KG", "ky", 1): 4})
+    assert [(a.sms_by_country, a.email) for a in audiences] == [({}, 4)]

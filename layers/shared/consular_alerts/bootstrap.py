@@ -212,7 +212,6 @@ def countries_service() -> CountryService:
 
 @cache
 def ingest_service() -> IngestService:
-    from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
     from consular_alerts.domain.messages.preview import SmsPrices
 
     settings = ingest_settings()
@@ -221,9 +220,18 @@ def ingest_service() -> IngestService:
     # Dry runs also count each reached segment's subscribers and price the SMS.
     return _ingest(
         settings,
-        SnsAudienceCounter(sns(), SegmentTopics(settings.segment_topic_arn_prefix)),
+        _audience_counter(settings.segment_topic_arn_prefix, settings.subscribers_table),
         SmsPrices.from_json(json.loads(settings.sms_prices_file.read_text("utf-8"))),
     )
+
+
+def _audience_counter(topic_arn_prefix: str, subscribers_table: str | None) -> AudienceCounter:
+    """Each segment's phones and email members (none counted without a subscribers table)."""
+    from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
+    from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
+
+    members = DynamoEmailMembers(dynamodb(), subscribers_table) if subscribers_table else None
+    return SnsAudienceCounter(sns(), SegmentTopics(topic_arn_prefix), email_members=members)
 
 
 def approval_rules() -> ApprovalRules:
@@ -537,11 +545,7 @@ def delivery_report_service() -> DeliveryReportService:
     from consular_alerts.adapters.dynamodb.email_tallies import DynamoEmailTallies
     from consular_alerts.adapters.dynamodb.publication_log import DynamoPublicationLog
     from consular_alerts.adapters.dynamodb.receipts import DynamoReceiptStore
-    from consular_alerts.adapters.sns import (
-        SegmentTopics,
-        SnsAudienceCounter,
-        SnsSegmentDirectory,
-    )
+    from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
     from consular_alerts.services.delivery_reports import DeliveryReportService, WatchPolicy
 
     settings = delivery_report_settings()
@@ -563,7 +567,7 @@ def delivery_report_service() -> DeliveryReportService:
         DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
         DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
         DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
-        SnsAudienceCounter(sns(), topics),
+        _audience_counter(settings.segment_topic_arn_prefix, settings.subscribers_table),
         utc_now,
         WatchPolicy(
             delivered_share=settings.delivered_share_alarm / 100,

@@ -116,6 +116,9 @@ class IngestSettings(_IngestingSettings):
         default=None, pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$"
     )
     sms_prices_file: Path = PACKAGED_SMS_PRICES
+    # Email through SES: confirmed addresses are members in this table, counted with the
+    # topics' phones (none: the topics' subscriptions only).
+    subscribers_table: str | None = None
 
 
 class CountriesSettings(_MessageSettings):
@@ -275,6 +278,7 @@ class DeliveryReportSettings(_Settings):
     delivery_receipts_table: str
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
     delivered_share_alarm: float = Field(default=90, ge=0, le=100)  # percent
+    subscribers_table: str | None = None  # email members, counted in each audience
     public_base_url: str = "https://alerts.mfa.gov.kg"  # CORS: the console's origin
     # Canary phones (domain/canaries.py): the secret listing them, the key their numbers are
     # hashed with (as the receipts are), the key segment topics are created with, the wait.

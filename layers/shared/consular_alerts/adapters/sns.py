@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -148,11 +148,17 @@ class SnsSegmentDirectory:
         return SubscriptionState.CONFIRMED
 
 
+class EmailMemberCount(Protocol):
+    def count(self, segment: str) -> int: ...
+
+
 class SnsAudienceCounter:
-    """Subscribers per segment from each segment topic's SubscriptionsConfirmed (one
-    GetTopicAttributes per topic, never a listing of subscribers: nothing personal is read).
-    SNS updates the figure within about a minute; counts are kept `max_age` seconds per
-    container so an officer typing a preview does not call SNS at every pause."""
+    """Subscribers per segment: the segment topic's SubscriptionsConfirmed (one
+    GetTopicAttributes per topic, never a listing of subscribers: nothing personal is read)
+    plus, with email through SES, the segment's confirmed email members (`email_members`, a
+    count on the subscribers table's index). SNS updates its figure within about a minute;
+    counts are kept `max_age` seconds per container so an officer typing a preview does not
+    call SNS at every pause."""
 
     def __init__(
         self,
@@ -160,32 +166,48 @@ class SnsAudienceCounter:
         topics: SegmentTopics,
         max_age: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        email_members: EmailMemberCount | None = None,
     ) -> None:
         self._client = client
         self._topics = topics
         self._max_age = max_age
         self._clock = clock
-        self._cache: dict[Segment, tuple[float, int]] = {}
+        self._email_members = email_members
+        self._cache: dict[Segment, tuple[float, int, int]] = {}  # when, phones, emails
 
     def subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
-        return {segment: self._count(segment) for segment in segments}
+        return {segment: sum(self._count(segment)) for segment in segments}
 
-    def _count(self, segment: Segment) -> int:
+    def email_subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
+        return {segment: self._count(segment)[1] for segment in segments}
+
+    def _count(self, segment: Segment) -> tuple[int, int]:
         now = self._clock()
         cached = self._cache.get(segment)
         if cached is not None and now - cached[0] < self._max_age:
-            return cached[1]
+            return cached[1], cached[2]
+        emails = self._email_members.count(segment.name) if self._email_members else 0
+        confirmed = self._confirmed(segment)
+        # The email queue is ONE subscription of the topic, however many addresses it serves.
+        # Confirming an address subscribes the queue before writing its membership, and the
+        # queue is never unsubscribed: members > 0 implies the queue is there; taking it out
+        # then costs no listing of subscribers. Error bound: one per segment, on the safe
+        # side (a segment whose members all left still has the queue, counted as a phone);
+        # the max() covers SNS's figure lagging a just-subscribed queue.
+        phones = max(0, confirmed - 1) if emails > 0 else confirmed
+        self._cache[segment] = (now, phones, emails)
+        return phones, emails
+
+    def _confirmed(self, segment: Segment) -> int:
         try:
             attributes = self._client.get_topic_attributes(TopicArn=self._topics.arn(segment))[
                 "Attributes"
             ]
-            count = int(attributes.get("SubscriptionsConfirmed", "0"))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in {"NotFound", "NotFoundException"}:
                 raise
-            count = 0  # nobody ever subscribed: the topic does not exist yet
-        self._cache[segment] = (now, count)
-        return count
+            return 0  # nobody ever subscribed: the topic does not exist yet
+        return int(attributes.get("SubscriptionsConfirmed", "0"))
 
 
 class SnsSmsSender:

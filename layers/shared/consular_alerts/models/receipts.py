@@ -101,8 +101,8 @@ class SegmentDelivery(BaseModel):
     message_id: str
     published_at: AwareDatetime
     audience: int | None = Field(
-        description="Subscriptions (phones and addresses) SNS counted for the segment's topic "
-        "when the report first looked; None until then"
+        description="Subscribers of the segment (its topic's phones and its confirmed email "
+        "addresses) when the report first looked; None until then"
     )
     sms: SmsCounts
     pending: int | None = Field(

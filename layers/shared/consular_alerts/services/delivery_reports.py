@@ -108,7 +108,7 @@ class DeliveryReportService:
         self, key: str, publications: list[Publication], tallies: dict[str, SegmentTally]
     ) -> None:
         """The subscribers of each published segment, counted once, the first time a report
-        or a check looks (SNS's SubscriptionsConfirmed: phones and addresses together)."""
+        or a check looks (the topic's phones and the segment's email members)."""
         missing = [
             p.segment
             for p in publications

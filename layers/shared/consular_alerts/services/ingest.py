@@ -123,7 +123,7 @@ class IngestService:
             sms_cost(
                 advisory,
                 rendered,
-                audience_from_counts(counts),
+                audience_from_counts(counts, self._audience.email_subscribers(segments)),
                 self._prices,
                 segments,
                 per_country=by_country,

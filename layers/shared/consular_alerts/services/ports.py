@@ -173,7 +173,12 @@ class SegmentPublisher(Protocol):
 
 class AudienceCounter(Protocol):
     def subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
-        """Confirmed subscriptions per segment (0 for a segment nobody ever joined)."""
+        """Confirmed subscribers per segment, phones and email addresses (0 for a segment
+        nobody ever joined)."""
+        ...
+
+    def email_subscribers(self, segments: list[Segment]) -> dict[Segment, int]:
+        """The email addresses among them (what SMS does not bill)."""
         ...
 
 

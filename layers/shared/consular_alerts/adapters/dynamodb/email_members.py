@@ -69,6 +69,25 @@ class DynamoEmailMembers:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    @translate_errors("DynamoDB email members count")
+    def count(self, segment: str) -> int:
+        """How many confirmed email subscribers the segment has: Select=COUNT on the index,
+        page by page (each page counts up to 1 MB of keys); no item is read back."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": MEMBER_INDEX,
+            "KeyConditionExpression": "member_segment = :s",
+            "ExpressionAttributeValues": {":s": {"S": segment}},
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            response = self._client.query(**request)
+            total += response.get("Count", 0)
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     @translate_errors("DynamoDB subscriber batch read")
     def subscribers(self, subscriber_ids: list[str]) -> list[Subscriber]:
         found: list[Subscriber] = []

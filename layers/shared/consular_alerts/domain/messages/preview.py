@@ -146,16 +146,20 @@ def sms_cost(
     return CostReport(prices.currency, lines, emails)
 
 
-def audience_from_counts(counts: Mapping[Segment, int]) -> list[Audience]:
-    """Audiences when only each segment's number of subscriptions is known (SNS's
-    SubscriptionsConfirmed): every subscriber is counted as an SMS to a phone of the
-    segment's country. An estimate: email costs nothing per message, and a phone from
-    another country is billed at that country's price."""
-    return [
-        Audience(segment, {segment.country: count})
-        for segment, count in sorted(counts.items())
-        if count > 0
-    ]
+def audience_from_counts(
+    counts: Mapping[Segment, int], emails: Mapping[Segment, int] | None = None
+) -> list[Audience]:
+    """Audiences when only each segment's number of subscribers is known, and of them the
+    email addresses (`emails`): every other subscriber is counted as an SMS to a phone of
+    the segment's country. An estimate: a phone from another country is billed at that
+    country's price."""
+    audiences = []
+    for segment, count in sorted(counts.items()):
+        email = min(count, (emails or {}).get(segment, 0))
+        phones = {segment.country: count - email} if count > email else {}
+        if count > 0:
+            audiences.append(Audience(segment, phones, email=email))
+    return audiences
 
 
 def cost_json(report: CostReport) -> dict[str, Any]:
