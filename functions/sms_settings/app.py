@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 from consular_alerts.adapters.sms_settings import answer_cloudformation, enable_sms_delivery_status
 
 logger = Logger()
@@ -22,7 +22,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
         if event["RequestType"] in {"Create", "Update"}:
             properties = event["ResourceProperties"]
             enable_sms_delivery_status(
-                bootstrap.sns(), properties["RoleArn"], int(properties["SuccessSamplingRate"])
+                aws_clients.sns(), properties["RoleArn"], int(properties["SuccessSamplingRate"])
             )
             logger.info("SMS delivery-status logging on", role=properties["RoleArn"])
     except Exception as error:  # CloudFormation must hear back, or it waits for an hour

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 
 from alerts_cli.cli import main
 from alerts_local.server import LocalRuntime, start
@@ -42,7 +42,7 @@ def test_replay_sends_what_the_fan_out_gave_up_on_once(
 ) -> None:
     subscribe(runtime, channel="sms", address="+77017770001", countries=["KZ"], language="ru")
     throttled = inject_client_error(
-        bootstrap.sns_topic_publisher(), "Publish", "Throttling", times=10_000
+        aws_clients.sns_topic_publisher(), "Publish", "Throttling", times=10_000
     )
     try:
         assert post_seed(runtime).status_code == 201

@@ -4,7 +4,7 @@ bare 5xx), and the citizen's next try gets through."""
 from __future__ import annotations
 
 import pytest
-from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 
 from alerts_local.stack import DeployedStack
 from tests.injection import inject_client_error
@@ -26,7 +26,7 @@ def subscribe(api: Api, phone: str) -> tuple[int, dict[str, object], dict[str, s
 
 def test_sms_throttled_beyond_the_sdk_is_503_and_a_retry_sends_the_code(api: Api) -> None:
     phone = "+77011230001"  # moto's SMS outbox is shared by the tests of a process
-    fault = inject_client_error(bootstrap.sns(), "Publish", "Throttling", times=5)
+    fault = inject_client_error(aws_clients.sns(), "Publish", "Throttling", times=5)
     status, reply, headers = subscribe(api, phone)
     fault.remove()
     assert fault.fired == 5
@@ -48,7 +48,7 @@ def test_storage_throttled_beyond_the_sdk_is_503_with_no_code_sent(
     api: Api, operation: str, phone: str
 ) -> None:
     fault = inject_client_error(
-        bootstrap.dynamodb(), operation, "ProvisionedThroughputExceededException", times=5
+        aws_clients.dynamodb(), operation, "ProvisionedThroughputExceededException", times=5
     )
     status, reply, headers = subscribe(api, phone)
     fault.remove()
@@ -66,7 +66,7 @@ def test_an_sms_with_no_answer_in_time_is_503_and_stays_counted(api: Api) -> Non
     from tests.injection import inject_read_timeout
 
     phone = "+77011230004"
-    fault = inject_read_timeout(bootstrap.sns(), "Publish", times=5)
+    fault = inject_read_timeout(aws_clients.sns(), "Publish", times=5)
     status, reply, headers = subscribe(api, phone)
     fault.remove()
     assert fault.fired == 5

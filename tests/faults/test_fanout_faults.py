@@ -9,6 +9,7 @@ import json
 
 import pytest
 from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 
 from alerts_cli.replay import VersionKey, replay_record
 from tests.conftest import EVENTS
@@ -37,7 +38,7 @@ def test_sns_fault_on_the_kth_publish(
 ) -> None:
     fault = pipeline.add(
         inject_client_error(
-            bootstrap.sns_topic_publisher(), "Publish", code, status=status, on_call=k
+            aws_clients.sns_topic_publisher(), "Publish", code, status=status, on_call=k
         )
     )
     advisory = pipeline.post()
@@ -55,7 +56,7 @@ def test_sns_throttling_on_every_publish_ends_in_the_dead_letter_queue_not_lost(
     pipeline: Pipeline, tally: Tally
 ) -> None:
     fault = pipeline.add(
-        inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "Throttling", times=99)
+        inject_client_error(aws_clients.sns_topic_publisher(), "Publish", "Throttling", times=99)
     )
     advisory = pipeline.post()
     pipeline.pump.drain()
@@ -82,7 +83,7 @@ def test_a_refused_publish_is_recorded_not_retried_and_replayed_after_the_fix(
 ) -> None:
     # A KMS key disabled by mistake, say: SNS refuses, and would again on every retry.
     fault = pipeline.add(
-        inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "KMSDisabled", on_call=3)
+        inject_client_error(aws_clients.sns_topic_publisher(), "Publish", "KMSDisabled", on_call=3)
     )
     advisory = pipeline.post()
     pipeline.pump.drain()
@@ -111,7 +112,7 @@ def test_a_refused_publish_is_recorded_not_retried_and_replayed_after_the_fix(
 
     # While SNS still refuses, a replay keeps the letters and sends nothing.
     still = pipeline.add(
-        inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "KMSDisabled", times=99)
+        inject_client_error(aws_clients.sns_topic_publisher(), "Publish", "KMSDisabled", times=99)
     )
     kept = pipeline.replay()
     assert (kept.replayed, len(kept.kept)) == (0, 2)
@@ -132,7 +133,9 @@ def test_a_read_timeout_keeps_the_claim_until_its_lease_ends(
 ) -> None:
     # No answer in time: the fan-out cannot know whether SNS took the message, so it keeps
     # the claim; the retry waits out the lease (the clock moves as it waits) and takes over.
-    fault = pipeline.add(inject_read_timeout(bootstrap.sns_topic_publisher(), "Publish", on_call=k))
+    fault = pipeline.add(
+        inject_read_timeout(aws_clients.sns_topic_publisher(), "Publish", on_call=k)
+    )
     advisory = pipeline.post()
     pipeline.pump.drain()
     assert fault.fired == 1
@@ -160,7 +163,7 @@ def test_an_invocation_killed_after_sns_accepted_is_the_one_duplicate_window(
     # Lambda's timeout lands between SNS taking the k-th publish and the ledger recording
     # it. The retry cannot tell this from a publish that never happened: after the lease
     # it publishes that segment again. This is the stated crash window, and it is counted.
-    fault = pipeline.add(kill_invocation(bootstrap.sns_topic_publisher(), "Publish", on_call=k))
+    fault = pipeline.add(kill_invocation(aws_clients.sns_topic_publisher(), "Publish", on_call=k))
     advisory = pipeline.post()
     with pytest.raises(InvocationKilled):
         pipeline.pump.drain()
@@ -182,7 +185,7 @@ def test_an_invocation_killed_before_sns_answered_publishes_once(
     pipeline: Pipeline, tally: Tally
 ) -> None:
     fault = pipeline.add(
-        kill_invocation(bootstrap.sns_topic_publisher(), "Publish", on_call=3, after=False)
+        kill_invocation(aws_clients.sns_topic_publisher(), "Publish", on_call=3, after=False)
     )
     advisory = pipeline.post()
     with pytest.raises(InvocationKilled):
@@ -210,7 +213,7 @@ def test_dynamodb_throttling(
     advisory = pipeline.post()
     fault = pipeline.add(
         inject_client_error(
-            bootstrap.dynamodb(),
+            aws_clients.dynamodb(),
             operation,
             "ProvisionedThroughputExceededException",
             on_call=1,
@@ -235,7 +238,7 @@ def test_a_failed_claim_condition_with_the_claim_gone_is_tried_again_not_skipped
     advisory = pipeline.post()
     conditional = pipeline.add(
         inject_client_error(
-            bootstrap.dynamodb(), "PutItem", "ConditionalCheckFailedException", on_call=2
+            aws_clients.dynamodb(), "PutItem", "ConditionalCheckFailedException", on_call=2
         )
     )
     pipeline.pump.drain()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 
 from tests.conftest import EVENTS
 from tests.faults.conftest import Pipeline, Tally, at_once
@@ -30,7 +31,7 @@ def test_storage_faults_beyond_the_sdk_answer_503_and_store_nothing(
 ) -> None:
     fault = pipeline.add(
         inject_client_error(
-            bootstrap.dynamodb(),
+            aws_clients.dynamodb(),
             "TransactWriteItems",
             code,
             status=500 if code == "InternalServerError" else 400,
@@ -61,7 +62,7 @@ def test_throttling_the_sdk_absorbs_is_invisible_to_the_duty_officer(
 ) -> None:
     fault = pipeline.add(
         inject_client_error(
-            bootstrap.dynamodb(), "TransactWriteItems", "ThrottlingException", times=3
+            aws_clients.dynamodb(), "TransactWriteItems", "ThrottlingException", times=3
         )
     )
     advisory = pipeline.post()

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 
 from alerts_local.lambdas import LocalFunctions
 from alerts_local.stack import DeployedStack, translate
@@ -61,7 +61,7 @@ def functions(stack: DeployedStack) -> LocalFunctions:
 def dynamodb_calls(stack: DeployedStack) -> Iterator[list[str]]:
     """The DynamoDB operations the handlers' shared client makes."""
     calls: list[str] = []
-    client = bootstrap.dynamodb()
+    client = aws_clients.dynamodb()
 
     def record(model: Any, **_: Any) -> None:
         calls.append(model.name)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 
 from alerts_local.lambdas import LocalFunctions
 from alerts_local.outbox import Outbox
@@ -225,7 +225,7 @@ def test_fanout_reports_partial_batch_failures(
     sequence = record["Records"][0]["dynamodb"]["SequenceNumber"]
 
     # A transient fault (SNS throttling) fails the record for the stream mapping to retry.
-    throttled = inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "Throttling")
+    throttled = inject_client_error(aws_clients.sns_topic_publisher(), "Publish", "Throttling")
     response = functions.invoke("FanoutFunction", {"Records": [record["Records"][0]]})
     throttled.remove()
     assert throttled.fired == 1

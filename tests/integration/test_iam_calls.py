@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 from consular_alerts import bootstrap
+from consular_alerts.adapters import aws_clients
 from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
 from consular_alerts.models.feeds import FeedConfig
 
@@ -264,7 +265,7 @@ def copy_of(event: dict[str, Any]) -> dict[str, Any]:
 
 def fanout_flows(stack: DeployedStack, functions: LocalFunctions) -> None:
     # A publish that surely failed gives its claim back; the stream mapping retries it.
-    throttled = inject_client_error(bootstrap.sns_topic_publisher(), "Publish", "Throttling")
+    throttled = inject_client_error(aws_clients.sns_topic_publisher(), "Publish", "Throttling")
     StreamPump(stack, functions).drain()
     throttled.remove()
     assert throttled.fired >= 1

@@ -13,16 +13,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
+from consular_alerts.adapters import aws_clients
 
 # Each builder imports what its function needs, so a function's cold start pays only for
 # its own code (the poller's feed parsers, say, are never imported by the citizen API), and
 # importing a handler builds nothing: models and settings load on first use.
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_sns import SNSClient
-
     from consular_alerts.domain.approval import ApprovalRules
     from consular_alerts.domain.delivery.canaries import Canary
     from consular_alerts.domain.messages.preview import SmsPrices
@@ -65,23 +61,11 @@ if TYPE_CHECKING:
         SubscriptionsSettings,
     )
 
-# Short timeouts and adaptive retries: a duty officer's post must not hang on a slow call.
-# (botocore's `max_attempts` counts retries; `total_max_attempts` counts every attempt.)
-_CONFIG = Config(
-    connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 5, "mode": "standard"}
-)
-
 
 def use_patient_sdk(read_timeout_seconds: int) -> None:
-    """For the local runtime and tests only: moto on a busy machine may take longer than 5 s
-    to answer, and botocore then sends the call again. DynamoDB answers a retried
-    TransactWriteItems from its ClientRequestToken (botocore keeps one token across retries);
-    moto does not, so the retry would meet its own first attempt's writes (a rate limit's
-    cooldown refusing the very request that set it). Clients built after this call wait."""
-    global _CONFIG
-    _CONFIG = _CONFIG.merge(Config(read_timeout=read_timeout_seconds))
-    _client.cache_clear()
-    sns_topic_publisher.cache_clear()
+    """For the local runtime and tests only (adapters/aws_clients.py says why): clients and
+    services built after this call wait `read_timeout_seconds` for an answer."""
+    aws_clients.wait_longer(read_timeout_seconds)
     _forget_services()
 
 
@@ -118,30 +102,6 @@ def pause(seconds: float) -> None:
 
 
 @cache
-def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
-
-
-def dynamodb() -> DynamoDBClient:
-    client: DynamoDBClient = _client("dynamodb")
-    return client
-
-
-def sns() -> SNSClient:
-    client: SNSClient = _client("sns")
-    return client
-
-
-@cache
-def sns_topic_publisher() -> SNSClient:
-    """For publishes to segment topics: no SDK retries. A retried Publish after a read
-    timeout could reach a whole segment twice; the fan-out's ledger decides instead."""
-    config = _CONFIG.merge(Config(retries={"total_max_attempts": 1, "mode": "standard"}))
-    client: SNSClient = boto3.session.Session().client("sns", config=config)
-    return client
-
-
-@cache
 def ingest_settings() -> IngestSettings:
     from consular_alerts.settings import IngestSettings
 
@@ -158,7 +118,7 @@ def _ingest(
     from consular_alerts.services.ingest import IngestService, PreviewConfig
 
     return IngestService(
-        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table),
         IngestPolicy(
             ministry_country=settings.ministry_country,
             default_source=settings.ministry_source,
@@ -186,7 +146,7 @@ def _country_store(table: str | None) -> CountryStore | None:
         return None
     from consular_alerts.adapters.dynamodb.countries import DynamoCountryStore
 
-    return DynamoCountryStore(dynamodb(), table)
+    return DynamoCountryStore(aws_clients.dynamodb(), table)
 
 
 @cache
@@ -203,7 +163,7 @@ def countries_service() -> CountryService:
 
     settings = countries_settings()
     return CountryService(
-        DynamoCountryStore(dynamodb(), settings.countries_table),
+        DynamoCountryStore(aws_clients.dynamodb(), settings.countries_table),
         utc_now,
         settings.sms_segment_budget,
         settings.country_budgets(),
@@ -230,8 +190,12 @@ def _audience_counter(topic_arn_prefix: str, subscribers_table: str | None) -> A
     from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
     from consular_alerts.adapters.sns import SegmentTopics, SnsAudienceCounter
 
-    members = DynamoEmailMembers(dynamodb(), subscribers_table) if subscribers_table else None
-    return SnsAudienceCounter(sns(), SegmentTopics(topic_arn_prefix), email_members=members)
+    members = (
+        DynamoEmailMembers(aws_clients.dynamodb(), subscribers_table) if subscribers_table else None
+    )
+    return SnsAudienceCounter(
+        aws_clients.sns(), SegmentTopics(topic_arn_prefix), email_members=members
+    )
 
 
 def approval_rules() -> ApprovalRules:
@@ -245,7 +209,7 @@ def approval_service() -> ApprovalService:
 
     settings = ingest_settings()
     return ApprovalService(
-        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
+        DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table),
         utc_now,
         settings.approval_rules(),
     )
@@ -255,7 +219,7 @@ def approval_service() -> ApprovalService:
 def version_history() -> VersionHistory:
     from consular_alerts.adapters.dynamodb.advisory_history import DynamoVersionHistory
 
-    return DynamoVersionHistory(dynamodb(), ingest_settings().advisories_table)
+    return DynamoVersionHistory(aws_clients.dynamodb(), ingest_settings().advisories_table)
 
 
 @cache
@@ -270,10 +234,10 @@ def fanout_service() -> FanoutService:
 
     settings = FanoutSettings.from_environment()
     return FanoutService(
-        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
-        DynamoDeliveryLedger(dynamodb(), settings.delivery_ledger_table),
+        DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table),
+        DynamoDeliveryLedger(aws_clients.dynamodb(), settings.delivery_ledger_table),
         SnsSegmentPublisher(
-            sns_topic_publisher(), SegmentTopics(settings.segment_topic_arn_prefix)
+            aws_clients.sns_topic_publisher(), SegmentTopics(settings.segment_topic_arn_prefix)
         ),
         FanoutConfig(
             sender_id=settings.sms_sender_id,
@@ -284,7 +248,7 @@ def fanout_service() -> FanoutService:
             country_budgets=settings.country_budgets(),
         ),
         utc_now,
-        SqsDeadLetters(_client("sqs"), settings.fanout_failure_queue_url),
+        SqsDeadLetters(aws_clients.client("sqs"), settings.fanout_failure_queue_url),
         advisory_from_image,
         pause,
         _country_store(settings.countries_table),
@@ -308,16 +272,16 @@ def subscription_service() -> SubscriptionService:
     from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 
     settings = subscriptions_settings()
-    secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
+    secret = read_secret(aws_clients.client("secretsmanager"), settings.link_signing_secret_arn)
     return wire_subscription_service(
-        DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
+        DynamoSubscriberRepository(aws_clients.dynamodb(), settings.subscribers_table),
         SnsSegmentDirectory(
-            sns(),
+            aws_clients.sns(),
             SegmentTopics(settings.segment_topic_arn_prefix),
             kms_key_id=settings.subscriber_data_key_arn,
         ),
-        SnsSmsSender(sns()),
-        DynamoRateLimiter(dynamodb(), settings.rate_limits_table),
+        SnsSmsSender(aws_clients.sns()),
+        DynamoRateLimiter(aws_clients.dynamodb(), settings.rate_limits_table),
         SubscriptionPolicy(
             allowed_phone_countries=settings.allowed_countries(),
             sender_id=settings.sms_sender_id,
@@ -330,7 +294,7 @@ def subscription_service() -> SubscriptionService:
         ),
         SubscriberKeys.from_secret(secret),
         utc_now,
-        phone_codes=DynamoPhoneCodes(dynamodb(), settings.rate_limits_table),
+        phone_codes=DynamoPhoneCodes(aws_clients.dynamodb(), settings.rate_limits_table),
         **_email_ports(settings),
     )
 
@@ -344,9 +308,9 @@ def _email_ports(settings: SubscriptionsSettings) -> dict[str, Any]:
     from consular_alerts.services.email_subscriptions import EmailPolicy
 
     return {
-        "members": DynamoEmailMembers(dynamodb(), settings.subscribers_table),
+        "members": DynamoEmailMembers(aws_clients.dynamodb(), settings.subscribers_table),
         "mailer": SesMailer(
-            _client("sesv2"),
+            aws_clients.client("sesv2"),
             settings.email_sender_address,
             settings.email_configuration_set,
             settings.email_sender_name,
@@ -411,17 +375,17 @@ def email_delivery_service() -> EmailDeliveryService:
     from consular_alerts.settings import EmailDeliverySettings
 
     settings = EmailDeliverySettings.from_environment()
-    secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
+    secret = read_secret(aws_clients.client("secretsmanager"), settings.link_signing_secret_arn)
     return EmailDeliveryService(
-        DynamoEmailMembers(dynamodb(), settings.subscribers_table),
-        DynamoEmailLedger(dynamodb(), settings.delivery_ledger_table),
+        DynamoEmailMembers(aws_clients.dynamodb(), settings.subscribers_table),
+        DynamoEmailLedger(aws_clients.dynamodb(), settings.delivery_ledger_table),
         SesMailer(
-            _client("sesv2"),
+            aws_clients.client("sesv2"),
             settings.email_sender_address,
             settings.email_configuration_set,
             settings.email_sender_name,
         ),
-        DynamoEmailTallies(dynamodb(), settings.delivery_receipts_table),
+        DynamoEmailTallies(aws_clients.dynamodb(), settings.delivery_receipts_table),
         SubscriberKeys.from_secret(secret),
         EmailDeliveryConfig(
             site_url=settings.public_base_url, mailto=settings.email_unsubscribe_mailto
@@ -442,12 +406,12 @@ def email_event_service() -> EmailEventService:
     from consular_alerts.settings import EmailEventsSettings
 
     settings = EmailEventsSettings.from_environment()
-    secret = read_secret(_client("secretsmanager"), settings.link_signing_secret_arn)
+    secret = read_secret(aws_clients.client("secretsmanager"), settings.link_signing_secret_arn)
     return EmailEventService(
-        DynamoEmailTallies(dynamodb(), settings.delivery_receipts_table),
+        DynamoEmailTallies(aws_clients.dynamodb(), settings.delivery_receipts_table),
         EmailSubscriptionEnds(
-            DynamoSubscriberRepository(dynamodb(), settings.subscribers_table),
-            DynamoEmailMembers(dynamodb(), settings.subscribers_table),
+            DynamoSubscriberRepository(aws_clients.dynamodb(), settings.subscribers_table),
+            DynamoEmailMembers(aws_clients.dynamodb(), settings.subscribers_table),
             SubscriberKeys.from_secret(secret),
             utc_now,
         ),
@@ -463,7 +427,7 @@ def poller_service() -> FeedPoller:
 
     settings = PollerSettings.from_environment()
     return FeedPoller(
-        DynamoFeedRepository(dynamodb(), settings.feeds_table),
+        DynamoFeedRepository(aws_clients.dynamodb(), settings.feeds_table),
         UrllibFetcher(),
         _ingest(settings),
         utc_now,
@@ -485,7 +449,7 @@ def public_advisory_service() -> PublicAdvisoryService:
 
     settings = public_advisory_settings()
     return PublicAdvisoryService(
-        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table), utc_now
+        DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table), utc_now
     )
 
 
@@ -499,8 +463,8 @@ def cap_feed_service() -> CapFeedService:
 
     settings = CapFeedSettings.from_environment()
     return CapFeedService(
-        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
-        S3SiteFiles(_client("s3"), settings.site_bucket),
+        DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table),
+        S3SiteFiles(aws_clients.client("s3"), settings.site_bucket),
         CapFeedConfig(authority=settings.authority(), sources=settings.sources()),
         utc_now,
         advisory_from_image,
@@ -516,8 +480,8 @@ def receipts_service() -> ReceiptService:
 
     settings = ReceiptsSettings.from_environment()
     return ReceiptService(
-        DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
-        DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
+        DynamoPublicationLog(aws_clients.dynamodb(), settings.delivery_ledger_table),
+        DynamoReceiptStore(aws_clients.dynamodb(), settings.delivery_receipts_table),
         _receipt_phone_hash(settings.link_signing_secret_arn),
         settings.segment_topic_arn_prefix.rsplit(":", 1)[-1],
     )
@@ -528,7 +492,9 @@ def _receipt_phone_hash(secret_arn: str) -> Callable[[str], str]:
     from consular_alerts.adapters.secret_store import read_secret
     from consular_alerts.domain.citizens.privacy import derive_key, keyed_digest
 
-    key = derive_key(read_secret(_client("secretsmanager"), secret_arn), "sms-receipt-destination")
+    key = derive_key(
+        read_secret(aws_clients.client("secretsmanager"), secret_arn), "sms-receipt-destination"
+    )
     return lambda number: keyed_digest(key, number, 32)
 
 
@@ -560,13 +526,15 @@ def delivery_report_service() -> DeliveryReportService:
         arn = settings.canary_phones_secret_arn
 
         def canaries() -> list[Canary]:
-            return parse_canaries(read_secret_text(_client("secretsmanager"), arn), hash_phone)
+            return parse_canaries(
+                read_secret_text(aws_clients.client("secretsmanager"), arn), hash_phone
+            )
 
-        directory = SnsSegmentDirectory(sns(), topics, settings.subscriber_data_key_arn)
+        directory = SnsSegmentDirectory(aws_clients.sns(), topics, settings.subscriber_data_key_arn)
     return DeliveryReportService(
-        DynamoAdvisoryRepository(dynamodb(), settings.advisories_table),
-        DynamoPublicationLog(dynamodb(), settings.delivery_ledger_table),
-        DynamoReceiptStore(dynamodb(), settings.delivery_receipts_table),
+        DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table),
+        DynamoPublicationLog(aws_clients.dynamodb(), settings.delivery_ledger_table),
+        DynamoReceiptStore(aws_clients.dynamodb(), settings.delivery_receipts_table),
         _audience_counter(settings.segment_topic_arn_prefix, settings.subscribers_table),
         utc_now,
         WatchPolicy(
@@ -576,7 +544,7 @@ def delivery_report_service() -> DeliveryReportService:
         canaries,
         directory,
         _operations_notifier(settings.operations_topic_arn),
-        DynamoEmailTallies(dynamodb(), settings.delivery_receipts_table),
+        DynamoEmailTallies(aws_clients.dynamodb(), settings.delivery_receipts_table),
     )
 
 
@@ -585,7 +553,7 @@ def _operations_notifier(topic_arn: str | None) -> OperationsNotifier | None:
         return None
     from consular_alerts.adapters.operations_notices import SnsOperationsNotifier
 
-    return SnsOperationsNotifier(sns(), topic_arn)
+    return SnsOperationsNotifier(aws_clients.sns(), topic_arn)
 
 
 def reset() -> None:
@@ -593,8 +561,7 @@ def reset() -> None:
     runtime)."""
     global _site_url
     _site_url = None
-    _client.cache_clear()
-    sns_topic_publisher.cache_clear()
+    aws_clients.forget_clients()
     _forget_services()
 
 
