@@ -108,7 +108,11 @@ def test_the_data_file_names_each_level_in_ky_ru_and_en_and_documents_its_syntax
 def test_the_data_file_is_packaged() -> None:
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     package_data = pyproject["tool"]["setuptools"]["package-data"]
-    assert levels.PHRASES_FILE in package_data["consular_alerts.domain.language"]
+    # The package ships every TOML file of domain/language (one glob in pyproject.toml).
+    assert "domain/language/*.toml" in package_data["consular_alerts"]
+    assert (
+        REPO_ROOT / "layers/shared/consular_alerts/domain/language" / levels.PHRASES_FILE
+    ).is_file()
 
 
 def test_a_phrase_with_an_empty_alternative_is_refused() -> None:

@@ -105,6 +105,7 @@ _EVERYDAY: dict[str, dict[str, tuple[str, ...]]] = {
         "NL": ("Holland",),
         "CI": ("Ivory Coast",),
         "VN": ("Vietnam",),
+        "MM": ("Burma", "Myanmar"),
     },
 }
 

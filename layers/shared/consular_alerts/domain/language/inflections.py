@@ -83,6 +83,12 @@ def _ru_forms(word: str, *, adjective: bool) -> frozenset[str]:
     else:
         endings = ("а", "у", "е", "ом", "ем")
         stem = word
+        if len(word) > 4 and word[-2] in "ео" and word[-3] not in "аеёиоуыэюяй":
+            # A fleeting vowel: Египет -> Египта, Египте.
+            fleeting = word[:-2] + word[-1]
+            return frozenset(
+                {word, *(stem + e for e in endings), *(fleeting + e for e in endings)} - _STOP_FORMS
+            )
     return frozenset({word, *(stem + e for e in endings)} - _STOP_FORMS)
 
 
