@@ -336,6 +336,14 @@ def cap_from_element(
             "give countries"
         )
 
+    authority = " ".join(
+        field_text(text)
+        for text in (
+            child_text(kids, "source"),
+            *(child_text(cap_children(info), "senderName") for info in named(kids, "info")),
+        )
+        if text
+    )
     level, level_reason = scoped_level(
         level,
         level_basis,
@@ -343,6 +351,8 @@ def cap_from_element(
         countries=countries,
         sender=sender,
         language=infos[0].language if infos else "en",
+        authority=authority,
+        titles=[text for info in infos for text in (info.event, info.headline)],
     )
 
     def first(values: Iterable[datetime | None]) -> datetime | None:
