@@ -177,3 +177,24 @@ def test_a_fleeting_vowel_is_read_ru(text: str, expected: list[str]) -> None:
 
 def test_burma_is_myanmar_en() -> None:
     assert rank_countries("Do not travel to Burma.", "en") == ["MM"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Citizens should avoid Lebanon. Lebanon is tense. Americans in Lebanon should "
+            "stay home. Lebanon's airport is open. Earlier a tanker was hit off the United "
+            "Arab Emirates (UAE).",
+            "en",
+        ),
+        (
+            "Гражданам рекомендуется избегать поездок в Ливан. В Ливане неспокойно. В Ливане "
+            "закрыт аэропорт. Ливан ждёт. Ранее танкер атаковали у Объединённых Арабских "
+            "Эмиратов (ОАЭ).",
+            "ru",
+        ),
+    ],
+)
+def test_a_name_and_its_abbreviation_are_one_mention(text: str, language: str) -> None:
+    assert rank_countries(text, language, exclude="KG") == ["LB"]

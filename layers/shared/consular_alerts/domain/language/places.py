@@ -201,6 +201,24 @@ def _without_issuers(text: str, mentions: list[_Mention], exclude: str | None) -
     return kept
 
 
+_ABBREVIATION_GAP = re.compile(r"^\s*\(\s*$")
+
+
+def _without_abbreviations(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """One mention for a name and its abbreviation in brackets ("United Arab Emirates
+    (UAE)", "Российской Федерации (РФ)")."""
+    kept: list[_Mention] = []
+    for mention in mentions:
+        if (
+            kept
+            and kept[-1].place.country == mention.place.country
+            and _ABBREVIATION_GAP.match(text[kept[-1].end : mention.start])
+        ):
+            continue
+        kept.append(mention)
+    return kept
+
+
 #: Countries scoring under this share of the top one are passing mentions, not the subject.
 RELEVANCE_CUTOFF = 0.2
 
@@ -208,7 +226,9 @@ RELEVANCE_CUTOFF = 0.2
 def _rank(
     text: str, mentions: list[_Mention], exclude: str | None
 ) -> tuple[list[str], dict[str, float]]:
-    mentions = _without_issuers(text, mentions, exclude and exclude.upper())
+    mentions = _without_issuers(
+        text, _without_abbreviations(text, mentions), exclude and exclude.upper()
+    )
     listed = _listed(text, mentions)
     weights = _sentence_weights(text)
     scores: dict[str, float] = {}
