@@ -179,3 +179,31 @@ def test_an_alert_about_a_weapons_test_is_not_a_test_message(title: str) -> None
         titles=[title],
     )  # fmt: skip
     assert level == 4
+
+
+@pytest.mark.parametrize(
+    ("area", "language", "country"),
+    [
+        (
+            "185 miles (298 km) NNE of Neiafu, Tonga; 186 miles (299 km) SSW of Apia, Samoa; "
+            "211 miles (340 km) SW of Pago Pago, American Samoa",
+            "en-US",
+            "TO",
+        ),
+        (
+            "120 км к северо-западу от Оша, Кыргызстан; 200 км к востоку от Ташкента, Узбекистан",
+            "ru",
+            "KG",
+        ),
+        (
+            "Оштон 120 км түндүк-батышта, Кыргызстан; Ташкенттен 200 км чыгышта, Өзбекстан",
+            "ky",
+            "KG",
+        ),
+    ],
+)
+def test_an_epicentre_placed_by_distances_is_in_the_nearest_towns_country(
+    area: str, language: str, country: str
+) -> None:
+    advisory = _parse(f"<area><areaDesc>{area}</areaDesc></area>", language=language)
+    assert advisory.countries == [country]
