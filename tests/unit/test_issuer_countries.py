@@ -198,3 +198,14 @@ def test_burma_is_myanmar_en() -> None:
 )
 def test_a_name_and_its_abbreviation_are_one_mention(text: str, language: str) -> None:
     assert rank_countries(text, language, exclude="KG") == ["LB"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Туристы на Сейшельских островах и Мальдивских островах.", ["SC", "MV"]),
+        ("Не посещать Сейшельские острова.", ["SC"]),
+    ],
+)
+def test_island_states_are_read_in_the_plural_ru(text: str, expected: list[str]) -> None:
+    assert rank_countries(text, "ru") == expected

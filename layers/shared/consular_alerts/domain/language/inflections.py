@@ -67,7 +67,8 @@ def _ru_forms(word: str, *, adjective: bool) -> frozenset[str]:
         endings: tuple[str, ...] = ("и", "ю", "ей", "ею")
         stem = word[:-1]
     elif last in "ая":
-        endings = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я")
+        # and the plural of "острова": островов, островах
+        endings = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ов", "ах", "ам")
         stem = word[:-1]
     elif last == "й":
         endings = ("й", "я", "ю", "е", "ем", "и")
