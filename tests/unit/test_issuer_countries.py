@@ -209,3 +209,32 @@ def test_a_name_and_its_abbreviation_are_one_mention(text: str, language: str) -
 )
 def test_island_states_are_read_in_the_plural_ru(text: str, expected: list[str]) -> None:
     assert rank_countries(text, "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # A government in the news is not the issuer: only foreign-affairs voices speak.
+        (
+            "Кыргызстанцам в Казахстане рекомендуется не участвовать в протестах. "
+            "Правительство Казахстана ушло в отставку.",
+            "ru",
+            ["KZ"],
+        ),
+        (
+            "Citizens in Kazakhstan should avoid protests. The government of Kazakhstan "
+            "resigned; Kazakhstan authorities closed the airport.",
+            "en",
+            ["KZ"],
+        ),
+        (
+            "Казакстандагы жарандар митингдерге катышпагыла. Казакстандын өкмөтү отставкага кетти.",
+            "ky",
+            ["KZ"],
+        ),
+    ],
+)
+def test_a_government_in_the_news_stays_a_destination(
+    text: str, language: str, expected: list[str]
+) -> None:
+    assert rank_countries(text, language, exclude="KG") == expected

@@ -16,8 +16,8 @@ _REACH = 60
 # Just before the name: the owner after "embassy of", "МИД"; a speech verb.
 _SPEAKER_BEFORE = re.compile(
     r"(?:\b(?:embassy|consulate(?:\s+general)?|ministry\s+of\s+foreign\s+affairs|"
-    r"foreign\s+ministry|mfa|government)\s+of\s+(?:the\s+)?|"
-    r"\b(?:посольств\w*|консульств\w*|генконсульств\w*|мид\w*|госдеп\w*|правительств\w*|"
+    r"foreign\s+ministry|mfa)\s+of\s+(?:the\s+)?|"
+    r"\b(?:посольств\w*|консульств\w*|генконсульств\w*|мид\w*|госдеп\w*|"
     r"министерств\w*\s+иностранных\s+дел|"
     r"обнародовал\w*|выступил\w*|заявил\w*|предостерег\w*|призвал\w*)\s+"
     r"(?:[Рр]еспублики\s+)?)$",
@@ -32,7 +32,7 @@ _CITIZENS_BEFORE = re.compile(
 # Just after the name: "'s embassy", "Officials", "issued".
 _SPEAKER_AFTER = re.compile(
     r"^\.?(?:'s|’s)?\s*(?:embassy|consulate|foreign\s+ministry|ministry\s+of\s+foreign|mfa|"
-    r"state\s+department|department\s+of\s+state|government|officials?|authorities|"
+    r"state\s+department|department\s+of\s+state|"
     r"(?:on\s+\w+\s+|also\s+|has\s+|have\s+)?(?:issued|urged?s?|warned|warns|advised|"
     r"advises|told|tells)|"
     r"элчилиг\w*|консулдуг\w*|тышкы\s+иштер\s+министрлиг\w*|тим|"
