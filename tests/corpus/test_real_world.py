@@ -28,9 +28,10 @@ from alerts_local.stack import DeployedStack, deploy
 pytestmark = pytest.mark.corpus
 
 #: The share of right fields measured on this corpus: 218/291 = 74.9% on 2026-12-03 before
-#: the fixes of issue 13, 248/295 = 84.1% after the first of them. Raise it when a fix lands,
-#: never lower it.
-FLOOR = 0.84
+#: the fixes of issue 13, 248/295 = 84.1% after the first of them, 283/295 = 95.9% after
+#: the issuer, headline-clutter, level-phrase and CAP-scope fixes. Raise it when a fix
+#: lands, never lower it.
+FLOOR = 0.959
 
 
 @cache

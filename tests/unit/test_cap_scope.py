@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from consular_alerts.domain.formats.cap import parse_cap
+from consular_alerts.domain.formats.cap_scope import scoped_level
 from consular_alerts.models.advisory import Advisory
 
 from tests.unit.test_cap import NOW, _area, _geocode, alert, info
@@ -117,3 +118,92 @@ def test_the_ministrys_own_domain_is_not_a_destination() -> None:
     data = alert(sender="cap@mfa.gov.kg", infos=(info(language="en", area=_area(), web=""),))
     with pytest.raises(ValueError, match="cannot tell which country"):
         parse_cap(data, received_at=NOW)
+
+
+@pytest.mark.parametrize(
+    ("authority", "language"),
+    [
+        ("Montgomery County MD", "en-US"),
+        ("MI Michigan State Police Emerg", "en-US"),
+        ("Администрация Алматинской области", "ru-KZ"),
+        ("Ош шаарынын мэриясы", "ky-KG"),
+    ],
+)
+def test_a_local_authority_without_areas_is_part_of_the_country(
+    authority: str, language: str
+) -> None:
+    level, reason = scoped_level(
+        4, "CAP severity Extreme", areas=[], countries=["US"], sender="x", language=language,
+        authority=authority,
+    )  # fmt: skip
+    assert level == 3
+    assert authority[:20] in reason
+    assert "capped at level 3" in reason
+
+
+def test_a_national_authority_without_areas_keeps_its_level() -> None:
+    level, _ = scoped_level(
+        4, "CAP severity Extreme", areas=[], countries=["PH"], sender="x", language="en",
+        authority="Philippine Atmospheric, Geophysical and Astronomical Services Administration",
+    )  # fmt: skip
+    assert level == 4
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Required Monthly Test",
+        "ADR Test Message",
+        "THIS IS ONLY A TEST",
+        "Тестовое сообщение системы оповещения",
+        "Учебная тревога",
+        "Сыноо билдирүүсү",
+    ],
+)
+def test_a_test_message_is_level_1(title: str) -> None:
+    level, reason = scoped_level(
+        3, "CAP severity Severe", areas=[], countries=["US"], sender="x", language="en",
+        titles=["Civil Emergency Message", title],
+    )  # fmt: skip
+    assert level == 1
+    assert "test" in reason
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["North Korea missile test over the sea", "Испытание ракеты: укрыться", "Ракета сыноосу"],
+)
+def test_an_alert_about_a_weapons_test_is_not_a_test_message(title: str) -> None:
+    level, _ = scoped_level(
+        4, "CAP severity Extreme", areas=[], countries=["JP"], sender="x", language="en",
+        titles=[title],
+    )  # fmt: skip
+    assert level == 4
+
+
+@pytest.mark.parametrize(
+    ("area", "language", "country"),
+    [
+        (
+            "185 miles (298 km) NNE of Neiafu, Tonga; 186 miles (299 km) SSW of Apia, Samoa; "
+            "211 miles (340 km) SW of Pago Pago, American Samoa",
+            "en-US",
+            "TO",
+        ),
+        (
+            "120 км к северо-западу от Оша, Кыргызстан; 200 км к востоку от Ташкента, Узбекистан",
+            "ru",
+            "KG",
+        ),
+        (
+            "Оштон 120 км түндүк-батышта, Кыргызстан; Ташкенттен 200 км чыгышта, Өзбекстан",
+            "ky",
+            "KG",
+        ),
+    ],
+)
+def test_an_epicentre_placed_by_distances_is_in_the_nearest_towns_country(
+    area: str, language: str, country: str
+) -> None:
+    advisory = _parse(f"<area><areaDesc>{area}</areaDesc></area>", language=language)
+    assert advisory.countries == [country]

@@ -133,3 +133,141 @@ def test_the_clutter_file_documents_its_syntax_and_parses() -> None:
     assert {"tokens", "words", "bylines", "reporting"} <= set(data)
     assert "Общество" in data["words"]
     assert "Коом" in data["words"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # page menus, weekdays and Kyrgyz month names
+        "• Башкы бет",
+        "• Шаршемби 8 Бугу 2024",
+        "• Среда 8 Май 2024",
+        "Home • News",
+        "13:59, 2022-ж., 5-май",
+        # site names: a radio station, a domain, words glued by a menu
+        "Марал Радиосу",
+        "Europe Radio FM",
+        "Govori.TV",
+        "ВажливеПолітика",
+        "BreakingNews",
+    ],
+)
+def test_menus_weekdays_and_site_names_are_clutter(line: str) -> None:
+    assert is_clutter(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Радио Азаттык: жарандар Орусияга барбасын", "Эвакуация из Турции", "McDonald's closes"],
+)
+def test_a_line_naming_a_site_with_words_of_its_own_is_not_clutter(line: str) -> None:
+    assert not is_clutter(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        (
+            "• Башкы бет\n• Кыргызстандыктар Орусияга барбагыла\nКыргызстандыктар Орусияга "
+            "барбагыла. Жарандар элчиликке кайрылгыла.",
+            "Кыргызстандыктар Орусияга барбагыла",
+        ),
+        (
+            "• Среда 8 Май 2024\n• Гражданам рекомендуется покинуть Турцию\n"
+            "Гражданам рекомендуется покинуть Турцию.",
+            "окинуть Турцию",
+        ),
+        (
+            "• Home\n• Travelers should avoid Turkey\nTravelers should avoid Turkey.",
+            "Travelers should avoid Turkey",
+        ),
+    ],
+)
+def test_a_bullet_is_never_part_of_the_headline(text: str, headline: str) -> None:
+    post = extract_post(text)
+    assert not post.headline.startswith("•")
+    assert headline in post.headline
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected", "forbidden"),
+    [
+        (
+            "Бишкек, 28.02.20. /Индира Камчыбекова-Кабар/. Гражданам рекомендуется временно "
+            "воздержаться от поездок в Китай.",
+            "ru",
+            "воздержаться",
+            "Кабар",
+        ),
+        (
+            "Бишкек, 05.05.20. /Кабар/. Жарандар Казакстандын чек арасына барбагыла.",
+            "ky",
+            "барбагыла",
+            "Кабар",
+        ),
+        (
+            "WASHINGTON, 12.03.24. /AP/. Travelers should avoid Haiti.",
+            "en",
+            "avoid Haiti",
+            "AP",
+        ),
+    ],
+)
+def test_a_dateline_is_never_part_of_the_headline(
+    text: str, language: str, expected: str, forbidden: str
+) -> None:
+    post = extract_post(text)
+    assert post.language == language
+    assert expected in post.headline
+    assert forbidden not in post.headline
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("МИД призывает граждан покинуть Россию1\n\nМИД Латвии сообщил это в Twitter.", "Россию"),
+        ("ТИМ жарандарды Орусиядан чыгууга чакырат2\n\nБул тууралуу ТИМ билдирди.", "чакырат"),
+        ("Americans must leave Russia now1\n\nThe embassy said so on Monday.", "Russia"),
+    ],
+)
+def test_a_footnote_number_is_not_part_of_the_headline(text: str, expected: str) -> None:
+    headline = extract_post(text).headline
+    assert expected in headline
+    assert not any(f"{expected}{digit}" in headline for digit in "12")
+
+
+@pytest.mark.parametrize(
+    ("text", "advice", "report"),
+    [
+        (
+            "МИД Киргизии выпустил рекомендации для граждан, планирующих посетить Россию\n"
+            "«МИД рекомендует гражданам временно воздержаться от поездки в Россию».",
+            "воздерж",
+            "выпустил",
+        ),
+        (
+            "Министерство иностранных дел России выступило с экстренным заявлением для граждан. "
+            "В дипведомстве рекомендовали отказаться от поездок в Иран.",
+            "отказаться",
+            "выступило",
+        ),
+        (
+            "Орусиядагы жарандарды ташыган автобустар жолго чыгууда – ТИМ\n"
+            "ТИМ жарандарды чек арага келбөөгө чакырат.",
+            "келбөө",
+            "автобустар",
+        ),
+        (
+            "Buses with citizens are ready to leave the border - State Department\n"
+            "Citizens should not come to the border until it opens.",
+            "should not come",
+            "Buses",
+        ),
+    ],
+)
+def test_a_title_reporting_advice_gives_way_to_the_advice(
+    text: str, advice: str, report: str
+) -> None:
+    headline = extract_post(text).headline
+    assert advice in headline
+    assert report not in headline

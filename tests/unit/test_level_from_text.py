@@ -41,6 +41,15 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
         ("Саякатка чыгууну кийинкиге калтыргыла.", 3, "Саякатка чыгууну кийинкиге калтыргыла"),
         ("We advise you to refrain from travel to Nepal.", 3, "refrain from travel"),
         ("Avoid all but essential travel to Mali.", 3, "all but essential travel"),
+        # level 3: a list of countries to stay away from, and sheltering in place
+        (
+            "МИД рекомендует воздержаться от посещения таких стран как Ливия и Сирия.",
+            3,
+            "воздержаться от посещения таких стран",
+        ),
+        ("Continue to shelter in place in Turkey.", 3, "shelter in place"),
+        ("Гражданам следует укрыться в убежищах.", 3, "укрыться в убежищах"),
+        ("Калкалоочу жайларда калгыла.", 3, "Калкалоочу жайларда калгыла"),
         # level 2
         ("В Алматы соблюдайте повышенную осторожность.", 2, "повышенную осторожность"),
         ("Казакстандагы жарандар сак болгула.", 2, "сак болгула"),
@@ -70,6 +79,18 @@ def test_each_level_is_read_in_each_language(text: str, level: int, phrase: str)
 def test_a_negated_level_4_phrase_is_not_level_4(text: str) -> None:
     cue = level_from_text(text)
     assert cue is None or cue.level < 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no need to shelter in place.",
+        "Нет необходимости укрыться в убежищах.",
+        "Калкалоочу жайларда калуунун зарылчылыгы жок.",
+    ],
+)
+def test_a_negated_shelter_phrase_is_not_read(text: str) -> None:
+    assert level_from_text(text) is None
 
 
 def test_a_negation_takes_back_only_its_own_clause() -> None:

@@ -42,6 +42,7 @@ Mapping decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -131,6 +132,20 @@ def _merge_areas(infos: Sequence[Info]) -> list[AreaDraft]:
     return list(merged.values())
 
 
+# "185 miles (298 km) NNE of Neiafu, Tonga; 186 miles SSW of Apia, Samoa": an epicentre
+# placed by its distance from several towns is in the first (nearest) one's country.
+_DISTANCE = re.compile(
+    r"\d+\s*(?:miles|mi|km|kilomet(?:er|re)s|км|миль|чакырым)(?![^\W\d_])", re.IGNORECASE
+)
+
+
+def _nearest_reference(area_name: str) -> str:
+    references = area_name.split(";")
+    if len(references) > 1 and all(_DISTANCE.search(r) for r in references):
+        return references[0]
+    return area_name
+
+
 def _countries(
     *,
     areas: Sequence[AreaDraft],
@@ -143,7 +158,7 @@ def _countries(
     from_geocodes = ordered_unique(c for area in areas for c in area.countries)
     if from_geocodes:
         return from_geocodes
-    descriptions = "\n".join(dict.fromkeys(area.name for area in areas))
+    descriptions = "\n".join(dict.fromkeys(_nearest_reference(area.name) for area in areas))
     if descriptions:
         primary = infos[0].language.split("-")[0] if infos else "en"
         found = rank_countries(descriptions, primary if primary in ("ru", "ky") else "en")
@@ -336,6 +351,14 @@ def cap_from_element(
             "give countries"
         )
 
+    authority = " ".join(
+        field_text(text)
+        for text in (
+            child_text(kids, "source"),
+            *(child_text(cap_children(info), "senderName") for info in named(kids, "info")),
+        )
+        if text
+    )
     level, level_reason = scoped_level(
         level,
         level_basis,
@@ -343,6 +366,8 @@ def cap_from_element(
         countries=countries,
         sender=sender,
         language=infos[0].language if infos else "en",
+        authority=authority,
+        titles=[text for info in infos for text in (info.event, info.headline)],
     )
 
     def first(values: Iterable[datetime | None]) -> datetime | None:

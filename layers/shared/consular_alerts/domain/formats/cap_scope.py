@@ -6,7 +6,12 @@ An area is part of a country when it has a shape (polygon, circle), a geocode fi
 country (SAME, FIPS, UGC, CAP-CP locations, ISO 3166-2, EMMA_ID and NUTS regions), or a
 name that is more than a country's name ("Harris County", "Алматинская область"). An area
 named only by a country ("Philippines", "Казахстан") or by an ISO 3166-1 / NUTS 0 code is
-the whole country. An alert without areas says nothing narrower: its level stands.
+the whole country. An alert without areas is about part of a country when a local
+authority sent it (a county, a city, a state police: <source> and <senderName>); else
+its level stands.
+
+A test or administrative message ("Required Monthly Test", "ADR Test Message") is level 1
+whatever its severity: it asks nothing of citizens.
 """
 
 from __future__ import annotations
@@ -34,6 +39,26 @@ _NATIONWIDE = frozenset(
         "өлкө боюнча",
     }
 )  # fmt: skip
+
+
+# A sender below the national government (the authority's own name says so).
+_LOCAL_AUTHORITY = re.compile(
+    r"\b(?:county|counties|city|town|township|borough|parish|municipal\w*|police|sheriff|"
+    r"fire\s+department|governor|district|prefecture|province|"
+    r"округ\w*|област\w*|облус\w*|район\w*|город\w*|шаар\w*|муниципал\w*|полици\w*|"
+    r"милици\w*|акимиат\w*|мэри\w*)\b",
+    re.IGNORECASE,
+)
+# Event names and headlines of messages that only test the channel (CAP events of EAS,
+# IPAWS and national systems, in en, ru, ky).
+_TEST_MESSAGE = re.compile(
+    r"^\s*(?:test|тест|сыноо)\s*$|\b(?:required\s+(?:monthly|weekly)\s+test|"
+    r"(?:test|demonstration|practice)\s+(?:message|alert)|this\s+is\s+(?:only\s+)?a\s+test|"
+    r"administrative\s+message|тестов\w*\s+(?:сообщени\w*|оповещени\w*|сигнал\w*)|"
+    r"учебн\w*\s+(?:тревог\w*|оповещени\w*)|проверк\w*\s+систем\w*\s+оповещени\w*|"
+    r"(?:сыноо|текшерүү)\s+билдирүү\w*)\b",
+    re.IGNORECASE,
+)
 
 
 def _key(name: str) -> str:
@@ -88,13 +113,23 @@ def scoped_level(
     countries: Sequence[str],
     sender: str,
     language: str,
+    authority: str = "",
+    titles: Sequence[str] = (),
 ) -> tuple[int, str]:
-    """(level, reason): `level` as the infos ask (`why` says how), capped for part of a
-    country unless the ministry sent it."""
+    """(level, reason): `level` as the infos ask (`why` says how), 1 for a test message,
+    capped for part of a country unless the ministry sent it. `authority`: the sender's
+    own names (<source>, <senderName>); `titles`: the events and headlines."""
+    if any(_TEST_MESSAGE.search(title) for title in titles):
+        return 1, f"{why}, but a test or administrative message: level 1"
     primary = language.split("-")[0].lower()
-    if not part_of_country(areas, primary if primary in ("ru", "ky") else "en"):
+    local = not areas and bool(_LOCAL_AUTHORITY.search(authority))
+    if not local and not part_of_country(areas, primary if primary in ("ru", "ky") else "en"):
         return level, f"{why}: level {level}"
-    where = f"part of {'/'.join(countries)} ({_area_names(areas)})"
+    where = (
+        f"part of {'/'.join(countries)} ({_area_names(areas)})"
+        if areas
+        else f"part of {'/'.join(countries)} (sent by {cut(authority, 60)})"
+    )
     if is_ministry_sender(sender):
         return level, f"{why} for {where}, sent by the ministry: level {level}"
     if level > PART_OF_COUNTRY_MAX_LEVEL:

@@ -15,7 +15,11 @@ from datetime import UTC, datetime
 
 from consular_alerts.domain.language.cues import ADVICE
 from consular_alerts.domain.language.detection import detect_language
-from consular_alerts.domain.language.headlines import reports_advice, without_clutter
+from consular_alerts.domain.language.headlines import (
+    headline_text,
+    reports_advice,
+    without_clutter,
+)
 from consular_alerts.domain.language.hotlines import extract_hotlines
 from consular_alerts.domain.language.html import html_to_text
 from consular_alerts.domain.language.places import countries_and_areas, rank_countries
@@ -92,6 +96,8 @@ def _advice_sentences(sentences: Iterable[str]) -> str:
     for sentence in sentences:
         if not ADVICE.search(sentence):
             continue
+        if not sentence.rstrip().endswith((".", "!", "?", "…", "»", '"', ";")):
+            sentence = f"{sentence.rstrip()}."  # a title line: keep it a sentence of its own
         if not chosen:
             chosen.append(cut(sentence, INSTRUCTION_MAX))
             length = len(chosen[0])
@@ -101,15 +107,22 @@ def _advice_sentences(sentences: Iterable[str]) -> str:
     return " ".join(chosen)
 
 
+def _bare_report(sentence: str, language: str) -> bool:
+    return reports_advice(sentence) and condense_advice(sentence, language) == sentence
+
+
 def _headline(sentences: list[str], instruction: str, language: str) -> str:
     """The first sentence; when it reports advice ("МИД призвал граждан ...", "The Ministry
     ... distributed a message"), the advice itself, as the SMS condenses it."""
-    first = sentences[0]
+    first = headline_text(sentences[0])
     reported = reports_advice(first) or condense_advice(first, language) != first
     if reported and instruction:
         advice = split_sentences(condense_advice(instruction, language))
-        if advice:
-            return cut(advice[0], HEADLINE_MAX)
+        # The advice itself, not a bare report of it ("МИД выпустил рекомендации для
+        # граждан") that may open the instruction.
+        given = [s for s in advice if not _bare_report(s, language)] or advice
+        if given:
+            return cut(headline_text(given[0]), HEADLINE_MAX)
     return cut(first, HEADLINE_MAX)
 
 

@@ -30,6 +30,17 @@ def _byline_pattern() -> re.Pattern[str]:
 
 
 @cache
+def _strip_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in word_list(_CLUTTER_FILE, "strip"))
+
+
+def _stripped(line: str) -> str:
+    for pattern in _strip_patterns():
+        line = pattern.sub("", line)
+    return line
+
+
+@cache
 def _reporting_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(
         re.compile(p, re.IGNORECASE | re.DOTALL) for p in word_list(_CLUTTER_FILE, "reporting")
@@ -52,8 +63,18 @@ def is_clutter(line: str) -> bool:
 
 
 def without_clutter(text: str) -> str:
-    """`text` without its clutter lines (blank lines kept)."""
-    return "\n".join(line for line in text.split("\n") if not line.strip() or not is_clutter(line))
+    """`text` without its clutter lines (blank lines kept) and without the datelines and
+    footnote numbers of the others."""
+    lines = (_stripped(line) for line in text.split("\n"))
+    return "\n".join(line for line in lines if not line.strip() or not is_clutter(line))
+
+
+_BULLET = re.compile(r"^[\s•·*▪◦‣–—-]+")
+
+
+def headline_text(sentence: str) -> str:
+    """`sentence` as a headline: without the bullet a page list put before it."""
+    return _BULLET.sub("", sentence) or sentence
 
 
 def reports_advice(sentence: str) -> bool:

@@ -67,7 +67,8 @@ def _ru_forms(word: str, *, adjective: bool) -> frozenset[str]:
         endings: tuple[str, ...] = ("и", "ю", "ей", "ею")
         stem = word[:-1]
     elif last in "ая":
-        endings = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я")
+        # and the plural of "острова": островов, островах
+        endings = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ов", "ах", "ам")
         stem = word[:-1]
     elif last == "й":
         endings = ("й", "я", "ю", "е", "ем", "и")
@@ -83,6 +84,12 @@ def _ru_forms(word: str, *, adjective: bool) -> frozenset[str]:
     else:
         endings = ("а", "у", "е", "ом", "ем")
         stem = word
+        if len(word) > 4 and word[-2] in "ео" and word[-3] not in "аеёиоуыэюяй":
+            # A fleeting vowel: Египет -> Египта, Египте.
+            fleeting = word[:-2] + word[-1]
+            return frozenset(
+                {word, *(stem + e for e in endings), *(fleeting + e for e in endings)} - _STOP_FORMS
+            )
     return frozenset({word, *(stem + e for e in endings)} - _STOP_FORMS)
 
 

@@ -15,6 +15,7 @@ from consular_alerts.domain.language.inflections import (
     WORD,
     norm,
 )
+from consular_alerts.domain.language.issuers import is_destination, issuer_role
 from consular_alerts.domain.language.sentences import split_sentences
 from consular_alerts.models.advisory import Area
 
@@ -68,7 +69,9 @@ def _find_mentions(text: str, language: str) -> list[_Mention]:
         if latin is not None and token.text.isascii():
             patterns = latin.get(token.norm, ())
         match = None
-        if token.text[:1].isupper():
+        # A lowercase name counts only where a travel word sends people there
+        # ("отказ во въезде в россию"); elsewhere it may be an ordinary word.
+        if patterns and (token.text[:1].isupper() or is_destination(text, token.start, token.end)):
             for pattern in patterns:
                 if _pattern_matches(pattern, tokens, i, text):
                     match = pattern
@@ -104,32 +107,8 @@ def _pattern_matches(pattern: Pattern, tokens: list[_Token], i: int, text: str) 
     return True
 
 
-# Who speaks, not where: a country named as the owner of an embassy, consulate or foreign
-# ministry ("the US Embassy", "Embassy of the United States", "Посольство США", "МИД
-# Кыргызстана", "Кыргыз Республикасынын элчилиги") is the issuer, never a destination.
-_ISSUER_BEFORE = re.compile(
-    r"(?:\b(?:embassy|consulate(?:\s+general)?|ministry\s+of\s+foreign\s+affairs|"
-    r"foreign\s+ministry|mfa)\s+of\s+(?:the\s+)?|"
-    r"\b(?:посольств\w*|консульств\w*|генконсульств\w*|мид|"
-    r"министерств\w*\s+иностранных\s+дел)\s+)$",
-    re.IGNORECASE,
-)
-_ISSUER_AFTER = re.compile(
-    r"^\.?(?:'s|’s)?\s*(?:embassy|consulate|foreign\s+ministry|ministry\s+of\s+foreign|mfa|"
-    r"state\s+department|department\s+of\s+state|элчилиг\w*|консулдуг\w*|"
-    r"тышкы\s+иштер\s+министрлиг\w*|тим)\b",
-    re.IGNORECASE,
-)
-_ISSUER_REACH = 60
-
-
 def _is_issuer(text: str, mention: _Mention) -> bool:
-    before = text[max(0, mention.start - _ISSUER_REACH) : mention.start]
-    if _ISSUER_BEFORE.search(before):
-        return True
-    # "Türkiyadagy elchilik" (the embassy in Türkiye) is a place: only a non-locative owner.
-    after = text[mention.end : mention.end + _ISSUER_REACH]
-    return not mention.locative and bool(_ISSUER_AFTER.match(after))
+    return issuer_role(text, mention.start, mention.end, mention.locative) is not None
 
 
 # A list of places: only commas, "and", bullets, numbers or line breaks between two names.
@@ -165,6 +144,81 @@ def _sentence_weights(text: str) -> list[float]:
     return weights or [1.0]
 
 
+def _issuer_roles(text: str, mentions: list[_Mention]) -> set[int]:
+    """Indexes of the mentions naming a speaker or the citizenship addressed. The role
+    of one name goes to the whole list it stands in ("выступили Польша и Болгария",
+    "Japan, Iran and Italy citizens")."""
+    runs: list[list[int]] = []
+    for index, mention in enumerate(mentions):
+        if runs:
+            previous = mentions[runs[-1][-1]]
+            gap = text[previous.end : mention.start]
+            if previous.locative == mention.locative and gap.strip() and _LIST_GAP.match(gap):
+                runs[-1].append(index)
+                continue
+        runs.append([index])
+    return {i for run in runs if any(_is_issuer(text, mentions[j]) for j in run) for i in run}
+
+
+_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_CONTACT = re.compile(
+    r"\b(?:contact|call|phone|обращаться|обращайтесь|обратиться|телефон\w*|горяч\w+\s+лини\w*|"
+    r"кайрыл\w*|байланыш\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_issuers(text: str, mentions: list[_Mention], exclude: str | None) -> list[_Mention]:
+    """The mentions of places where the advice applies. The issuer's country (speaker or
+    citizenship addressed) goes entirely unless the advice also sends people there
+    ("leave Russia"); so does a country named only where the post says whom to call
+    ("toll-free in the United States and Canada"). Nothing goes when nothing else is
+    named."""
+    roles = _issuer_roles(text, mentions)
+    kept = [m for i, m in enumerate(mentions) if i not in roles]
+    destinations = {m.place.country for m in kept if is_destination(text, m.start, m.end)}
+    issuers = {mentions[i].place.country for i in roles} - destinations
+    others = [m for m in kept if m.place.country not in issuers]
+    if not any(m.place.country != exclude for m in others):
+        # Only the ministry's own country is left ("entry to Kyrgyzstan is closed to
+        # citizens of Japan, Iran ..."): the citizenships named are the subject.
+        speakers = {
+            m.place.country
+            for m in mentions
+            if issuer_role(text, m.start, m.end, m.locative) == "speaker"
+        }
+        others = [m for m in mentions if m.place.country not in speakers]
+    kept = others
+    sentences = split_sentences(text)
+    contact = {
+        n
+        for n, sentence in enumerate(sentences)
+        if _PHONE.search(sentence) or _CONTACT.search(sentence)
+    }
+    outside = {m.place.country for m in kept if m.sentence not in contact}
+    if outside:
+        kept = [m for m in kept if m.place.country in outside]
+    return kept
+
+
+_ABBREVIATION_GAP = re.compile(r"^\s*\(\s*$")
+
+
+def _without_abbreviations(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """One mention for a name and its abbreviation in brackets ("United Arab Emirates
+    (UAE)", "Российской Федерации (РФ)")."""
+    kept: list[_Mention] = []
+    for mention in mentions:
+        if (
+            kept
+            and kept[-1].place.country == mention.place.country
+            and _ABBREVIATION_GAP.match(text[kept[-1].end : mention.start])
+        ):
+            continue
+        kept.append(mention)
+    return kept
+
+
 #: Countries scoring under this share of the top one are passing mentions, not the subject.
 RELEVANCE_CUTOFF = 0.2
 
@@ -172,7 +226,9 @@ RELEVANCE_CUTOFF = 0.2
 def _rank(
     text: str, mentions: list[_Mention], exclude: str | None
 ) -> tuple[list[str], dict[str, float]]:
-    mentions = [m for m in mentions if not _is_issuer(text, m)]
+    mentions = _without_issuers(
+        text, _without_abbreviations(text, mentions), exclude and exclude.upper()
+    )
     listed = _listed(text, mentions)
     weights = _sentence_weights(text)
     scores: dict[str, float] = {}
