@@ -3,6 +3,7 @@
 // API and authorization as every other publisher: each request is signed with SigV4 from
 // the officer's own credentials (sigv4.js), kept in this tab's sessionStorage only.
 import { signRequest } from "./sigv4.js";
+import { initApprovals, loadApprovals } from "./approvals.js";
 import { initOperations, loadCountries, renderOperationsPreview, showDelivery } from "./operations.js";
 
 const $ = (id) => document.getElementById(id);
@@ -67,6 +68,36 @@ function onCredentialsSubmit(event) {
     apiUrl: $("api-url").value.trim().replace(/\/+$/, "") || apiUrlDefault(),
   });
   say("success", "Credentials set for this tab.");
+  schedulePreview(0);
+}
+
+// Only `alerts serve` answers this: the local runtime's own publisher credentials, the
+// officer's or (?as=approver) the second officer's, another IAM principal.
+async function localCredentials(role) {
+  const response = await fetch(`/_local/publisher-credentials?as=${role}`, { cache: "no-store" }).catch(() => null);
+  if (!response?.ok) return null;
+  const local = await response.json();
+  return {
+    accessKeyId: local.access_key_id,
+    secretAccessKey: local.secret_access_key,
+    sessionToken: "",
+    region: local.region,
+    apiUrl: apiUrlDefault(),
+    principal: local.principal, // known locally only: marks the versions this officer posted
+    role,
+  };
+}
+
+async function onIdentityChange() {
+  const role = $("identity").value;
+  const credentials = await localCredentials(role);
+  if (!credentials) {
+    say("error", "The local runtime gave no credentials for that identity.");
+    return;
+  }
+  useCredentials(credentials);
+  say("success", `Signed in as the ${role === "approver" ? "second officer" : "officer"} (${credentials.principal}).`);
+  loadApprovals();
   schedulePreview(0);
 }
 
@@ -307,7 +338,9 @@ function askToPublish() {
   if (!result) return;
   const total = (result.audience || []).reduce((sum, entry) => sum + entry.subscribers, 0);
   const cost = result.cost ? money(result.cost.total, result.cost.currency) : "unknown";
-  $("confirm-text").textContent = result.would_notify
+  $("confirm-text").textContent = result.would_need_approval
+    ? `Store ${result.advisory.advisory_id} v${result.version} for a second officer to approve (${result.would_need_approval})? Nobody is told until then; released, it goes to ${total} subscriber(s) at about ${cost}.`
+    : result.would_notify
     ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.` +
       (result.reach ? ` Sending takes ${result.reach.text.split(": ")[1]}.` : "")
     : `Store it without notifying anyone (${result.reason})?`;
@@ -330,6 +363,16 @@ async function publish() {
   try {
     const result = await post(false, undefined, request, edited);
     $("confirm-publish").hidden = true;
+    if (result.status === "pending_approval") {
+      // 202: stored, sent to nobody until another officer approves it.
+      say(
+        "success",
+        `Stored ${result.advisory_id} version ${result.version}: it waits for a second officer's approval and nobody has been told yet.`,
+      );
+      schedulePreview(0);
+      loadApprovals();
+      return;
+    }
     say(
       "success",
       result.status === "created"
@@ -386,20 +429,9 @@ async function start() {
     // No config: the officer enters the API URL.
   }
   let credentials = loadCredentials();
-  if (!credentials && state.config.local) {
-    // Only `alerts serve` answers this: the local runtime's own publisher credentials.
-    const response = await fetch("/_local/publisher-credentials", { cache: "no-store" }).catch(() => null);
-    if (response?.ok) {
-      const local = await response.json();
-      credentials = {
-        accessKeyId: local.access_key_id,
-        secretAccessKey: local.secret_access_key,
-        sessionToken: "",
-        region: local.region,
-        apiUrl: apiUrlDefault(),
-      };
-    }
-  }
+  if (!credentials && state.config.local) credentials = await localCredentials("officer");
+  $("identity-field").hidden = !state.config.local;
+  $("identity").value = credentials?.role || "officer";
   $("where").textContent = state.config.local ? "Local runtime (moto)" : new URL(apiUrlDefault()).host;
   useCredentials(credentials);
 
@@ -433,7 +465,14 @@ async function start() {
     say,
     onChange: () => schedulePreview(0),
   });
+  $("identity").addEventListener("change", onIdentityChange);
+  initApprovals({
+    principal: () => state.credentials?.principal || "",
+    signedIn: () => Boolean(state.credentials),
+    say,
+  });
   loadCountries();
+  loadApprovals();
 }
 
 start();
