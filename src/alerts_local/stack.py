@@ -266,6 +266,22 @@ def translate(sam: dict[str, Any]) -> dict[str, Any]:
     return dict(transform(sam, {}, _OfflinePolicyLoader()))
 
 
+_translated: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def template_now() -> tuple[dict[str, Any], dict[str, Any]]:
+    """template.yaml as SAM and as CloudFormation, each a fresh copy: read and translated
+    once per text of the file (a test session deploys hundreds of stacks from one template,
+    and the translation is most of a deploy's time)."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    if text not in _translated:
+        sam = dict(yaml_parse(text))
+        _translated.clear()
+        _translated[text] = (sam, translate(sam))
+    sam, cfn = _translated[text]
+    return copy.deepcopy(sam), copy.deepcopy(cfn)
+
+
 def api_routes(sam: dict[str, Any]) -> list[Route]:
     routes = []
     for logical_id, resource in sam["Resources"].items():
@@ -418,8 +434,7 @@ def deploy(
     """Create the template's resources in the moto at `endpoint_url`; `parameters` beside
     the local ones (a test's stack with other approval rules, say)."""
     count_confirmed_subscriptions()
-    sam = load_sam()
-    cfn = translate(sam)
+    sam, cfn = template_now()
     mappings = stream_mappings(cfn)
     functions: dict[str, LocalFunction] = {}
     for logical_id, resource in sam["Resources"].items():
