@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import re
 import secrets
 import string
@@ -40,6 +41,7 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 from alerts_local.moto_sns import count_confirmed_subscriptions
+from alerts_local.moto_speed import make_local_deploys_cheap
 
 if TYPE_CHECKING:
     pass
@@ -266,20 +268,35 @@ def translate(sam: dict[str, Any]) -> dict[str, Any]:
     return dict(transform(sam, {}, _OfflinePolicyLoader()))
 
 
-_translated: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+_deploy_clients: dict[tuple[str, str, str, str], Any] = {}
+
+
+def _deploy_client(service: str, endpoint_url: str, region: str) -> Any:
+    """The SDK clients a deploy uses, made once per process and credentials: making a client
+    costs tens of milliseconds, and a test session deploys hundreds of stacks."""
+    key = (service, endpoint_url, region, os.environ.get("AWS_ACCESS_KEY_ID", ""))
+    if key not in _deploy_clients:
+        _deploy_clients[key] = boto3.client(  # type: ignore[call-overload]
+            service, endpoint_url=endpoint_url, region_name=region
+        )
+    return _deploy_clients[key]
+
+
+_translated: dict[str, tuple[str, str]] = {}
 
 
 def template_now() -> tuple[dict[str, Any], dict[str, Any]]:
     """template.yaml as SAM and as CloudFormation, each a fresh copy: read and translated
     once per text of the file (a test session deploys hundreds of stacks from one template,
-    and the translation is most of a deploy's time)."""
+    and the translation is most of a deploy's time). Kept as JSON text: a fresh copy is then
+    one `json.loads`, several times quicker than `copy.deepcopy` of the dictionaries."""
     text = TEMPLATE.read_text(encoding="utf-8")
     if text not in _translated:
         sam = dict(yaml_parse(text))
         _translated.clear()
-        _translated[text] = (sam, translate(sam))
-    sam, cfn = _translated[text]
-    return copy.deepcopy(sam), copy.deepcopy(cfn)
+        _translated[text] = (json.dumps(sam), json.dumps(translate(sam)))
+    sam_json, cfn_json = _translated[text]
+    return json.loads(sam_json), json.loads(cfn_json)
 
 
 def api_routes(sam: dict[str, Any]) -> list[Route]:
@@ -356,7 +373,7 @@ def _create_secrets(
 ) -> dict[str, str]:
     """Create the template's secrets in moto, take them out of the template and put their
     ARNs where the template refers to them; logical id -> ARN."""
-    client = boto3.client("secretsmanager", endpoint_url=endpoint_url, region_name=region)
+    client = _deploy_client("secretsmanager", endpoint_url, region)
     created: dict[str, str] = {}
     for logical_id, resource in list(deployable["Resources"].items()):
         if resource["Type"] != "AWS::SecretsManager::Secret":
@@ -395,7 +412,7 @@ def _enable_versioning(
 ) -> None:
     """moto's CloudFormation creates buckets without their VersioningConfiguration: applied
     here as the template declares it (the site bucket keeps old versions)."""
-    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    s3 = _deploy_client("s3", endpoint_url, region)
     for logical_id, resource in deployable["Resources"].items():
         if resource["Type"] != "AWS::S3::Bucket":
             continue
@@ -409,7 +426,7 @@ def _enable_versioning(
 def _account_wide_parameters(endpoint_url: str, region: str) -> dict[str, str]:
     """SNS's SMS delivery-status log groups have one name per account and region: the first
     stack in this moto creates them, later ones (tests deploy many) find them there."""
-    logs = boto3.client("logs", endpoint_url=endpoint_url, region_name=region)
+    logs = _deploy_client("logs", endpoint_url, region)
     prefix = f"sns/{region}/{LOCAL_ACCOUNT}/DirectPublishToPhoneNumber"
     exists = bool(logs.describe_log_groups(logGroupNamePrefix=prefix).get("logGroups"))
     return {"SmsDeliveryLogGroupsExist": str(exists).lower()}
@@ -419,7 +436,7 @@ def _verify_email_sender(cfn: dict[str, Any], endpoint_url: str, region: str) ->
     """The ministry's SES identity, verified as the deployed account would have it (once per
     moto: later stacks find it there)."""
     identity = str(cfn["Parameters"]["EmailSenderIdentity"]["Default"])
-    ses = boto3.client("sesv2", endpoint_url=endpoint_url, region_name=region)
+    ses = _deploy_client("sesv2", endpoint_url, region)
     known = {i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])}
     if identity not in known:
         ses.create_email_identity(EmailIdentity=identity)
@@ -434,6 +451,7 @@ def deploy(
     """Create the template's resources in the moto at `endpoint_url`; `parameters` beside
     the local ones (a test's stack with other approval rules, say)."""
     count_confirmed_subscriptions()
+    make_local_deploys_cheap()
     sam, cfn = template_now()
     mappings = stream_mappings(cfn)
     functions: dict[str, LocalFunction] = {}
@@ -496,7 +514,7 @@ def deploy(
             if isinstance(policy, dict):
                 resource["Properties"]["KeyPolicy"] = json.dumps(policy)
 
-    cloudformation = boto3.client("cloudformation", endpoint_url=endpoint_url, region_name=region)
+    cloudformation = _deploy_client("cloudformation", endpoint_url, region)
     cloudformation.create_stack(
         StackName=stack_name,
         TemplateBody=json.dumps(deployable),
@@ -513,7 +531,7 @@ def deploy(
     resources.update(secrets)
     _enable_versioning(deployable, resources, endpoint_url, region)
     _verify_email_sender(cfn, endpoint_url, region)
-    lambda_client = boto3.client("lambda", endpoint_url=endpoint_url, region_name=region)
+    lambda_client = _deploy_client("lambda", endpoint_url, region)
     for logical_id, function in functions.items():
         config = lambda_client.get_function_configuration(FunctionName=resources[logical_id])
         variables = config.get("Environment", {}).get("Variables", {})
