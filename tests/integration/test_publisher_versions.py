@@ -164,7 +164,7 @@ def alternating_posts(draw: st.DrawFn) -> tuple[list[tuple[int, str]], list[int]
 CONTAINERS = 9  # concurrent Lambda containers, each with its own handler module
 
 
-@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=alternating_posts())
 def test_concurrent_posts_of_differing_texts_never_send_a_citizen_the_same_text_twice(
     atomic_dynamodb: None,  # noqa: F811

@@ -193,7 +193,7 @@ def text_of_length(draw: st.DrawFn, alphabet: st.SearchStrategy[str]) -> str:
     return "".join(draw(st.lists(alphabet, min_size=length, max_size=length)))
 
 
-@settings(max_examples=400)
+@settings(max_examples=150)
 @given(st.one_of(text_of_length(mixed_char), text_of_length(gsm_char), st.text(max_size=400)))
 def test_count_segments_agrees_with_reference(text: str) -> None:
     assume(not any(0xD800 <= ord(c) <= 0xDFFF for c in text))  # not encodable as UTF-16
