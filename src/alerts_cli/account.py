@@ -132,6 +132,9 @@ def read_facts(
     alarm_topic = (
         stack.outputs.get("OperationsAlarmTopicArn") if isinstance(stack, StackFacts) else None
     )
+    # The identity the stack sends its email as, unless the caller names another.
+    if email_identity is None and isinstance(stack, StackFacts):
+        email_identity = stack.parameters.get("EmailSenderIdentity") or None
     return AccountFacts(
         stack_name=stack_name,
         region=region,

@@ -110,7 +110,7 @@ def register(commands: Any) -> None:
     preflight.add_argument(
         "--email-identity",
         metavar="ADDRESS_OR_DOMAIN",
-        help="an SES identity to check (the stack sends email through SNS, not SES)",
+        help="the SES identity to check (default: the stack's EmailSenderIdentity)",
     )
     preflight.set_defaults(run=_run(preflight_command))
 

@@ -431,45 +431,57 @@ def _check_lambda(checklist: Checklist) -> None:
 
 
 def _check_ses(checklist: Checklist) -> None:
-    """SES is not on this stack's sending path (SNS delivers its email from
-    no-reply@sns.amazonaws.com), so nothing here blocks; it matters once email moves to SES
-    (the ministry's own From address)."""
+    """Email goes out through SES as the stack's `EmailSenderIdentity` (the confirmation
+    email of every sign-up included): the SES sandbox, paused sending or an unverified
+    identity stop every email to citizens."""
     facts = checklist.facts
-    name = "SES (not used for sending yet)"
+    name = "SES account"
     console = f"console https://console.aws.amazon.com/ses/home?region={facts.region}#/account"
     if isinstance(facts.ses_account, Unreadable):
-        checklist.add(name, Status.WARNING, f"could not read it: {facts.ses_account.reason}")
+        _unknown(checklist, name, facts.ses_account, "ses:GetAccount")
     elif not facts.ses_account.production_access:
         checklist.add(
             name,
-            Status.WARNING,
-            "in the SES sandbox (only verified recipients, 200 a day); SNS sends this stack's "
-            "email, so this blocks nothing today",
-            f"{console} > Request production access",
+            Status.BLOCKING,
+            "in the SES sandbox: email reaches only verified addresses (200 a day), so "
+            "citizens' confirmation emails and advisories fail",
+            f"{console} > Request production access (a support case: the use, the "
+            "bounce and complaint handling (this stack's EmailEventsFunction), the volumes)",
+        )
+    elif not facts.ses_account.sending_enabled:
+        checklist.add(
+            name,
+            Status.BLOCKING,
+            "sending is PAUSED for the account (bounces or complaints): no email goes out",
+            f"{console} > Reputation metrics, then "
+            f"aws sesv2 put-account-sending-attributes --sending-enabled --region {facts.region}",
         )
     else:
         quota = facts.ses_account
-        sending = "" if quota.sending_enabled else "; sending is PAUSED for the account"
         checklist.add(
             name,
-            Status.OK if quota.sending_enabled else Status.WARNING,
+            Status.OK,
             f"production access; {quota.max_24_hour_send:g} messages a day, "
-            f"{quota.max_send_rate:g} a second{sending}",
-            None if quota.sending_enabled else console,
+            f"{quota.max_send_rate:g} a second",
         )
     identity = facts.email_identity
     if identity is None:
-        return
-    if isinstance(identity, Unreadable):
-        checklist.add("SES identity", Status.WARNING, f"could not read it: {identity.reason}")
+        checklist.add(
+            "SES identity",
+            Status.UNKNOWN,
+            "no sending identity to check (no stack read, or no EmailSenderIdentity in it)",
+            "pass --email-identity DOMAIN-OR-ADDRESS",
+        )
+    elif isinstance(identity, Unreadable):
+        _unknown(checklist, "SES identity", identity, "ses:GetEmailIdentity")
     elif not identity.verified:
         state = "does not exist" if identity.verified is None else "is not verified"
         checklist.add(
             f"SES identity {identity.name}",
-            Status.WARNING,
-            f"{state} in {facts.region}",
+            Status.BLOCKING,
+            f"{state} in {facts.region}: SES refuses every email sent as it",
             f"aws sesv2 create-email-identity --email-identity {identity.name} "
-            f"--region {facts.region} (then the DNS records or the link it sends)",
+            f"--region {facts.region} (then publish its DKIM records in DNS)",
         )
     else:
         checklist.add(f"SES identity {identity.name}", Status.OK, "verified for sending")

@@ -1,7 +1,7 @@
 """`alerts preflight` against a stack created from template.yaml in moto. moto answers what it
 models (the stack, SMS attributes, the alarm topic, SES identities); botocore's Stubber
 answers the calls moto lacks (SMS sandbox status, End User Messaging sender IDs and numbers,
-SES account, Lambda account settings)."""
+SES account and identity, Lambda account settings)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from alerts_cli.cli import main
 from alerts_local.stack import DeployedStack
 
 REGISTRATION_COUNTRIES = ("KZ", "RU", "TR", "AE", "GB")  # sms_countries.json: registration
+SENDER_IDENTITY = "mfa.gov.kg"  # template.yaml: EmailSenderIdentity's default
 
 
 class Account:
@@ -61,7 +62,8 @@ class Account:
         self.stubbers[1].add_response("describe_sender_ids", {"SenderIds": sender_ids})
         self.stubbers[1].add_response("describe_phone_numbers", {"PhoneNumbers": numbers})
 
-    def ses(self, production: bool) -> None:
+    def ses(self, production: bool, identity_verified: bool | None = True) -> None:
+        """`identity_verified` None: no stack, so no identity of its to read."""
         self.stubbers[2].add_response(
             "get_account",
             {
@@ -73,6 +75,14 @@ class Account:
                     "SentLast24Hours": 0.0,
                 },
             },
+        )
+        if identity_verified is None:
+            return
+        # The stack's EmailSenderIdentity, read from its parameters.
+        self.stubbers[2].add_response(
+            "get_email_identity",
+            {"VerifiedForSendingStatus": identity_verified, "IdentityType": "DOMAIN"},
+            {"EmailIdentity": SENDER_IDENTITY},
         )
 
     def concurrency(self, limit: int) -> None:
@@ -111,7 +121,7 @@ def test_a_new_account_is_blocked_and_told_how_to_leave_the_sandbox(
     account.sms_attributes(MonthlySpendLimit="1", DefaultSMSType="Promotional")
     account.in_sandbox(True)
     account.origination(sender_ids=[], numbers=[])
-    account.ses(production=False)
+    account.ses(production=False, identity_verified=False)
     account.concurrency(10)
 
     code, out = preflight(stack, capsys)
@@ -128,7 +138,10 @@ def test_a_new_account_is_blocked_and_told_how_to_leave_the_sandbox(
     assert "[ok]       SMS to KG: sender IDs are not delivered here" in out
     assert "[warning]  Lambda concurrency: 10 concurrent executions" in out
     assert "--quota-code L-B99A9384" in out
-    assert "[warning]  SES (not used for sending yet)" in out
+    assert "[BLOCKING] SES account: in the SES sandbox" in out
+    assert "> Request production access" in out
+    assert f"[BLOCKING] SES identity {SENDER_IDENTITY}: is not verified in us-east-1" in out
+    assert f"aws sesv2 create-email-identity --email-identity {SENDER_IDENTITY}" in out
     assert "[warning]  SMS delivery-status logs: off" in out
     assert "[warning]  alarm subscribers: nobody has confirmed" in out
     assert "item(s) block sending to citizens" in out
@@ -248,7 +261,7 @@ def test_no_such_stack_blocks_and_says_deploy(
     account.sms_attributes(MonthlySpendLimit="1000")
     account.in_sandbox(False)
     account.origination(sender_ids=[], numbers=[])
-    account.ses(production=True)
+    account.ses(production=True, identity_verified=None)
     account.concurrency(1000)
 
     code = main(["preflight", "--stack", "never-deployed", "--region", stack.region])
@@ -257,6 +270,7 @@ def test_no_such_stack_blocks_and_says_deploy(
     assert code == 1
     assert "[BLOCKING] stack never-deployed: no such stack in us-east-1" in out
     assert "sam build && sam deploy --guided --stack-name never-deployed" in out
+    assert "[UNKNOWN]  SES identity: no sending identity to check" in out
 
 
 def test_an_ses_identity_is_read_from_moto(stack: DeployedStack) -> None:

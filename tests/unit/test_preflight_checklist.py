@@ -8,6 +8,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from alerts_cli.preflight import (
     AccountFacts,
+    EmailIdentity,
     SesAccount,
     StackFacts,
     Status,
@@ -35,7 +36,7 @@ READY = AccountFacts(
     sender_ids=[],
     phone_numbers=[],
     ses_account=SesAccount(True, True, 50000, 14),
-    email_identity=None,
+    email_identity=EmailIdentity("mfa.gov.kg", True),
     lambda_concurrency=1000,
     alarm_subscriptions=None,
 )
@@ -71,13 +72,31 @@ def test_an_unset_spend_limit_is_the_one_dollar_default_and_blocks() -> None:
     assert check(facts, load_country_rules()).blocks_sending
 
 
-def test_an_unreadable_fact_blocks_but_ses_never_does() -> None:
+def test_an_unreadable_fact_blocks() -> None:
     assert not check(READY, load_country_rules()).blocks_sending
     unreadable = replace(READY, sms_sandbox=Unreadable("AccessDenied: no"))
     assert _status(unreadable, "SMS sandbox") is Status.UNKNOWN
     assert check(unreadable, load_country_rules()).blocks_sending
     no_ses = replace(READY, ses_account=Unreadable("AccessDenied: no"))
-    assert not check(no_ses, load_country_rules()).blocks_sending
+    assert _status(no_ses, "SES account") is Status.UNKNOWN
+    assert check(no_ses, load_country_rules()).blocks_sending
+
+
+def test_email_is_blocked_by_the_ses_sandbox_paused_sending_or_an_unverified_identity() -> None:
+    assert _status(READY, "SES account") is Status.OK
+    assert _status(READY, "SES identity mfa.gov.kg") is Status.OK
+    sandbox = replace(READY, ses_account=SesAccount(False, True, 200, 1))
+    paused = replace(READY, ses_account=SesAccount(True, False, 50000, 14))
+    unverified = replace(READY, email_identity=EmailIdentity("mfa.gov.kg", False))
+    missing = replace(READY, email_identity=EmailIdentity("mfa.gov.kg", None))
+    assert _status(sandbox, "SES account") is Status.BLOCKING
+    assert _status(paused, "SES account") is Status.BLOCKING
+    assert _status(unverified, "SES identity mfa.gov.kg") is Status.BLOCKING
+    assert _status(missing, "SES identity mfa.gov.kg") is Status.BLOCKING
+    for facts in (sandbox, paused, unverified, missing):
+        assert check(facts, load_country_rules()).blocks_sending
+    no_identity = replace(READY, email_identity=None)
+    assert _status(no_identity, "SES identity") is Status.UNKNOWN
 
 
 def test_only_this_stacks_segment_topics_are_torn_down() -> None:
