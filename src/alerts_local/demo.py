@@ -212,7 +212,7 @@ def print_cap_feed(runtime: LocalRuntime) -> None:
 def run_demo(events_dir: Path) -> int:
     # The functions' metric lines (CloudWatch EMF) would bury the story the demo tells.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    # Every other SMS gets a failure receipt, so the delivery report shows both (step 5).
+    # Every other SMS gets a failure receipt, so the delivery report shows both (step 6).
     runtime = start(sms_failure_share=0.5)
     try:
         print(

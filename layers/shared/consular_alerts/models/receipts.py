@@ -106,8 +106,8 @@ class SegmentDelivery(BaseModel):
     )
     sms: SmsCounts
     pending: int | None = Field(
-        description="audience - delivered - failed: at most this many phones are still "
-        "waiting (email addresses, which give no receipt, are in it)"
+        description="audience - SMS delivered - SMS failed: at most this many are still "
+        "waiting for an SMS receipt (the segment's email addresses always stay in it)"
     )
     last_receipt_at: AwareDatetime | None = None
     email: EmailCounts = Field(default_factory=EmailCounts)
