@@ -1,9 +1,10 @@
 """What citizens would have received, read from moto's SNS backend.
 
 moto records direct Publish(PhoneNumber) (the verification codes) and every publish to a
-topic, but delivers nothing through topic subscriptions (docs/architecture.md, fact 8). This module
-plays SNS delivery: each new publish to a topic goes to the subscriptions the topic has at
-that moment, SMS subscribers getting the "sms" variant and email subscribers the "email"
+topic, and delivers a topic publish to SQS subscriptions (the email queue) but never to a
+phone or an email address (docs/architecture.md, fact 8). This module plays that part of
+SNS delivery: each new publish to a topic goes to the SMS and email subscriptions the topic
+has at that moment, SMS subscribers getting the "sms" variant and email subscribers the "email"
 variant with the subject, as MessageStructure=json asks.
 """
 
