@@ -400,8 +400,9 @@ class SubscriptionService:
     def refresh_pending_emails(
         self, *, time_budget: timedelta | None = None, max_records: int | None = None
     ) -> dict[str, int]:
-        """Scheduled: a citizen confirms in SNS, never through this API, so pending email
-        records are checked against SNS before their TTL would erase a live subscription.
+        """Scheduled: an SNS email subscription (made before email moved to SES) is confirmed
+        in SNS, never through this API, so its pending record is checked against SNS before
+        its TTL would erase a live subscription.
 
         Reads only the pending records (a sparse index), oldest first, and starts no record
         once `time_budget` (default: the policy's) is spent or `max_records` are checked: the
