@@ -236,17 +236,29 @@ def _check_sms_attributes(
         checklist.add(
             "SMS delivery-status logs",
             Status.WARNING,
-            "off: SNS writes no log of failed SMS, so the delivery-failures alarm has nothing "
-            "to point to",
+            "off: SNS writes no receipt of any SMS, so the delivery report and its alarm see "
+            "nothing (the stack turns it on at deploy: was it changed since?)",
             f"aws sns set-sms-attributes --attributes DeliveryStatusIAMRole={stack_role},"
-            f"DeliveryStatusSuccessSamplingRate=10 --region {facts.region}",
+            f"DeliveryStatusSuccessSamplingRate=100 --region {facts.region}",
+        )
+        return
+    sampling = attributes.get("DeliveryStatusSuccessSamplingRate", "0") or "0"
+    if sampling.strip() != "100":
+        # The report counts a delivered SMS from its success log only: unsampled successes
+        # stay pending, and the delivered-share alarm fires on a good delivery.
+        checklist.add(
+            "SMS delivery-status logs",
+            Status.WARNING,
+            f"on (role {role}), but only {sampling}% of successes are logged: the rest show as "
+            "pending in the delivery report and lower its delivered share",
+            f"aws sns set-sms-attributes --attributes DeliveryStatusSuccessSamplingRate=100 "
+            f"--region {facts.region}",
         )
     else:
-        sampling = attributes.get("DeliveryStatusSuccessSamplingRate", "0") or "0"
         checklist.add(
             "SMS delivery-status logs",
             Status.OK,
-            f"on (role {role}); failures all logged, {sampling}% of successes",
+            f"on (role {role}); every failure and every success logged",
         )
 
 

@@ -158,7 +158,7 @@ def test_a_ready_account_passes_with_exit_0(
         MonthlySpendLimit="1000",
         DefaultSMSType="Transactional",
         DeliveryStatusIAMRole=role,
-        DeliveryStatusSuccessSamplingRate="10",
+        DeliveryStatusSuccessSamplingRate="100",
     )
     account.in_sandbox(False)
     account.origination(
@@ -211,7 +211,9 @@ def test_a_ready_account_passes_with_exit_0(
     )
     assert "[ok]       SMS to KZ: sender ID MFAKG registered (no two-way SMS)" in out
     assert "[ok]       SMS to US: number type TOLL_FREE held (two-way SMS exists)" in out
-    assert f"[ok]       SMS delivery-status logs: on (role {role})" in out
+    assert f"[ok]       SMS delivery-status logs: on (role {role}); every failure" in out
+    assert "[ok]       SES account: production access" in out
+    assert "[ok]       SES identity mfa.gov.kg: verified for sending" in out
     assert "[ok]       alarm subscribers: 1 confirmed" in out
     assert "Nothing blocks sending." in out
 

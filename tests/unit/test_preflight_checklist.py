@@ -105,3 +105,18 @@ def test_only_this_stacks_segment_topics_are_torn_down() -> None:
     assert not is_segment_topic(arn + "alerts-seg-x-seg-KZ-ru-L1", "alerts")
     assert not is_segment_topic(arn + "alerts-staging-seg-KZ-ru-L1", "alerts")
     assert not is_segment_topic(arn + "alerts-OperationsAlarmTopic-1", "alerts")
+
+
+def test_sampled_success_logs_warn_that_the_report_shows_them_pending() -> None:
+    role = {"DeliveryStatusIAMRole": "arn:aws:iam::123456789012:role/r"}
+    full = replace(
+        READY,
+        sms_attributes=READY.sms_attributes | role | {"DeliveryStatusSuccessSamplingRate": "100"},
+    )
+    sampled = replace(
+        READY,
+        sms_attributes=READY.sms_attributes | role | {"DeliveryStatusSuccessSamplingRate": "10"},
+    )
+    assert _status(full, "SMS delivery-status logs") is Status.OK
+    assert _status(sampled, "SMS delivery-status logs") is Status.WARNING
+    assert _status(READY, "SMS delivery-status logs") is Status.WARNING  # off
