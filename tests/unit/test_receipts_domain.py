@@ -14,7 +14,13 @@ from consular_alerts.domain.delivery.receipts import (
     failure_reason,
     read_receipt,
 )
-from consular_alerts.domain.delivery.report import Publication, SegmentTally
+from consular_alerts.domain.delivery.report import (
+    Publication,
+    SegmentTally,
+    delivery_report,
+    shortfall,
+)
+from consular_alerts.models.receipts import DeliveryReport
 from consular_alerts.services.ports import RecordOutcome
 from consular_alerts.services.receipts import ReceiptService
 
@@ -173,3 +179,31 @@ def test_the_service_attributes_by_message_id_then_by_topic_and_counts_the_rest(
     }  # fmt: skip
     assert sorted(k[0] for k in store.receipts) == ["a#v1", "a#v2"]
     assert len(store.unattributed) == 1
+
+
+def _report(audience: int, sms: tuple[int, int], email: dict[str, int]) -> DeliveryReport:
+    published = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+    publication = Publication("mfa-kg-x#v1", "KZ-ru-L1", "m-1", published)
+    tally = SegmentTally(delivered=sms[0], failed=sms[1], audience=audience)
+    return delivery_report("mfa-kg-x", 1, [publication], {"KZ-ru-L1": tally}, {"KZ-ru-L1": email})
+
+
+def test_an_email_delivered_or_bounced_is_no_longer_pending() -> None:
+    # A phone and two addresses: the phone's receipt and both SES outcomes are all known.
+    report = _report(3, (1, 0), {"sent": 2, "delivered": 1, "bounced": 1})
+    assert (report.segments[0].pending, report.pending) == (0, 0)
+    # An email sent with no SES event yet, and a complaint (after delivery), stay as they are.
+    waiting = _report(3, (1, 0), {"sent": 2, "delivered": 1})
+    assert waiting.pending == 1
+
+
+def test_an_audience_of_email_addresses_only_expects_no_sms_receipt() -> None:
+    emails_only = _report(2, (0, 0), {"sent": 2, "delivered": 2})
+    assert emails_only.delivered_share is None
+    assert shortfall(emails_only, 0.9) is None
+    # A phone beside the addresses, and no SMS receipt at all: that is a shortfall.
+    with_a_phone = _report(3, (0, 0), {"sent": 2, "delivered": 2})
+    assert shortfall(with_a_phone, 0.9) == "no SMS receipt for 1 phone subscriber(s)"
+    # Nothing sent yet either: the whole audience may be phones.
+    nothing_yet = _report(2, (0, 0), {})
+    assert shortfall(nothing_yet, 0.9) == "no SMS receipt for 2 phone subscriber(s)"

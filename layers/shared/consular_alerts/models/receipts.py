@@ -106,8 +106,8 @@ class SegmentDelivery(BaseModel):
     )
     sms: SmsCounts
     pending: int | None = Field(
-        description="audience - SMS delivered - SMS failed: at most this many are still "
-        "waiting for an SMS receipt (the segment's email addresses always stay in it)"
+        description="audience - SMS delivered - SMS failed - emails delivered - emails "
+        "bounced: at most this many subscribers' messages have no known fate yet"
     )
     last_receipt_at: AwareDatetime | None = None
     email: EmailCounts = Field(default_factory=EmailCounts)

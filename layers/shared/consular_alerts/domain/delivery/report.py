@@ -65,8 +65,13 @@ class SegmentTally:
         )
 
 
-def _pending(audience: int | None, tally: SegmentTally) -> int | None:
-    return None if audience is None else max(0, audience - tally.delivered - tally.failed)
+def _pending(audience: int | None, tally: SegmentTally, email: EmailCounts) -> int | None:
+    """At most how many of the audience have no known fate yet: an SMS receipt (delivered or
+    failed), or an SES event that ends an email (delivered or bounced)."""
+    if audience is None:
+        return None
+    known = tally.delivered + tally.failed + email.delivered + email.bounced
+    return max(0, audience - known)
 
 
 def _sum(counts: list[SmsCounts]) -> SmsCounts:
@@ -99,6 +104,7 @@ def delivery_report(
     segments = []
     for publication in sorted(publications, key=lambda p: p.segment):
         tally = tallies.get(publication.segment, SegmentTally())
+        email = emails.get(publication.segment, EmailCounts())
         segments.append(
             SegmentDelivery(
                 segment=publication.segment,
@@ -106,9 +112,9 @@ def delivery_report(
                 published_at=publication.published_at,
                 audience=tally.audience,
                 sms=tally.counts(),
-                pending=_pending(tally.audience, tally),
+                pending=_pending(tally.audience, tally, email),
                 last_receipt_at=tally.last_receipt_at,
-                email=emails.get(publication.segment, EmailCounts()),
+                email=email,
             )
         )
     sms = _sum([segment.sms for segment in segments])
@@ -165,11 +171,13 @@ def _sum_emails(counts: list[EmailCounts]) -> EmailCounts:
 
 def shortfall(report: DeliveryReport, threshold: float) -> str | None:
     """Why a report falls short of the delivered share `threshold` (0-1), or None. An
-    advisory with subscribers and no SMS receipt at all falls short too (SNS sent nothing,
-    or its logs do not arrive), unless nobody was counted in its segments."""
+    advisory with phones among its subscribers and no SMS receipt at all falls short too
+    (SNS sent nothing, or its logs do not arrive). The phones are the audience less the
+    emails sent: an audience of email addresses only expects no SMS receipt."""
     if report.delivered_share is None:
-        if report.audience:
-            return f"no SMS receipt for {report.audience} subscriber(s)"
+        phones = (report.audience or 0) - report.emails.sent
+        if phones > 0:
+            return f"no SMS receipt for {phones} phone subscriber(s)"
         return None
     if report.delivered_share < threshold:
         return (
