@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import requests
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from alerts_cli.cli import main
@@ -80,6 +81,16 @@ def snapshot(stack: DeployedStack) -> dict[str, int]:
     counts["sns topic publishes"] = sum(len(t.sent_notifications) for t in sns.topics.values())
     counts["sns subscriptions"] = len(sns.subscriptions)
     counts["sns topics"] = len(sns.topics)
+    counts["ses sent"] = len(ses_backends[DEFAULT_ACCOUNT_ID][stack.region].sent_messages)
+    sqs = stack.client("sqs")
+    email_queue = sqs.get_queue_url(
+        QueueName=stack.resources["EmailDeliveryQueue"].rsplit("/", 1)[-1]
+    )["QueueUrl"]
+    counts["email queue"] = int(
+        sqs.get_queue_attributes(
+            QueueUrl=email_queue, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+    )
     return counts
 
 
