@@ -23,6 +23,7 @@ REGION, ACCOUNT, STACK = "us-east-1", "123456789012", "stack"
 # Resource "*" for actions that do have resource types, each with its reason.
 STAR_RESOURCE_REASONS = {
     "SendVerificationCodes": "an SMS to a phone number has no ARN (Publish with PhoneNumber)",
+    "SendExerciseSmsToStaff": "an SMS to a phone number has no ARN (Publish with PhoneNumber)",
 }
 # AWS managed policies the template attaches (their documents are not in the template).
 MANAGED_POLICIES = {

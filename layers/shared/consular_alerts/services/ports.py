@@ -438,3 +438,37 @@ class EmailTallies(Protocol):
     def email_tallies(self, delivery_key: str) -> dict[str, dict[str, int]]:
         """Segment -> counters (sent, delivered, bounced, complained, duplicates...)."""
         ...
+
+
+# --- Training mode (services/staff.py, services/staff_fanout.py) --------------------------------
+
+
+class StaffDirectory(Protocol):
+    """The staff-flagged live subscriptions (a sparse index of the subscribers table)."""
+
+    def staff(self) -> list[Subscriber]:
+        """Every active staff subscription's record, strongly consistent."""
+        ...
+
+
+class StaffMessenger(Protocol):
+    """An exercise's message to one staff subscriber: never through a segment topic."""
+
+    def sms(self, phone_number: str, text: str, sender_id: str) -> str:
+        """A direct SMS; the provider's message id."""
+        ...
+
+    def email(self, publication: StaffEmail) -> str:
+        """Queued for the email-delivery function (SES); the queue's message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class StaffEmail:
+    """An exercise's email for one staff subscriber: the subscriber id, never the address."""
+
+    delivery_key: str
+    segment: str  # the subscriber's segment the exercise reached (its language and tier)
+    subscriber_id: str
+    subject: str
+    body: str
