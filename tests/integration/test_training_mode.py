@@ -21,7 +21,7 @@ CITIZEN_EMAIL, STAFF_EMAIL = "citizen@example.org", "duty.officer@example.org"
 
 def advisory(**changes: Any) -> dict[str, Any]:
     body = json.loads(json.loads((EVENTS / "post-advisory-json.json").read_text("utf-8"))["body"])
-    body.update(countries=["KZ"], areas=[], level=2, **changes)
+    body.update({"countries": ["KZ"], "areas": [], "level": 2, **changes})
     return dict(body)
 
 
