@@ -12,7 +12,7 @@ from consular_alerts.domain.messages.render import render
 from consular_alerts.domain.messages.sms import count_segments
 from consular_alerts.domain.policy import Kind, decide
 from consular_alerts.domain.segments import segments_reached
-from consular_alerts.domain.staff import staff_reached
+from consular_alerts.domain.staff import StaffPreferences, staff_count, staff_reached
 from consular_alerts.errors import MixedStatusError
 from consular_alerts.models.citizen import Channel, Subscriber, SubscriberStatus
 from consular_alerts.services.fanout import FanoutConfig, FanoutService
@@ -66,6 +66,13 @@ class FakeStaff:
 
     def staff(self) -> list[Subscriber]:
         return list(self.members)
+
+    def preferences(self) -> list[StaffPreferences]:
+        return [
+            StaffPreferences(s.subscriber_id, s.countries, s.language.value, s.min_level)
+            for s in self.members
+            if s.staff_shard
+        ]
 
 
 @dataclass
@@ -149,6 +156,9 @@ def test_staff_reached_by_country_level_language_and_flag() -> None:
         english.subscriber_id,
     }
     assert {segment.name for _, segment in reached} == {"KZ-ru-L1", "KZ-en-L1"}
+    # Counted from the index's preferences (dry run, approval): the same two.
+    assert staff_count(FakeStaff(staff).preferences(), segments_reached(["KZ"], 3)) == 2
+    assert staff_count(FakeStaff(staff).preferences(), segments_reached(["UZ"], 4)) == 0
 
 
 def test_the_fan_out_of_an_exercise_goes_to_staff_once_and_never_to_a_segment() -> None:

@@ -21,7 +21,7 @@ from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessa
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
 from consular_alerts.domain.segments import Segment, audience
-from consular_alerts.domain.staff import staff_reached
+from consular_alerts.domain.staff import staff_count
 from consular_alerts.errors import MixedStatusError, StaleContentError, VersionMismatchError
 from consular_alerts.models.advisory import Advisory, Approval, Status
 from consular_alerts.services.history import previous_version
@@ -164,7 +164,7 @@ class IngestService:
         """How many staff subscriptions an exercise reaching `segments` would be sent to."""
         if self._staff is None:
             return 0
-        return len(staff_reached(self._staff.staff(), segments))
+        return staff_count(self._staff.preferences(), segments)
 
     def _by_country(
         self,

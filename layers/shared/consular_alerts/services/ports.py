@@ -17,6 +17,7 @@ from consular_alerts.domain.delivery.report import Publication, SegmentTally
 from consular_alerts.domain.messages.email_letters import Letter
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
+from consular_alerts.domain.staff import StaffPreferences
 from consular_alerts.models.advisory import Advisory, Approval
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
 from consular_alerts.models.countries import Internet
@@ -448,6 +449,10 @@ class StaffDirectory(Protocol):
 
     def staff(self) -> list[Subscriber]:
         """Every active staff subscription's record, strongly consistent."""
+        ...
+
+    def preferences(self) -> list[StaffPreferences]:
+        """What the index holds of each (no address, no record read): for counting."""
         ...
 
 
