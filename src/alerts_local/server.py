@@ -476,6 +476,7 @@ def serve_until_interrupted(
     )
     print(f"  GET    {runtime.url}/_local/sms            codes sent by SMS (local only)")
     print(f"  GET    {runtime.url}/_local/deliveries     what citizens received (local only)")
+    print(f"  GET    {runtime.url}/_local/staff          staff (training mode; POST, DELETE /<id>)")
     print(f"  GET    {runtime.url}/                      citizen page (web/)")
     print(f"  GET    {runtime.url}/console/              publisher console (web/console/)")
     credentials = runtime.publisher

@@ -87,6 +87,16 @@ def test_an_exercise_reaches_staff_only_once_and_an_actual_advisory_still_everyo
     assert flow.publisher.outbox.deliveries == []
     assert advisory_emails(flow, CITIZEN_EMAIL) == []
 
+    # The public read of the advisory page knows no exercise, as for any non-actual version.
+    read = json.loads((EVENTS / "read-advisory.json").read_text("utf-8"))
+    read["pathParameters"] = {"advisory_id": reply["advisory_id"]}
+    read["queryStringParameters"] = None
+    page = flow.functions.invoke("PublicAdvisoryFunction", read)
+    assert page["statusCode"] == 404, page
+    # Nor do the CAP files the site serves.
+    site = stack.client("s3").list_objects_v2(Bucket=stack.resources["WebBucket"])
+    assert not [o["Key"] for o in site.get("Contents", []) if reply["advisory_id"] in o["Key"]]
+
     # Posting it again stores nothing; every stream record delivered again sends nothing.
     status, reply = post(flow, exercise)
     assert status == 200, reply
@@ -111,6 +121,9 @@ def test_an_exercise_reaches_staff_only_once_and_an_actual_advisory_still_everyo
     assert not segment_sms(flow, CITIZEN_PHONE)[0].startswith("УЧЕНИЕ")
     assert len(advisory_emails(flow, CITIZEN_EMAIL)) == 1
     assert len(advisory_emails(flow, STAFF_EMAIL)) == 2
+    # ... and is written as CAP for the site, which the exercise never was (checked above).
+    site = stack.client("s3").list_objects_v2(Bucket=stack.resources["WebBucket"])
+    assert [o["Key"] for o in site.get("Contents", []) if reply["advisory_id"] in o["Key"]]
 
 
 def test_unflagged_staff_and_exercises_from_feeds_get_nothing(stack: DeployedStack) -> None:
