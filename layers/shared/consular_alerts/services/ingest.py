@@ -105,7 +105,7 @@ class IngestService:
         else:
             version = (head.version if head else 0) + 1
             candidate = advisory.model_copy(update={"version": version})
-            refuse_mixed(candidate, self._repository)
+            refuse_mixed(candidate, head, self._repository)
             candidate = self._held_if_needed(candidate, BY_OFFICER)
             previous = previous_version(self._repository, candidate)
             decision = decide(candidate, previous, now, self._preview.notify)
@@ -238,7 +238,7 @@ class IngestService:
                     False, existing or advisory.model_copy(update={"version": head.version})
                 )
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
-            refuse_mixed(candidate, self._repository)
+            refuse_mixed(candidate, head, self._repository)
             candidate = self._held_if_needed(candidate, origin)
             if self._repository.save_version(candidate, head, revert=revert):
                 if head is not None and self._waiting(candidate.advisory_id, head.version):
@@ -313,7 +313,9 @@ def refuse_unmeant(
         )
 
 
-def refuse_mixed(candidate: Advisory, repository: AdvisoryRepository) -> None:
+def refuse_mixed(
+    candidate: Advisory, head: AdvisoryHead | None, repository: AdvisoryRepository
+) -> None:
     """Training mode: an exercise never replaces, cancels or updates an actual advisory, nor
     the reverse (409, nothing stored): a rehearsal must not end a real alert, and a real
     alert must not read as the continuation of a drill. Compared with the latest version of
@@ -323,10 +325,10 @@ def refuse_mixed(candidate: Advisory, repository: AdvisoryRepository) -> None:
         return
     other = kinds - {candidate.status}
     for advisory_id in (candidate.advisory_id, *candidate.references):
-        head = repository.head(advisory_id)
-        if head is None:
+        latest_head = head if advisory_id == candidate.advisory_id else repository.head(advisory_id)
+        if latest_head is None:
             continue
-        latest = repository.get(advisory_id, head.version)
+        latest = repository.get(advisory_id, latest_head.version)
         if latest is not None and latest.status in other:
             what = "this advisory" if advisory_id == candidate.advisory_id else advisory_id
             raise MixedStatusError(
