@@ -39,7 +39,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             continue
         advisory_id, version = publication.advisory()
         mail = SegmentMail(
-            advisory_id, version, publication.segment, publication.subject, publication.body
+            advisory_id,
+            version,
+            publication.segment,
+            publication.subject,
+            publication.body,
+            publication.staff_subscriber or "",  # training mode: one staff subscription
         )
         try:
             tally = bootstrap.email_delivery_service().deliver(mail)

@@ -79,7 +79,10 @@ def post_advisory() -> Response[dict[str, Any]]:
     service = bootstrap.ingest_service()
     if options.dry_run:
         preview = service.dry_run(
-            publication, expected_version=options.expected_version, revert=options.revert
+            publication,
+            expected_version=options.expected_version,
+            revert=options.revert,
+            published_by=_principal(),  # an exercise reaches staff only when an officer posts
         )
         return Response(200, content_types.APPLICATION_JSON, dry_run_json(preview))
 

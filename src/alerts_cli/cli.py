@@ -8,6 +8,7 @@ alerts corpus-score [DIR]     score the real-world corpus: share of right fields
 alerts replay                 re-drive the fan-out's dead-letter queue after a fix
 alerts preflight --stack NAME what blocks sending on a deployed stack (read-only)
 alerts teardown --stack NAME  remove run-time topics, empty the site bucket, before sam delete
+alerts staff ACTION --stack N flag|unflag|list staff subscriptions (training mode)
 """
 
 from __future__ import annotations

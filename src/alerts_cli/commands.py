@@ -4,6 +4,8 @@ alerts preflight --stack NAME [--region R] [--email-identity ID]
     read-only checklist of what blocks sending to citizens; exit 1 if anything does
 alerts teardown --stack NAME [--region R] [--yes]
     remove the run-time segment topics and empty the site bucket, before `sam delete`
+alerts staff flag|unflag|list --stack NAME [--region R] [--subscription-id ID]
+    training mode: the subscriptions exercises reach (alerts_cli/staff.py)
 """
 
 from __future__ import annotations
@@ -121,3 +123,18 @@ def register(commands: Any) -> None:
     teardown.add_argument("--region", help="default: AWS_REGION / the profile's region")
     teardown.add_argument("--yes", action="store_true", help="delete (else only list)")
     teardown.set_defaults(run=_run(teardown_command))
+
+    staff = commands.add_parser(
+        "staff", help="training mode: flag subscriptions as staff (exercises reach only them)"
+    )
+    staff.add_argument("action", choices=["flag", "unflag", "list"])
+    staff.add_argument("--stack", required=True, help="the deployed stack's name")
+    staff.add_argument("--region", help="default: AWS_REGION / the profile's region")
+    staff.add_argument("--subscription-id", dest="id", help="for flag and unflag")
+    staff.set_defaults(run=_run(_staff))
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from alerts_cli.staff import staff_command
+
+    return staff_command(args)

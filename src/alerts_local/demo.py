@@ -264,6 +264,10 @@ def run_demo(events_dir: Path) -> int:
             print_report(runtime, seed["advisory_id"], seed["version"])
         print("\n7. Kazakhstan's internet is cut: the seed as its citizens would get it now")
         print_disrupted(runtime, events_dir, SEED_EVENT)
+        from alerts_local.demo_training import show_training_mode
+
+        print("\n8. Training mode: an exercise reaches staff-flagged subscriptions only")
+        show_training_mode(runtime, CITIZENS[0].address, signed)
         print(f"\nStream records dead-lettered: {runtime.pump.dead_lettered}")
     finally:
         runtime.stop()

@@ -215,6 +215,9 @@ class LocalRuntime:
             return _json(200, self.poll())
         if path in {"/_local/replay", "/_local/replay/dry-run"} and method == "POST":
             return _json(200, self.replay(dry_run=path.endswith("/dry-run")))
+        if path == "/_local/staff" or path.startswith("/_local/staff/"):
+            with self.lock:
+                return self.staff(method, path.removeprefix("/_local/staff").strip("/"))
         with self.lock:
             self.settle()
             if path == "/_local/sms":
@@ -238,6 +241,24 @@ class LocalRuntime:
             return _json(400, {"error": "query: only as=officer or as=approver"})
         principal = self.approver if role == "approver" else self.publisher
         return _json(200, {**principal.as_json(), "principal": principal.user_arn})
+
+    def staff(self, method: str, subscription_id: str) -> tuple[int, dict[str, str], bytes]:
+        """Training mode's staff list, as `alerts staff` keeps it on AWS: GET /_local/staff
+        lists; POST /_local/staff/<subscription id> flags, DELETE unflags."""
+        from consular_alerts.services.staff import StaffError
+
+        from alerts_local.staff import local_staff_service, staff_json
+
+        service = local_staff_service(self.stack)
+        if not subscription_id and method == "GET":
+            return _json(200, {"staff": [staff_json(s) for s in service.staff()]})
+        if not subscription_id or "/" in subscription_id or method not in {"POST", "DELETE"}:
+            return _json(405, {"error": "GET /_local/staff, or POST / DELETE /_local/staff/<id>"})
+        try:
+            subscriber = service.set_staff(subscription_id, method == "POST")
+        except StaffError as error:
+            return _json(404 if str(error).startswith("no ") else 409, {"error": str(error)})
+        return _json(200, staff_json(subscriber))
 
     def poll(self) -> dict[str, Any]:
         """Run the scheduled feed poller now, as its EventBridge schedule would."""
@@ -455,6 +476,7 @@ def serve_until_interrupted(
     )
     print(f"  GET    {runtime.url}/_local/sms            codes sent by SMS (local only)")
     print(f"  GET    {runtime.url}/_local/deliveries     what citizens received (local only)")
+    print(f"  GET    {runtime.url}/_local/staff          staff (training mode; POST, DELETE /<id>)")
     print(f"  GET    {runtime.url}/                      citizen page (web/)")
     print(f"  GET    {runtime.url}/console/              publisher console (web/console/)")
     credentials = runtime.publisher

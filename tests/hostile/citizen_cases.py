@@ -427,4 +427,52 @@ CITIZEN_CASES = [
         "admin: Extra inputs are not permitted",
         path="/subscriptions/token",
     ),
+    # Training mode: the staff flag is an operator's (`alerts staff`), never a citizen's.
+    *[
+        C(
+            f"staff-flag-{name}",
+            "staff flag",
+            body,
+            422,
+            f"{field}: Extra inputs are not permitted",
+            **where,
+        )
+        for name, body, field, where in [
+            ("on-subscribe", subscribe(staff=True), "staff", {}),
+            ("as-string", subscribe(staff="true"), "staff", {}),
+            ("other-spelling", subscribe(is_staff=True), "is_staff", {}),
+            ("capitalised", subscribe(Staff=True), "Staff", {}),
+            ("index-key", subscribe(staff_shard="staff"), "staff_shard", {}),
+            (
+                "on-email",
+                subscribe(channel="email", address="a@example.kg", staff=True),
+                "staff",
+                {},
+            ),
+            (
+                "on-preferences",
+                b'{"staff": true}',
+                "staff",
+                {"method": "PATCH", "path": f"/subscriptions/{UNKNOWN_ID}", "token": "x"},
+            ),
+            (
+                "beside-preferences",
+                b'{"countries": ["KZ"], "staff": true}',
+                "staff",
+                {"method": "PATCH", "path": f"/subscriptions/{UNKNOWN_ID}", "token": "x"},
+            ),
+            (
+                "on-verify",
+                b'{"code": "123456", "staff": true}',
+                "staff",
+                {"path": f"/subscriptions/{UNKNOWN_ID}/verify"},
+            ),
+            (
+                "on-token",
+                b'{"address": "+77011234567", "code": "123456", "staff": true}',
+                "staff",
+                {"path": "/subscriptions/token"},
+            ),
+        ]
+    ],
 ]

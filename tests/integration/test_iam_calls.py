@@ -237,6 +237,30 @@ def email_flows(stack: DeployedStack) -> None:
     assert flow.page("POST", unsubscribe_url(email), "List-Unsubscribe=One-Click")[0] == 200
 
 
+def training_flows(stack: DeployedStack) -> None:
+    """Training mode: a staff phone and a staff email flagged by the operator (outside any
+    function), then an exercise previewed and posted: the staff list, the direct SMS, the
+    staff email through the queue and SES."""
+    from alerts_local.staff import local_staff_service
+
+    flow = EmailFlow(stack)
+    phone_id, _ = flow.api.subscribe_phone("+77010007701", countries=["KG"])
+    email_id, _ = flow.api.subscribe_email("staff@example.org", countries=["KG"])
+    for subscription_id in (phone_id, email_id):
+        local_staff_service(stack).set_staff(subscription_id, True)
+    exercise = json.loads(_event("post-advisory-json.json")["body"])
+    exercise.update(source_id="iam-drill-1", status="exercise", countries=["KG"], areas=[])
+    for query in ({"dry_run": "true"}, None):
+        event = _event("post-advisory-json.json", body=json.dumps(exercise))
+        event["queryStringParameters"] = query
+        response = flow.functions.invoke("IngestFunction", event)
+        assert response["statusCode"] in {200, 201}, response
+    flow.settle()
+    assert any(
+        e.to == "staff@example.org" for e in flow.emails.sent if "X-Alerts-Advisory" in e.headers
+    )
+
+
 def publisher_flows(functions: LocalFunctions) -> str:
     seed = _event("post-advisory-seed.json")
     created = functions.invoke("IngestFunction", seed)
@@ -387,6 +411,7 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
     delivery_report_flows(stack, functions, advisory_id)
     sms_settings_flows(stack, functions)
     email_flows(stack)
+    training_flows(stack)
 
     made = {(c.function, f"{c.service}:{c.operation}") for c in calls}
     # The flows reached what each adapter does (else this test would prove little).
@@ -433,6 +458,7 @@ def test_every_call_a_function_makes_is_allowed_by_its_role(
         ("EmailDeliveryFunction", "dynamodb:UpdateItem"),
         ("EmailEventsFunction", "dynamodb:TransactWriteItems"),
         ("EmailEventsFunction", "dynamodb:DeleteItem"),
+        ("FanoutFunction", "dynamodb:Query"),  # training mode: the staff list
     ]:
         assert expected in made, expected
     # The audience counts each segment's email members without reading one (Select=COUNT).

@@ -23,6 +23,7 @@ REGION, ACCOUNT, STACK = "us-east-1", "123456789012", "stack"
 # Resource "*" for actions that do have resource types, each with its reason.
 STAR_RESOURCE_REASONS = {
     "SendVerificationCodes": "an SMS to a phone number has no ARN (Publish with PhoneNumber)",
+    "SendExerciseSmsToStaff": "an SMS to a phone number has no ARN (Publish with PhoneNumber)",
 }
 # AWS managed policies the template attaches (their documents are not in the template).
 MANAGED_POLICIES = {
@@ -244,12 +245,14 @@ def test_the_functions_hold_only_what_their_adapters_call(cfn: dict[str, Any]) -
         assert "sns:SetTopicAttributes" not in actions, role  # no adapter sets them
     # The batch reads: the internet state of an advisory's countries (shutdown mode,
     # adapters/dynamodb/countries.py), by the dry run and the fan-out; a segment's email
-    # subscribers, 100 records a call (adapters/dynamodb/email_members.py).
+    # subscribers, 100 records a call (adapters/dynamodb/email_members.py); an exercise's
+    # staff records, for their addresses (training mode, adapters/dynamodb/staff.py).
     countries = _arn_of(cfn, "CountriesTable")
     assert batch_reads == {
         ("IngestFunctionRole", countries),
         ("FanoutFunctionRole", countries),
         ("EmailDeliveryFunctionRole", _arn_of(cfn, "SubscribersTable")),
+        ("FanoutFunctionRole", _arn_of(cfn, "SubscribersTable")),
     }
     scans = {role for role, actions in granted.items() if "dynamodb:Scan" in actions}
     # The feeds table is the list of feeds; the countries table the list of switches set.
@@ -262,7 +265,9 @@ def test_audience_counters_reach_the_subscribers_table_only_to_count_email_membe
     cfn: dict[str, Any],
 ) -> None:
     """The dry run, approval and delivery report count a segment's email members (Select=COUNT
-    on the index): Query on EmailSegmentMembers, and nothing of the table itself."""
+    on the index): Query on EmailSegmentMembers, and nothing of the table itself. The ingest
+    function also counts the staff an exercise reaches from the StaffSubscribers index, which
+    holds preferences and no address (training mode)."""
     table = _arn_of(cfn, "SubscribersTable")
     for role in ("IngestFunctionRole", "DeliveryReportFunctionRole"):
         on_subscribers = {
@@ -273,7 +278,9 @@ def test_audience_counters_reach_the_subscribers_table_only_to_count_email_membe
             if resolve(cfn, resource).startswith(table)
             for action in _listed(statement["Action"])
         }
-        assert on_subscribers == {("dynamodb:Query", f"{table}/index/EmailSegmentMembers")}, role
+        staff = {("dynamodb:Query", f"{table}/index/StaffSubscribers")}
+        expected = {("dynamodb:Query", f"{table}/index/EmailSegmentMembers")}
+        assert on_subscribers == expected | (staff if role == "IngestFunctionRole" else set()), role
 
 
 def test_only_known_aws_managed_policies_are_attached(cfn: dict[str, Any]) -> None:

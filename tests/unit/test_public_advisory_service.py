@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from consular_alerts.domain.messages.render import short_link
 from consular_alerts.domain.publication import IngestPolicy
-from consular_alerts.errors import RequestError
+from consular_alerts.errors import MixedStatusError, RequestError
 from consular_alerts.models.advisory import Advisory, MsgType
 from consular_alerts.models.public import Lifecycle
 from consular_alerts.services.advisories import PublicAdvisoryService
@@ -197,14 +197,18 @@ def test_a_drill_or_draft_cancel_does_not_close_a_live_advisory(
     ingest: IngestService, service: PublicAdvisoryService, status: str
 ) -> None:
     original = store(ingest)
-    store(
-        ingest,
-        source_id="cms-45",
-        status=status,
-        msg_type="cancel",
-        references=[original.advisory_id],
-        content={"ru": {"headline": "Отбой (учения)"}},
-    )
+    cancel = {
+        "source_id": "cms-45",
+        "status": status,
+        "msg_type": "cancel",
+        "references": [original.advisory_id],
+        "content": {"ru": {"headline": "Отбой (учения)"}},
+    }
+    if status == "exercise":  # training mode: refused outright (services/ingest.py)
+        with pytest.raises(MixedStatusError, match="exercise cannot follow"):
+            store(ingest, **cancel)
+    else:
+        store(ingest, **cancel)
     view = service.read(original.advisory_id)
     assert view.lifecycle is Lifecycle.CURRENT
     assert view.replaced_by is None
@@ -244,7 +248,8 @@ def test_a_drill_version_on_top_neither_hides_the_real_one_nor_shows_itself(
     ingest: IngestService, service: PublicAdvisoryService
 ) -> None:
     real = store(ingest)
-    drill = store(ingest, status="exercise", level=4)
+    # A test version (an exercise on top of an actual one is refused: training mode).
+    drill = store(ingest, status="test", level=4)
     assert drill.version == 2
     view = service.read(real.advisory_id)  # the SMS link still opens the real advisory
     assert (view.version, view.latest_version, view.level) == (1, 1, 3)

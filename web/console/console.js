@@ -114,6 +114,7 @@ function metadata() {
   if ($("level").value) data.level = Number($("level").value);
   if ($("language").value) data.language = $("language").value;
   if ($("major").checked) data.significance = "major";
+  if ($("exercise").checked) data.status = "exercise"; // training mode: staff only
   return data;
 }
 
@@ -272,7 +273,7 @@ function renderPreview(result) {
     }),
     element("span", {
       class: "detail",
-      text: `${result.would_notify ? "Notifies citizens" : "Sends nothing"}: ${result.reason}. ` +
+      text: `${result.exercise ? `Exercise: ${result.exercise.staff_subscriptions} staff subscription(s), ${result.exercise.citizens} citizens` : result.would_notify ? "Notifies citizens" : "Sends nothing"}: ${result.reason}. ` +
         `Countries ${advisory.countries.join(", ")} · ${levelText(advisory)} · ${advisory.msg_type} · ${advisory.status}`,
     }),
     // What normalizing left out (a hotline it could not place), for the officer to fix.
@@ -340,6 +341,8 @@ function askToPublish() {
   const cost = result.cost ? money(result.cost.total, result.cost.currency) : "unknown";
   $("confirm-text").textContent = result.would_need_approval
     ? `Store ${result.advisory.advisory_id} v${result.version} for a second officer to approve (${result.would_need_approval})? Nobody is told until then; released, it goes to ${total} subscriber(s) at about ${cost}.`
+    : result.exercise
+    ? `Publish the exercise ${result.advisory.advisory_id} v${result.version} now? It goes to ${result.exercise.staff_subscriptions} staff subscription(s) only, no citizen.`
     : result.would_notify
     ? `Publish ${result.advisory.advisory_id} v${result.version} now? It goes to ${total} subscriber(s); estimated SMS cost ${cost}.` +
       (result.reach ? ` Sending takes ${result.reach.text.split(": ")[1]}.` : "")
@@ -444,7 +447,7 @@ async function start() {
     state.capBytes = null; // edited: send what is in the box
     schedulePreview();
   });
-  for (const id of ["countries", "level", "language", "major", "revert"]) {
+  for (const id of ["countries", "level", "language", "major", "exercise", "revert"]) {
     $(id).addEventListener("input", () => schedulePreview());
     $(id).addEventListener("change", () => schedulePreview());
   }

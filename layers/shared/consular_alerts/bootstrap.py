@@ -19,6 +19,9 @@ from consular_alerts.adapters import aws_clients
 # its own code (the poller's feed parsers, say, are never imported by the citizen API), and
 # importing a handler builds nothing: models and settings load on first use.
 if TYPE_CHECKING:
+    from functools import _lru_cache_wrapper
+    from typing import TypeVar
+
     from consular_alerts.domain.approval import ApprovalRules
     from consular_alerts.domain.delivery.canaries import Canary
     from consular_alerts.domain.messages.preview import SmsPrices
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from consular_alerts.services.ports import (
         AudienceCounter,
         CountryStore,
+        DeliveryLedger,
         EmailMembers,
         Mailer,
         OperationsNotifier,
@@ -46,20 +50,34 @@ if TYPE_CHECKING:
         RateLimiter,
         SegmentDirectory,
         SmsSender,
+        StaffDirectory,
         SubscriberRepository,
         VersionHistory,
     )
     from consular_alerts.services.receipts import ReceiptService
+    from consular_alerts.services.staff_fanout import StaffFanout
     from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
     from consular_alerts.services.subscriptions import SubscriptionService
     from consular_alerts.settings import (
         CountriesSettings,
         DeliveryReportSettings,
+        FanoutSettings,
         IngestSettings,
         PollerSettings,
         PublicAdvisorySettings,
         SubscriptionsSettings,
     )
+
+    T = TypeVar("T")
+
+
+_BUILT: list[_lru_cache_wrapper[Any]] = []  # each service, built once; reset() forgets them
+
+
+def _once(builder: Callable[[], T]) -> _lru_cache_wrapper[T]:
+    built = cache(builder)
+    _BUILT.append(built)
+    return built
 
 
 def use_patient_sdk(read_timeout_seconds: int) -> None:
@@ -81,10 +99,8 @@ _site_url: str | None = None
 
 
 def use_site_of(event: Mapping[str, Any]) -> None:
-    """Take the site's URL from an API Gateway event (requests without it - a schedule, a
-    direct invocation - keep the configured one). All requests to a container come through
-    one stage, so this changes something once; then the settings and services are built
-    again (the clients are kept)."""
+    """Take the site's URL from an API Gateway event (a request without it keeps the
+    configured one): one stage per container, so services are built again at most once."""
     global _site_url
     site = (event.get("stageVariables") or {}).get("siteUrl")
     if site and site != _site_url:
@@ -101,7 +117,7 @@ def pause(seconds: float) -> None:
     time.sleep(seconds)
 
 
-@cache
+@_once
 def ingest_settings() -> IngestSettings:
     from consular_alerts.settings import IngestSettings
 
@@ -112,6 +128,7 @@ def _ingest(
     settings: IngestSettings | PollerSettings,
     audience: AudienceCounter | None = None,
     prices: SmsPrices | None = None,
+    staff: StaffDirectory | None = None,
 ) -> IngestService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.domain.publication import IngestPolicy
@@ -137,6 +154,7 @@ def _ingest(
         prices,
         _country_store(settings.countries_table),
         settings.approval_rules(),
+        staff,
     )
 
 
@@ -149,14 +167,14 @@ def _country_store(table: str | None) -> CountryStore | None:
     return DynamoCountryStore(aws_clients.dynamodb(), table)
 
 
-@cache
+@_once
 def countries_settings() -> CountriesSettings:
     from consular_alerts.settings import CountriesSettings
 
     return CountriesSettings.model_validate(_site())
 
 
-@cache
+@_once
 def countries_service() -> CountryService:
     from consular_alerts.adapters.dynamodb.countries import DynamoCountryStore
     from consular_alerts.services.countries import CountryService
@@ -170,8 +188,9 @@ def countries_service() -> CountryService:
     )
 
 
-@cache
+@_once
 def ingest_service() -> IngestService:
+    from consular_alerts.adapters.dynamodb.staff import staff_directory
     from consular_alerts.domain.messages.preview import SmsPrices
 
     settings = ingest_settings()
@@ -182,6 +201,7 @@ def ingest_service() -> IngestService:
         settings,
         _audience_counter(settings.segment_topic_arn_prefix, settings.subscribers_table),
         SmsPrices.from_json(json.loads(settings.sms_prices_file.read_text("utf-8"))),
+        staff_directory(settings.subscribers_table),
     )
 
 
@@ -202,7 +222,7 @@ def approval_rules() -> ApprovalRules:
     return ingest_settings().approval_rules()
 
 
-@cache
+@_once
 def approval_service() -> ApprovalService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.services.approvals import ApprovalService
@@ -215,14 +235,14 @@ def approval_service() -> ApprovalService:
     )
 
 
-@cache
+@_once
 def version_history() -> VersionHistory:
     from consular_alerts.adapters.dynamodb.advisory_history import DynamoVersionHistory
 
     return DynamoVersionHistory(aws_clients.dynamodb(), ingest_settings().advisories_table)
 
 
-@cache
+@_once
 def fanout_service() -> FanoutService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.adapters.dynamodb.delivery_ledger import DynamoDeliveryLedger
@@ -233,9 +253,10 @@ def fanout_service() -> FanoutService:
     from consular_alerts.settings import FanoutSettings
 
     settings = FanoutSettings.from_environment()
+    ledger = DynamoDeliveryLedger(aws_clients.dynamodb(), settings.delivery_ledger_table)
     return FanoutService(
         DynamoAdvisoryRepository(aws_clients.dynamodb(), settings.advisories_table),
-        DynamoDeliveryLedger(aws_clients.dynamodb(), settings.delivery_ledger_table),
+        ledger,
         SnsSegmentPublisher(
             aws_clients.sns_topic_publisher(), SegmentTopics(settings.segment_topic_arn_prefix)
         ),
@@ -252,17 +273,27 @@ def fanout_service() -> FanoutService:
         advisory_from_image,
         pause,
         _country_store(settings.countries_table),
+        _staff_fanout(settings, ledger),
     )
 
 
-@cache
+def _staff_fanout(settings: FanoutSettings, ledger: DeliveryLedger) -> StaffFanout | None:
+    """Training mode's deliveries, when the stack names the staff list and the email queue."""
+    from consular_alerts.adapters.staff_messages import staff_adapters
+    from consular_alerts.services.staff_fanout import StaffFanout
+
+    adapters = staff_adapters(settings.subscribers_table, settings.email_delivery_queue_url)
+    return StaffFanout(*adapters, ledger, utc_now, settings.sms_sender_id) if adapters else None
+
+
+@_once
 def subscriptions_settings() -> SubscriptionsSettings:
     from consular_alerts.settings import SubscriptionsSettings
 
     return SubscriptionsSettings.model_validate(_site())
 
 
-@cache
+@_once
 def subscription_service() -> SubscriptionService:
     from consular_alerts.adapters.dynamodb.phone_codes import DynamoPhoneCodes
     from consular_alerts.adapters.dynamodb.rate_limits import DynamoRateLimiter
@@ -360,7 +391,7 @@ def email_subscription_service() -> EmailSubscriptionService:
     return service
 
 
-@cache
+@_once
 def email_delivery_service() -> EmailDeliveryService:
     from consular_alerts.adapters.dynamodb.email_ledger import DynamoEmailLedger
     from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
@@ -394,7 +425,7 @@ def email_delivery_service() -> EmailDeliveryService:
     )
 
 
-@cache
+@_once
 def email_event_service() -> EmailEventService:
     from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
     from consular_alerts.adapters.dynamodb.email_tallies import DynamoEmailTallies
@@ -418,7 +449,7 @@ def email_event_service() -> EmailEventService:
     )
 
 
-@cache
+@_once
 def poller_service() -> FeedPoller:
     from consular_alerts.adapters.dynamodb.feeds import DynamoFeedRepository
     from consular_alerts.adapters.http import UrllibFetcher
@@ -435,14 +466,14 @@ def poller_service() -> FeedPoller:
     )
 
 
-@cache
+@_once
 def public_advisory_settings() -> PublicAdvisorySettings:
     from consular_alerts.settings import PublicAdvisorySettings
 
     return PublicAdvisorySettings.model_validate(_site())
 
 
-@cache
+@_once
 def public_advisory_service() -> PublicAdvisoryService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.services.advisories import PublicAdvisoryService
@@ -453,7 +484,7 @@ def public_advisory_service() -> PublicAdvisoryService:
     )
 
 
-@cache
+@_once
 def cap_feed_service() -> CapFeedService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.adapters.dynamodb.items import advisory_from_image
@@ -471,7 +502,7 @@ def cap_feed_service() -> CapFeedService:
     )
 
 
-@cache
+@_once
 def receipts_service() -> ReceiptService:
     from consular_alerts.adapters.dynamodb.publication_log import DynamoPublicationLog
     from consular_alerts.adapters.dynamodb.receipts import DynamoReceiptStore
@@ -498,14 +529,14 @@ def _receipt_phone_hash(secret_arn: str) -> Callable[[str], str]:
     return lambda number: keyed_digest(key, number, 32)
 
 
-@cache
+@_once
 def delivery_report_settings() -> DeliveryReportSettings:
     from consular_alerts.settings import DeliveryReportSettings
 
     return DeliveryReportSettings.model_validate(_site())
 
 
-@cache
+@_once
 def delivery_report_service() -> DeliveryReportService:
     from consular_alerts.adapters.dynamodb.advisories import DynamoAdvisoryRepository
     from consular_alerts.adapters.dynamodb.email_tallies import DynamoEmailTallies
@@ -557,8 +588,7 @@ def _operations_notifier(topic_arn: str | None) -> OperationsNotifier | None:
 
 
 def reset() -> None:
-    """Forget built clients and services, and the site a request brought (tests, local
-    runtime)."""
+    """Forget built clients, services and the site a request brought (tests, local runtime)."""
     global _site_url
     _site_url = None
     aws_clients.forget_clients()
@@ -566,24 +596,5 @@ def reset() -> None:
 
 
 def _forget_services() -> None:
-    for built in (
-        ingest_settings,
-        ingest_service,
-        version_history,
-        approval_service,
-        subscriptions_settings,
-        fanout_service,
-        subscription_service,
-        poller_service,
-        public_advisory_settings,
-        public_advisory_service,
-        cap_feed_service,
-        countries_settings,
-        countries_service,
-        receipts_service,
-        delivery_report_settings,
-        delivery_report_service,
-        email_delivery_service,
-        email_event_service,
-    ):
+    for built in _BUILT:
         built.cache_clear()

@@ -51,3 +51,7 @@ class VersionMismatchError(VersionConflictError):
 
 class StaleContentError(VersionConflictError):
     """The content of an earlier, not the latest, version: a stale repost, unless a revert."""
+
+
+class MixedStatusError(VersionConflictError):
+    """An exercise following an actual advisory, or the reverse (training mode): 409."""

@@ -133,6 +133,10 @@ class FanoutSettings(_MessageSettings):
     fanout_failure_queue_url: str  # dead letters for `alerts replay`
     segment_topic_arn_prefix: str = Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$")
     sms_sender_id: str = "MFAKG"
+    # Training mode: the staff list and the email queue an exercise's staff emails go to;
+    # without them an exercise reaches nobody.
+    subscribers_table: str | None = None
+    email_delivery_queue_url: str | None = None
 
 
 class SubscriptionsSettings(_Settings):

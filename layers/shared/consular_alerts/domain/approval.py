@@ -45,9 +45,9 @@ def approval_needed(
     """Why `advisory` needs a second officer before it is sent, or None when it goes out
     (or stays silent) on its own. `previous` is the last released version it follows,
     `decision` whether it would notify, `subscribers` the audience it would reach (None: not
-    counted)."""
-    if not decision.notify or advisory.status is not Status.ACTUAL:
-        return None  # tells no citizen: nothing to approve
+    counted; for an exercise, the staff it reaches: training mode rehearses approval too)."""
+    if not decision.notify or (advisory.status is not Status.ACTUAL and not decision.staff_only):
+        return None  # tells nobody: nothing to approve
     if previous is not None and (
         advisory.msg_type is MsgType.CANCEL or decision.kind is Kind.ALL_CLEAR
     ):

@@ -36,6 +36,8 @@ class DryRun:
     reach: Reach | None = None  # how long the SMS would take to go out, with the cost
     # What normalizing left out or worked around (a hotline it could not place).
     warnings: list[str] = field(default_factory=list)
+    # Training mode: the staff subscriptions an exercise would reach (citizens: none).
+    staff: int | None = None
 
 
 def dry_run_json(result: DryRun) -> dict[str, Any]:
@@ -58,6 +60,8 @@ def dry_run_json(result: DryRun) -> dict[str, Any]:
             {"segment": segment.name, "subscribers": count}
             for segment, count in sorted(result.audience.items())
         ]
+    if result.staff is not None:
+        body["exercise"] = {"staff_subscriptions": result.staff, "citizens": 0}
     if result.cost is not None:
         body["cost"] = cost_json(result.cost)
     if result.reach is not None:

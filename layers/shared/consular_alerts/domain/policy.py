@@ -2,12 +2,13 @@
 
 Notify: a new alert, a raised level, a cancel or all-clear, an update the publisher marks as
 major, and (by default) a lowered level. Stay silent: minor edits, status other than actual,
-expired advisories.
+expired advisories. An exercise the ministry posted (training mode) follows the same rules
+for staff-flagged subscriptions only; an exercise from a feed stays silent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -35,6 +36,15 @@ class Decision:
     notify: bool
     reason: str
     kind: Kind = Kind.NEW
+    # Training mode: the messages go to staff-flagged subscriptions only, never a segment.
+    staff_only: bool = False
+
+
+def ministry_exercise(advisory: Advisory) -> bool:
+    """An exercise an officer posted (the publisher API names who): staff rehearse it. A
+    feed's Exercise is someone else's drill and reaches nobody."""
+    by = advisory.published_by
+    return advisory.status is Status.EXERCISE and bool(by) and not str(by).startswith("feed:")
 
 
 def decide(
@@ -45,12 +55,23 @@ def decide(
 ) -> Decision:
     """`previous` is the version this one replaces: the prior version of the same advisory,
     or the latest version of the advisory it references; None for a first alert."""
+    if ministry_exercise(advisory):
+        decision = _rules(advisory, previous, now, policy)
+        return replace(decision, reason=f"exercise, staff only: {decision.reason}", staff_only=True)
     if advisory.status is not Status.ACTUAL:
         return Decision(
             False,
             f"status {advisory.status.value} never reaches citizens",
             announced_kind(advisory),  # a preview still reads as what it is
         )
+    return _rules(advisory, previous, now, policy)
+
+
+def _rules(
+    advisory: Advisory, previous: Advisory | None, now: datetime, policy: NotifyPolicy
+) -> Decision:
+    """The rules for an actual version, or for an exercise among exercises (an exercise
+    never follows an actual version, nor the reverse: services/ingest.py refuses it)."""
     if advisory.expires is not None and advisory.expires <= now:
         return Decision(
             False, f"expired at {advisory.expires.isoformat()}", announced_kind(advisory)
@@ -62,11 +83,12 @@ def decide(
             # Citizens may have heard of it elsewhere: it still says it is an update.
             return Decision(True, "update of an advisory not on record", Kind.UPDATE)
         return Decision(True, "new alert", Kind.NEW)
-    if previous.status is not Status.ACTUAL:
+    if previous.status is not advisory.status:
         # Rehearsed as test or draft, now published: citizens have heard nothing yet.
         return Decision(
             True,
-            f"first actual version (v{previous.version} was {previous.status.value})",
+            f"first {advisory.status.value} version (v{previous.version} was "
+            f"{previous.status.value})",
             Kind.NEW,
         )
     if previous.expires is not None and previous.expires <= advisory.received_at:

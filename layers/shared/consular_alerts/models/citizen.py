@@ -179,6 +179,8 @@ class SubscriberStatus(StrEnum):
 
 #: Statuses of a subscription that exists in SNS (or is on its way there).
 LIVE_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.PENDING_CONFIRMATION})
+# The one partition of the staff index: a ministry's staff, a few hundred items at most.
+STAFF_SHARD = "staff"
 # The one partition of the pending-email index: a few thousand items at most (pending emails
 # expire in days), far below what one partition takes.
 PENDING_EMAIL_SHARD = "p"
@@ -218,6 +220,17 @@ class Subscriber(BaseModel):
     expires_at: int | None = None  # DynamoDB TTL (epoch seconds), pending records only
     ended_at: AwareDatetime | None = None
     end_reason: str = ""
+    # Training mode: an operator flags a subscription as staff (`alerts staff flag`, never
+    # the citizen API); exercises reach staff subscriptions only. Every citizen write copies
+    # the record, so preference changes and new tokens keep it.
+    staff: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def staff_shard(self) -> str | None:
+        """Key of the sparse index of live staff subscriptions (the fan-out of an exercise
+        reads it): stored only while flagged and active, gone from the item otherwise."""
+        return STAFF_SHARD if self.staff and self.status is SubscriberStatus.ACTIVE else None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -56,6 +56,9 @@ class SegmentPublication(BaseModel):
     segment: str = Field(pattern=r"^[A-Z]{2}-[a-z]{2}-L[1-4]$")
     subject: str = Field(max_length=200)
     body: str = Field(max_length=200_000)
+    # Training mode: an exercise's email for this one staff subscription (the fan-out queues
+    # it itself, no topic involved); `segment` is then the subscriber's own.
+    staff_subscriber: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
 
     def advisory(self) -> tuple[str, int]:
         advisory_id, _, version = self.delivery_key.rpartition("#v")

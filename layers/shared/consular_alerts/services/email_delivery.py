@@ -48,6 +48,7 @@ class SegmentMail:
     segment: str
     subject: str
     body: str
+    staff_subscriber: str = ""  # training mode: an exercise's email to this staff member only
 
 
 @dataclass
@@ -94,6 +95,8 @@ class EmailDeliveryService:
         tally = EmailTally()
         key = delivery_key(mail.advisory_id, mail.version)
         segment = Segment.parse(mail.segment)
+        if mail.staff_subscriber:
+            return self._deliver_to_staff(key, mail, tally)
         for page in self._members.members(mail.segment):
             for subscriber in self._members.subscribers(page):
                 if not _receives(subscriber, segment):
@@ -113,6 +116,25 @@ class EmailDeliveryService:
         )
         if tally.retry:
             raise RetryableError(f"{key} {mail.segment}: {tally.retry} email(s) to retry")
+        return tally
+
+    def _deliver_to_staff(self, key: str, mail: SegmentMail, tally: EmailTally) -> EmailTally:
+        """An exercise's email to one staff subscription, if it is still confirmed and
+        flagged; not counted in the segment's (citizens') email tallies."""
+        for subscriber in self._members.subscribers([mail.staff_subscriber]):
+            if subscriber.staff and _receives(subscriber, Segment.parse(mail.segment)):
+                self._send_once(key, mail, subscriber, tally)
+            else:
+                tally.skipped += 1
+        logger.info(
+            "staff emailed",
+            advisory_id=mail.advisory_id,
+            version=mail.version,
+            staff=mail.staff_subscriber,
+            extra={"counts": tally.as_json()},
+        )
+        if tally.retry:
+            raise RetryableError(f"{key} staff {mail.staff_subscriber}: email to retry")
         return tally
 
     def _send_once(

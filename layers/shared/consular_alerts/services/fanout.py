@@ -28,6 +28,7 @@ from consular_alerts.services.ports import (
     SegmentPublisher,
     SentMessage,
 )
+from consular_alerts.services.staff_fanout import StaffFanout
 
 logger = Logger(child=True)
 
@@ -92,6 +93,7 @@ class FanoutService:
         decode: Callable[[dict[str, Any]], Advisory],
         sleep: Callable[[float], None] = time.sleep,
         countries: CountryStore | None = None,
+        staff: StaffFanout | None = None,
     ) -> None:
         self._advisories = advisories
         self._ledger = ledger
@@ -102,6 +104,7 @@ class FanoutService:
         self._decode = decode  # a stream record's image -> advisory
         self._sleep = sleep
         self._countries = countries  # shutdown mode; None: every country's internet works
+        self._staff = staff  # training mode; None: an exercise reaches nobody
 
     def fan_out_version(
         self,
@@ -211,6 +214,22 @@ class FanoutService:
                     offline=offline,
                 )
             return rendered[key]
+
+        if decision.staff_only:
+            # An exercise: staff-flagged subscriptions only, never a segment (training mode).
+            if self._staff is not None:
+                self._staff.deliver(
+                    delivery_key, pending, message, report, retry_refused=retry_refused
+                )
+            logger.info(
+                "exercise sent to staff",
+                advisory_id=advisory.advisory_id,
+                version=advisory.version,
+                sent=len(report.published),
+                already_done=len(report.already_done),
+                refused=len(report.refused),
+            )
+            return report
 
         # A segment another invocation is publishing does not hold up the others; it is
         # tried again until its claim is done or stale (taken over), within busy_wait.

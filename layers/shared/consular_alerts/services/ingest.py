@@ -21,7 +21,8 @@ from consular_alerts.domain.messages.render import FALLBACK_ORDER, RenderedMessa
 from consular_alerts.domain.policy import Decision, NotifyPolicy, decide
 from consular_alerts.domain.publication import IngestPolicy, Publication, normalize_publication
 from consular_alerts.domain.segments import Segment, audience
-from consular_alerts.errors import StaleContentError, VersionMismatchError
+from consular_alerts.domain.staff import staff_count
+from consular_alerts.errors import MixedStatusError, StaleContentError, VersionMismatchError
 from consular_alerts.models.advisory import Advisory, Approval, Status
 from consular_alerts.services.history import previous_version
 from consular_alerts.services.ports import (
@@ -29,6 +30,7 @@ from consular_alerts.services.ports import (
     AdvisoryRepository,
     AudienceCounter,
     CountryStore,
+    StaffDirectory,
 )
 
 
@@ -68,8 +70,10 @@ class IngestService:
         prices: SmsPrices | None = None,
         countries: CountryStore | None = None,
         approvals: ApprovalRules | None = None,
+        staff: StaffDirectory | None = None,
     ) -> None:
         self._repository = repository
+        self._staff = staff  # training mode: whom an exercise reaches (dry run, approval)
         self._approvals = approvals  # two-person approval; None: every version goes out
         self._policy = policy
         self._clock = clock
@@ -79,12 +83,19 @@ class IngestService:
         self._countries = countries  # shutdown mode; None: every country's internet works
 
     def dry_run(
-        self, item: Publication, *, expected_version: int | None = None, revert: bool = False
+        self,
+        item: Publication,
+        *,
+        expected_version: int | None = None,
+        revert: bool = False,
+        published_by: str | None = None,
     ) -> DryRun:
         """Everything but storing and sending: refused as posting would be refused."""
         now = self._clock()
         warnings: list[str] = []
         advisory = normalize_publication(item, self._policy, now, warnings)
+        if published_by is not None:  # an exercise is staff's only when an officer posts it
+            advisory = advisory.model_copy(update={"published_by": published_by})
         head = self._repository.head(advisory.advisory_id)
         refuse_unmeant(advisory, head, expected_version, revert)
         if head is not None and head.content_hash == advisory.content_hash:
@@ -94,6 +105,7 @@ class IngestService:
         else:
             version = (head.version if head else 0) + 1
             candidate = advisory.model_copy(update={"version": version})
+            refuse_mixed(candidate, head, self._repository)
             candidate = self._held_if_needed(candidate, BY_OFFICER)
             previous = previous_version(self._repository, candidate)
             decision = decide(candidate, previous, now, self._preview.notify)
@@ -114,11 +126,18 @@ class IngestService:
         # the officer sees who an advisory reaches before deciding to mark it major.
         segments = audience(advisory, previous, decision)
         conditions, by_country = self._by_country(advisory, decision, previous, segments)
+        staff = self._staff_reached(segments) if decision.staff_only else None
         if self._audience is None:
             return DryRun(
-                advisory, would_store, decision, rendered, None, None, by_country, conditions
-            )
-        counts = self._audience.subscribers(segments)
+                advisory, would_store, decision, rendered, None, None, by_country, conditions,
+                staff=staff,
+            )  # fmt: skip
+        # An exercise reaches no citizen: every segment counts none.
+        counts = (
+            dict.fromkeys(segments, 0)
+            if decision.staff_only
+            else self._audience.subscribers(segments)
+        )
         cost = (
             sms_cost(
                 advisory,
@@ -137,8 +156,15 @@ class IngestService:
             else None
         )
         return DryRun(
-            advisory, would_store, decision, rendered, counts, cost, by_country, conditions, reach
-        )
+            advisory, would_store, decision, rendered, counts, cost, by_country, conditions, reach,
+            staff=staff,
+        )  # fmt: skip
+
+    def _staff_reached(self, segments: list[Segment]) -> int:
+        """How many staff subscriptions an exercise reaching `segments` would be sent to."""
+        if self._staff is None:
+            return 0
+        return staff_count(self._staff.preferences(), segments)
 
     def _by_country(
         self,
@@ -212,6 +238,7 @@ class IngestService:
                     False, existing or advisory.model_copy(update={"version": head.version})
                 )
             candidate = advisory.model_copy(update={"version": (head.version if head else 0) + 1})
+            refuse_mixed(candidate, head, self._repository)
             candidate = self._held_if_needed(candidate, origin)
             if self._repository.save_version(candidate, head, revert=revert):
                 if head is not None and self._waiting(candidate.advisory_id, head.version):
@@ -246,7 +273,9 @@ class IngestService:
         previous = previous_version(self._repository, candidate)
         decision = decide(candidate, previous, self._clock(), self._preview.notify)
         subscribers = None
-        if decision.notify and self._audience is not None:
+        if decision.staff_only:  # an exercise: the staff it reaches are its audience
+            subscribers = self._staff_reached(audience(candidate, previous, decision))
+        elif decision.notify and self._audience is not None:
             reached = self._audience.subscribers(audience(candidate, previous, decision))
             subscribers = sum(reached.values())
         rule = approval_needed(candidate, previous, decision, subscribers, self._approvals, origin)
@@ -282,3 +311,30 @@ def refuse_unmeant(
             "again with revert=true",
             current,
         )
+
+
+def refuse_mixed(
+    candidate: Advisory, head: AdvisoryHead | None, repository: AdvisoryRepository
+) -> None:
+    """Training mode: an exercise never replaces, cancels or updates an actual advisory, nor
+    the reverse (409, nothing stored): a rehearsal must not end a real alert, and a real
+    alert must not read as the continuation of a drill. Compared with the latest version of
+    the same advisory and of each advisory it references."""
+    kinds = {Status.EXERCISE, Status.ACTUAL}
+    if candidate.status not in kinds:
+        return
+    other = kinds - {candidate.status}
+    for advisory_id in (candidate.advisory_id, *candidate.references):
+        latest_head = head if advisory_id == candidate.advisory_id else repository.head(advisory_id)
+        if latest_head is None:
+            continue
+        latest = repository.get(advisory_id, latest_head.version)
+        if latest is not None and latest.status in other:
+            what = "this advisory" if advisory_id == candidate.advisory_id else advisory_id
+            raise MixedStatusError(
+                f"advisory {candidate.advisory_id}: status {candidate.status.value} cannot "
+                f"follow {what} version {latest.version}, which is {latest.status.value}: "
+                "an exercise and an actual advisory never replace, cancel or update each "
+                "other; nothing stored. Post it under another advisory_id",
+                candidate.version - 1,  # the posted advisory's current version
+            )

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 
 from consular_alerts.domain.approval import Origin
 from consular_alerts.domain.formats.documents import DocumentResult, normalize_document
-from consular_alerts.errors import NormalizationError, StaleContentError
+from consular_alerts.errors import MixedStatusError, NormalizationError, StaleContentError
 from consular_alerts.models.feeds import FeedConfig, FeedState
 from consular_alerts.services.ingest import IngestService
 from consular_alerts.services.ports import FeedRepository, Fetcher, FetchError
@@ -174,6 +174,11 @@ class FeedPoller:
                     # Unless the feed is trusted, a second officer looks at its items first.
                     origin=Origin(config.feed_id, config.auto_publish),
                 )
+            except MixedStatusError as error:
+                # A feed's drill referencing a real advisory, or the reverse: never stored.
+                outcome.rejected += 1
+                outcome.warnings.append(str(error))
+                continue
             except StaleContentError as error:
                 # A feed (or a cache in front of it) serving an older copy: storing it would
                 # roll the advisory back and notify everyone again. Nobody can say "revert".

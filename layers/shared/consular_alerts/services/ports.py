@@ -17,6 +17,7 @@ from consular_alerts.domain.delivery.report import Publication, SegmentTally
 from consular_alerts.domain.messages.email_letters import Letter
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
+from consular_alerts.domain.staff import StaffPreferences
 from consular_alerts.models.advisory import Advisory, Approval
 from consular_alerts.models.citizen import Subscriber, SubscriberStatus
 from consular_alerts.models.countries import Internet
@@ -438,3 +439,41 @@ class EmailTallies(Protocol):
     def email_tallies(self, delivery_key: str) -> dict[str, dict[str, int]]:
         """Segment -> counters (sent, delivered, bounced, complained, duplicates...)."""
         ...
+
+
+# --- Training mode (services/staff.py, services/staff_fanout.py) --------------------------------
+
+
+class StaffDirectory(Protocol):
+    """The staff-flagged live subscriptions (a sparse index of the subscribers table)."""
+
+    def staff(self) -> list[Subscriber]:
+        """Every active staff subscription's record, strongly consistent."""
+        ...
+
+    def preferences(self) -> list[StaffPreferences]:
+        """What the index holds of each (no address, no record read): for counting."""
+        ...
+
+
+class StaffMessenger(Protocol):
+    """An exercise's message to one staff subscriber: never through a segment topic."""
+
+    def sms(self, phone_number: str, text: str, sender_id: str) -> str:
+        """A direct SMS; the provider's message id."""
+        ...
+
+    def email(self, publication: StaffEmail) -> str:
+        """Queued for the email-delivery function (SES); the queue's message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class StaffEmail:
+    """An exercise's email for one staff subscriber: the subscriber id, never the address."""
+
+    delivery_key: str
+    segment: str  # the subscriber's segment the exercise reached (its language and tier)
+    subscriber_id: str
+    subject: str
+    body: str

@@ -23,6 +23,7 @@ _NOT_PUBLISHED = frozenset({NO_AUDIENCE, REPEATED})
 #: The item of an advisory's sent messages per segment: "<advisory_id>#sent" beside the
 #: versions' "<advisory_id>#v<n>" (no version's key ends so).
 SENT_SUFFIX = "#sent"
+STAFF_OUTCOME = "staff:"  # services/staff_fanout.py: an exercise's message to one staff member
 
 
 class DynamoDeliveryLedger:
@@ -86,7 +87,9 @@ class DynamoDeliveryLedger:
         # A published segment's outcome is its SNS message id; also kept as message_id and
         # published_day, the sparse index PublishedByDay where SMS receipts find the segment.
         day = now.astimezone(UTC).date().isoformat()
-        extra = {} if outcome in _NOT_PUBLISHED else {"message_id": outcome, "published_day": day}
+        # A staff message (training mode, "staff:<id>") is no segment's: never in the index.
+        indexed = outcome not in _NOT_PUBLISHED and not outcome.startswith(STAFF_OUTCOME)
+        extra = {"message_id": outcome, "published_day": day} if indexed else {}
         self._set_state(delivery_key, segment, "done", outcome, now, **extra)
 
     @translate_errors("DynamoDB ledger refuse")

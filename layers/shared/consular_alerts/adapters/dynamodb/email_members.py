@@ -88,27 +88,34 @@ class DynamoEmailMembers:
                 return total
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    @translate_errors("DynamoDB subscriber batch read")
     def subscribers(self, subscriber_ids: list[str]) -> list[Subscriber]:
-        found: list[Subscriber] = []
-        unique = list(dict.fromkeys(subscriber_ids))
-        for start in range(0, len(unique), _BATCH):
-            keys: list[dict[str, Any]] = [
-                {"subscriber_id": {"S": sid}} for sid in unique[start : start + _BATCH]
+        return read_subscribers(self._client, self._table, subscriber_ids)
+
+
+@translate_errors("DynamoDB subscriber batch read")
+def read_subscribers(
+    client: DynamoDBClient, table: str, subscriber_ids: list[str]
+) -> list[Subscriber]:
+    """The records of these ids that exist, in batches of 100, strongly consistent."""
+    found: list[Subscriber] = []
+    unique = list(dict.fromkeys(subscriber_ids))
+    for start in range(0, len(unique), _BATCH):
+        keys: list[dict[str, Any]] = [
+            {"subscriber_id": {"S": sid}} for sid in unique[start : start + _BATCH]
+        ]
+        for attempt in range(6):
+            response = client.batch_get_item(
+                RequestItems={table: {"Keys": keys, "ConsistentRead": True}}
+            )
+            found += [
+                Subscriber.model_validate(from_item(item))
+                for item in response.get("Responses", {}).get(table, [])
             ]
-            for attempt in range(6):
-                response = self._client.batch_get_item(
-                    RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
-                )
-                found += [
-                    Subscriber.model_validate(from_item(item))
-                    for item in response.get("Responses", {}).get(self._table, [])
-                ]
-                unprocessed = response.get("UnprocessedKeys", {})
-                keys = list(unprocessed[self._table]["Keys"]) if self._table in unprocessed else []
-                if not keys:
-                    break
-                time.sleep(0.05 * 2**attempt)  # DynamoDB asks to back off before retrying
-            if keys:
-                raise RetryableError("DynamoDB subscriber batch read: keys left unprocessed")
-        return found
+            unprocessed = response.get("UnprocessedKeys", {})
+            keys = list(unprocessed[table]["Keys"]) if table in unprocessed else []
+            if not keys:
+                break
+            time.sleep(0.05 * 2**attempt)  # DynamoDB asks to back off before retrying
+        if keys:
+            raise RetryableError("DynamoDB subscriber batch read: keys left unprocessed")
+    return found

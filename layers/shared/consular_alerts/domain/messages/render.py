@@ -16,7 +16,7 @@ from consular_alerts.domain.language.wording import cut
 from consular_alerts.domain.messages.advice import condense_advice
 from consular_alerts.domain.messages.offline import compose_offline_sms, offline_email_note
 from consular_alerts.domain.messages.sms import ComposedSms, SmsParts, compose_sms, sanitize
-from consular_alerts.models.advisory import Advisory, LocalizedContent
+from consular_alerts.models.advisory import Advisory, LocalizedContent, Status
 
 WORDS: dict[str, dict[str, str]] = {
     "ministry": {"ky": "КР ТИМ", "ru": "МИД КР", "en": "Kyrgyz MFA"},
@@ -24,6 +24,13 @@ WORDS: dict[str, dict[str, str]] = {
     "update": {"ky": "ЖАҢЫЛАНУУ", "ru": "ОБНОВЛЕНИЕ", "en": "UPDATE"},
     "cancel": {"ky": "ЖОККО ЧЫГАРЫЛДЫ", "ru": "ОТМЕНА", "en": "CANCELLED"},
     "all_clear": {"ky": "КОРКУНУЧ ӨТТҮ", "ru": "ОТБОЙ", "en": "ALL CLEAR"},
+    # Training mode: every message of an exercise says so first (domain/policy.py).
+    "exercise": {"ky": "МАШЫГУУ", "ru": "УЧЕНИЕ", "en": "EXERCISE"},
+    "exercise_note": {
+        "ky": "Бул министрликтин кызматкерлери үчүн машыгуу, чыныгы эскертүү эмес.",
+        "ru": "Это учение для сотрудников министерства, не настоящее предупреждение.",
+        "en": "This is an exercise for ministry staff, not a real advisory.",
+    },
     "level": {"ky": "{n}/4-деңгээл", "ru": "ур. {n}/4", "en": "level {n}/4"},
     "hotline": {"ky": "Ишеним телефону", "ru": "Горячая линия", "en": "Hotline"},
     "hotline_short": {"ky": "Тел.", "ru": "Тел.", "en": "Tel."},  # SMS: every unit counts
@@ -158,6 +165,10 @@ def render(
     else:
         head = f"{_word('ministry', language)}: {marker}, {level}, {country}."
         cancelled, statement, action = "", "", advice
+    # An exercise says so before anything else: the head is the last part an SMS shortens.
+    drill = _word("exercise", language) if advisory.status is Status.EXERCISE else ""
+    if drill:
+        head = f"{drill}: {head}"
     if offline:
         numbers = [h.number for h in advisory.hotlines]
         sms = compose_offline_sms(
@@ -178,8 +189,11 @@ def render(
         subject = _one_line(f"{marker} {country}: {cancelled}", SUBJECT_LIMIT)
     else:
         subject = _one_line(f"{marker} ({level}) {country}: {content.headline}", SUBJECT_LIMIT)
+    if drill:
+        subject = _one_line(f"{drill}: {subject}", SUBJECT_LIMIT)
 
-    lines: list[str] = [offline_email_note(language, country), ""] if offline else []
+    lines: list[str] = [f"{drill}: {_word('exercise_note', language)}", ""] if drill else []
+    lines += [offline_email_note(language, country), ""] if offline else []
     if not content_tag.lower().startswith(language):
         lines += [_word("fallback_note", language).format(lang=content_tag), ""]
     lines += [statement, ""] if statement else []
