@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -33,6 +34,11 @@ class Note(BaseModel):
 class Saved(BaseModel):
     id: str
     text: str
+
+
+@dataclass(frozen=True)
+class When:
+    hour: int
 
 
 def event(
@@ -100,7 +106,8 @@ def router() -> Router:
 
     @app.get("/raw/<anything>")
     def raw(request: Request, anything: str) -> Response:
-        return Response(200, {"anything": anything, "amount": Decimal("1.5")})
+        nested = {"amount": Decimal("1.5"), "saved": Saved(id="1", text="t"), "when": When(2)}
+        return Response(200, {"anything": anything, **nested})
 
     return app
 
@@ -214,8 +221,11 @@ def test_an_error_without_a_handler_propagates() -> None:
         app.resolve(event("GET", "/boom"))
 
 
-def test_decimals_are_sent_as_strings() -> None:
-    assert answer(router(), "GET", "/raw/x")[1]["amount"] == "1.5"
+def test_decimals_models_and_dataclasses_in_a_dict_are_sent_as_json() -> None:
+    body = answer(router(), "GET", "/raw/x")[1]
+    assert body["amount"] == "1.5"
+    assert body["saved"] == {"id": "1", "text": "t"}
+    assert body["when"] == {"hour": 2}
 
 
 def test_header_names_are_read_case_insensitively() -> None:

@@ -3,8 +3,8 @@ the citizen API's request bodies validated by its pydantic models, and the handl
 turned into responses.
 
 Not Powertools' event handler: importing it loads every resolver it has (AppSync's with
-asyncio among them) and its OpenAPI machinery, about a third of the boto3 import again at
-each cold start (README: performance), for the few things used here. Standard library
+asyncio among them) and its OpenAPI machinery, a sixth to a third of the boto3 import again
+at each cold start (README: performance), for the few things used here. Standard library
 only at import; pydantic is used through the models a route names, and loaded by them.
 The OpenAPI document is built from the same route table (consular_alerts.http_openapi).
 """
@@ -68,8 +68,15 @@ def _jsonable(body: Any) -> Any:
 
 
 def _json_default(value: Any) -> Any:
+    """What else a route's dict may hold (as Powertools' encoder took it)."""
     if isinstance(value, Decimal):  # what DynamoDB reads numbers as
         return str(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True)
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
