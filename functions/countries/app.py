@@ -10,47 +10,46 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.api_responses import busy_response, error_response, refuse_query
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.errors import RequestError, RetryableError
+from consular_alerts.http_routes import Request, Response, Router
 
 logger = Logger()
-app = APIGatewayRestResolver()
+app = Router()
 
 
 @app.exception_handler(RequestError)
-def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
+def _bad_request(error: RequestError) -> Response:
     logger.info("rejected request", status=error.status_code, error=error.message)
     return error_response(error.status_code, error.message)
 
 
 @app.exception_handler(RetryableError)
-def _busy(error: RetryableError) -> Response[dict[str, Any]]:
+def _busy(error: RetryableError) -> Response:
     logger.warning("storage busy", error=str(error))
     return busy_response(f"storage is busy ({error}); nothing was changed, try again")
 
 
 @app.get("/countries")
-def list_countries() -> dict[str, Any]:
-    refuse_query(app.current_event.query_string_parameters)
+def list_countries(request: Request) -> dict[str, Any]:
+    refuse_query(request.query)
     return bootstrap.countries_service().states().model_dump(mode="json")
 
 
 @app.put("/countries/<country_code>")
-def set_country(country_code: str) -> dict[str, Any]:
+def set_country(request: Request, country_code: str) -> dict[str, Any]:
     from consular_alerts.api_requests import parse_json, parse_model, request_bytes
     from consular_alerts.models.countries import ConnectivityChange, CountryCode
 
-    refuse_query(app.current_event.query_string_parameters)
-    event = app.current_event
+    refuse_query(request.query)
     code = parse_model(CountryCode, {"country_code": country_code}).country_code
-    media_type = (event.headers.get("content-type") or "application/json").split(";")[0]
+    media_type = (request.headers.get("content-type") or "application/json").split(";")[0]
     if media_type.strip().lower() != "application/json":
         raise RequestError(415, f"content-type: {media_type[:60]} is not accepted; send JSON")
-    raw = request_bytes(event.body, event.is_base64_encoded, 4096)
+    raw = request_bytes(request.body, request.is_base64_encoded, 4096)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -66,7 +65,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # The publisher console is served at the site's origin (README: web pages).
     bootstrap.use_site_of(event)
     return allow_site_origin(
-        app.resolve(event, context),
+        app.resolve(event),
         event.get("headers"),
         bootstrap.countries_settings().public_base_url,
     )

@@ -10,35 +10,35 @@ from typing import Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Metrics
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.api_responses import busy_response, error_response, refuse_query
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.errors import RequestError, RetryableError
+from consular_alerts.http_routes import Request, Response, Router
 from consular_alerts.observability import redacting_logger
 
 logger = redacting_logger()
 metrics = Metrics()
-app = APIGatewayRestResolver()
+app = Router()
 
 
 @app.exception_handler(RequestError)
-def _refused(error: RequestError) -> Response[dict[str, Any]]:
+def _refused(error: RequestError) -> Response:
     logger.info("report refused", status=error.status_code, error=error.message)
     return error_response(error.status_code, error.message)
 
 
 @app.exception_handler(RetryableError)
-def _busy(error: RetryableError) -> Response[dict[str, Any]]:
+def _busy(error: RetryableError) -> Response:
     logger.warning("storage busy", error=str(error))
     return busy_response("the service is busy; try again in a few seconds")
 
 
 @app.get("/advisories/<advisory_id>/versions/<version>/delivery")
-def delivery(advisory_id: str, version: str) -> dict[str, Any]:
-    refuse_query(app.current_event.query_string_parameters)
+def delivery(request: Request, advisory_id: str, version: str) -> dict[str, Any]:
+    refuse_query(request.query)
     # API Gateway hands path parameters over as sent: an id with a slash arrives encoded.
     report = bootstrap.delivery_report_service().report(unquote(advisory_id), version)
     return report.model_dump(mode="json")
@@ -80,7 +80,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # The publisher console is served at the site's origin (the stage variable siteUrl).
     bootstrap.use_site_of(event)
     return allow_site_origin(
-        app.resolve(event, context),
+        app.resolve(event),
         event.get("headers"),
         bootstrap.delivery_report_settings().public_base_url,
     )

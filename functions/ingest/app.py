@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.api_responses import busy_response, error_response
@@ -22,60 +21,57 @@ from consular_alerts.errors import (
     RetryableError,
     VersionConflictError,
 )
+from consular_alerts.http_routes import Request, Response, Router
 
 logger = Logger()
 metrics = Metrics()
-app = APIGatewayRestResolver()
+app = Router()
 
 
 @app.exception_handler(RequestError)
-def _bad_request(error: RequestError) -> Response[dict[str, Any]]:
+def _bad_request(error: RequestError) -> Response:
     logger.info("rejected request", status=error.status_code, error=error.message)
     return error_response(error.status_code, error.message)
 
 
 @app.exception_handler(NormalizationError)
-def _not_an_advisory(error: NormalizationError) -> Response[dict[str, Any]]:
+def _not_an_advisory(error: NormalizationError) -> Response:
     logger.info("rejected advisory", error=str(error))
     return error_response(422, str(error))
 
 
 @app.exception_handler(VersionConflictError)
-def _not_meant(error: VersionConflictError) -> Response[dict[str, Any]]:
+def _not_meant(error: VersionConflictError) -> Response:
     # 412: a version the publisher did not edit; 409: an earlier version's content.
     logger.info("refused version", status=error.status_code, error=error.message)
     return Response(
         error.status_code,
-        content_types.APPLICATION_JSON,
         {"error": error.message, "current_version": error.current_version},
         headers={"ETag": f'"{error.current_version}"'},
     )
 
 
 @app.exception_handler(RetryableError)
-def _busy(error: RetryableError) -> Response[dict[str, Any]]:
+def _busy(error: RetryableError) -> Response:
     # The version write is one transaction: when it fails, nothing of it was stored.
     logger.warning("storage busy", error=str(error))
     return busy_response(f"storage is busy ({error}); nothing was stored, post again")
 
 
 @app.post("/advisories")
-def post_advisory() -> Response[dict[str, Any]]:
+def post_advisory(request: Request) -> Response:
     # Loaded by the first request, not by the import (README: performance).
     from consular_alerts.api_requests import publish_request, query_parameters, request_bytes
     from consular_alerts.domain.dry_run import dry_run_json
 
-    event = app.current_event
-    query = query_parameters(
-        event.query_string_parameters, event.multi_value_query_string_parameters
-    )
+    query = query_parameters(request.query, request.multi_query)
     raw = request_bytes(
-        event.body, event.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
+        request.body, request.is_base64_encoded, bootstrap.ingest_settings().max_body_bytes
     )
-    request = publish_request(
-        raw, event.headers.get("content-type", ""), query, event.headers.get("if-match")
+    publish = publish_request(
+        raw, request.headers.get("content-type", ""), query, request.headers.get("if-match")
     )
-    publication, options = request.publication, request.options
+    publication, options = publish.publication, publish.options
     service = bootstrap.ingest_service()
     if options.dry_run:
         preview = service.dry_run(
@@ -84,11 +80,11 @@ def post_advisory() -> Response[dict[str, Any]]:
             revert=options.revert,
             published_by=_principal(),  # an exercise reaches staff only when an officer posts
         )
-        return Response(200, content_types.APPLICATION_JSON, dry_run_json(preview))
+        return Response(200, dry_run_json(preview))
 
     result = service.ingest(
         publication,
-        published_by=_principal(),
+        published_by=_principal(request),
         expected_version=options.expected_version,
         revert=options.revert,
     )
@@ -102,7 +98,6 @@ def post_advisory() -> Response[dict[str, Any]]:
     status = "pending_approval" if result.pending else "created" if result.created else "unchanged"
     return Response(
         202 if result.pending else 201 if result.created else 200,
-        content_types.APPLICATION_JSON,
         {
             "advisory_id": advisory.advisory_id,
             "version": advisory.version,
@@ -114,34 +109,29 @@ def post_advisory() -> Response[dict[str, Any]]:
     )
 
 
-def _principal() -> str:
+def _principal(request: Request) -> str:
     """Who is publishing: the IAM identity API Gateway authenticated (AWS_IAM), as its
     request context names it. Never logged: an SSO session name may be an email address."""
-    identity = app.current_event.request_context.identity
-    principal = identity.user_arn or identity.caller
+    principal = request.user_arn or request.caller
     if not principal:  # AWS_IAM always sets one: a route deployed without it
         raise RequestError(403, "no IAM identity in the request context; sign the request")
     return principal
 
 
 @app.get("/advisories/<advisory_id>/history")
-def advisory_history(advisory_id: str) -> Response[dict[str, Any]]:
+def advisory_history(request: Request, advisory_id: str) -> Response:
     from urllib.parse import unquote
 
     from consular_alerts.api_requests import query_parameters
     from consular_alerts.services.history import publication_history
 
-    event = app.current_event
-    query = query_parameters(
-        event.query_string_parameters, event.multi_value_query_string_parameters
-    )
+    query = query_parameters(request.query, request.multi_query)
     if query:
         raise RequestError(400, "query: GET /advisories/{advisory_id}/history takes no parameters")
     # API Gateway hands a path parameter over as sent: an id with a slash, percent-encoded.
     versions = publication_history(bootstrap.version_history(), unquote(advisory_id))
     return Response(
         200,
-        content_types.APPLICATION_JSON,
         {
             "advisory_id": unquote(advisory_id),
             "current_version": versions[-1].version,
@@ -151,52 +141,50 @@ def advisory_history(advisory_id: str) -> Response[dict[str, Any]]:
 
 
 @app.get("/approvals")
-def pending_approvals() -> Response[dict[str, Any]]:
+def pending_approvals(request: Request) -> Response:
     from consular_alerts.api_requests import query_parameters
     from consular_alerts.api_responses import refuse_query
     from consular_alerts.domain.dry_run import pending_json
 
-    event = app.current_event
-    refuse_query(
-        query_parameters(event.query_string_parameters, event.multi_value_query_string_parameters)
-    )
+    refuse_query(query_parameters(request.query, request.multi_query))
     service, timeout = bootstrap.ingest_service(), bootstrap.approval_rules().timeout
     waiting = [
         pending_json(service.preview_stored(advisory), advisory.received_at + timeout)
         for advisory in bootstrap.approval_service().pending()
     ]
-    return Response(200, content_types.APPLICATION_JSON, {"pending": waiting})
+    return Response(200, {"pending": waiting})
 
 
 @app.post("/advisories/<advisory_id>/versions/<version>/approve")
-def approve(advisory_id: str, version: str) -> Response[dict[str, Any]]:
-    return _decide(advisory_id, version, approve=True)
+def approve(request: Request, advisory_id: str, version: str) -> Response:
+    return _decide(request, advisory_id, version, approve=True)
 
 
 @app.post("/advisories/<advisory_id>/versions/<version>/reject")
-def reject(advisory_id: str, version: str) -> Response[dict[str, Any]]:
-    return _decide(advisory_id, version, approve=False)
+def reject(request: Request, advisory_id: str, version: str) -> Response:
+    return _decide(request, advisory_id, version, approve=False)
 
 
-def _decide(advisory_id: str, version: str, *, approve: bool) -> Response[dict[str, Any]]:
+def _decide(request: Request, advisory_id: str, version: str, *, approve: bool) -> Response:
     """A second officer releases a waiting version to the fan-out, or refuses it."""
     from urllib.parse import unquote
 
     from consular_alerts.api_requests import approval_decision, query_parameters
     from consular_alerts.api_responses import refuse_query
 
-    event = app.current_event
-    refuse_query(
-        query_parameters(event.query_string_parameters, event.multi_value_query_string_parameters)
-    )
+    refuse_query(query_parameters(request.query, request.multi_query))
     if not version.isdigit() or not 1 <= int(version) <= 10**9:
         raise RequestError(400, f"version: a whole number from 1, not {version[:20]!r}")
     decision = approval_decision(
-        event.body, event.is_base64_encoded, event.headers.get("content-type", ""),
+        request.body, request.is_base64_encoded, request.headers.get("content-type", ""),
         reject=not approve,
     )  # fmt: skip
     advisory = bootstrap.approval_service().decide(
-        unquote(advisory_id), int(version), _principal(), approve=approve, reason=decision.reason
+        unquote(advisory_id),
+        int(version),
+        _principal(request),
+        approve=approve,
+        reason=decision.reason,
     )
     logger.info(
         "approval decided",
@@ -206,7 +194,6 @@ def _decide(advisory_id: str, version: str, *, approve: bool) -> Response[dict[s
     )
     return Response(
         200,
-        content_types.APPLICATION_JSON,
         {
             "advisory_id": advisory.advisory_id,
             "version": advisory.version,
@@ -239,7 +226,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # The publisher console is served at the site's origin (README: web pages).
     bootstrap.use_site_of(event)
     return allow_site_origin(
-        app.resolve(event, context),
+        app.resolve(event),
         event.get("headers"),
         bootstrap.ingest_settings().public_base_url,
     )

@@ -1,9 +1,10 @@
 """Citizen API: subscribe, verify, read / change / end a subscription, codes when the token is
 lost.
 
-Requests and responses are the pydantic models in consular_alerts.models; Powertools
-validates requests against them and generates the OpenAPI document from these routes
-(checked in as openapi/citizen-api.json; `make openapi` regenerates it).
+Requests and responses are the pydantic models in consular_alerts.models; the router
+(consular_alerts.http_routes) validates requests against them, and the OpenAPI document is
+generated from its routes (checked in as openapi/citizen-api.json; `make openapi`
+regenerates it).
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ import binascii
 import json
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.cors import allow_site_origin
 from consular_alerts.domain.citizens.privacy import redact
 from consular_alerts.errors import AmbiguousPublishError, RetryableError
+from consular_alerts.http_routes import (
+    JSON,
+    Request,
+    RequestValidationError,
+    Response,
+    Router,
+    UnsupportedContentTypeError,
+)
 from consular_alerts.json_bodies import charset_problem, json_problem
 from consular_alerts.models.citizen import (
     SUBSCRIPTION_ID_PATTERN,
@@ -42,9 +44,10 @@ from consular_alerts.services.subscription_errors import (
     SubscriptionError,
     UnauthorizedError,
 )
+from pydantic import Field
 
 logger = redacting_logger()
-app = APIGatewayRestResolver(enable_validation=True)
+app = Router()
 MAX_BODY = 4096
 
 TITLE = "Consular alerts: citizen API"
@@ -67,8 +70,9 @@ level they choose.
 """
 
 SubscriptionId = Annotated[
-    str, Path(pattern=SUBSCRIPTION_ID_PATTERN, description="The subscription id (a UUID)")
+    str, Field(pattern=SUBSCRIPTION_ID_PATTERN, description="The subscription id (a UUID)")
 ]
+_BY_ID = {"subscription_id": SubscriptionId}
 _BEARER: list[dict[str, list[str]]] = [{"manageToken": []}]
 _ERRORS = {
     400: "Wrong or expired code",
@@ -85,14 +89,9 @@ _ERRORS = {
 
 
 def _doc(status: int, model: type[Any], description: str, *errors: int) -> dict[int, Any]:
-    responses: dict[int, OpenAPIResponse] = {
-        status: {"description": description, "content": {"application/json": {"model": model}}}
-    }
+    responses: dict[int, dict[str, Any]] = {status: {"description": description, "model": model}}
     for code in (413, 415, *errors, 503):
-        responses[code] = {
-            "description": _ERRORS[code],
-            "content": {"application/json": {"model": ErrorBody}},
-        }
+        responses[code] = {"description": _ERRORS[code], "model": ErrorBody}
     for code in {429, 503} & {*errors, 503}:
         responses[code]["headers"] = {
             "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
@@ -100,17 +99,12 @@ def _doc(status: int, model: type[Any], description: str, *errors: int) -> dict[
     return dict(responses)
 
 
-def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response[Any]:
-    return Response(
-        status,
-        content_types.APPLICATION_JSON,
-        body.model_dump(exclude_none=True),
-        headers=headers,
-    )
+def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, body.model_dump(exclude_none=True), headers=headers)
 
 
 @app.exception_handler(RequestValidationError)
-def _invalid(error: RequestValidationError) -> Response[Any]:
+def _invalid(error: RequestValidationError) -> Response:
     # Field names and rules only: pydantic's messages never echo the input (an address).
     errors = error.errors()
     detail = [
@@ -131,28 +125,22 @@ def _invalid(error: RequestValidationError) -> Response[Any]:
         else f"{'.'.join(d['loc'][1:]) or d['loc'][0] if d['loc'] else 'body'}: {d['msg']}"
         for d in detail
     )
-    return Response(
-        422,
-        content_types.APPLICATION_JSON,
-        {"error": message or "invalid request", "detail": detail},
-    )
+    return Response(422, {"error": message or "invalid request", "detail": detail})
 
 
-@app.exception_handler(RequestUnsupportedContentType)
-def _unsupported(error: RequestUnsupportedContentType) -> Response[Any]:
+@app.exception_handler(UnsupportedContentTypeError)
+def _unsupported(error: UnsupportedContentTypeError) -> Response:
     return _error(415, ErrorBody(error="content-type: send application/json"))
 
 
-@app.exception_handler([UnicodeDecodeError, binascii.Error])
-def _undecodable(error: Exception) -> Response[Any]:
+@app.exception_handler(UnicodeDecodeError, binascii.Error)
+def _undecodable(error: Exception) -> Response:
     detail = [{"loc": ["body"], "msg": "not UTF-8 JSON", "type": "json_invalid"}]
-    return Response(
-        422, content_types.APPLICATION_JSON, {"error": "body: not UTF-8 JSON", "detail": detail}
-    )
+    return Response(422, {"error": "body: not UTF-8 JSON", "detail": detail})
 
 
 @app.exception_handler(SubscriptionError)
-def _refused(error: SubscriptionError) -> Response[Any]:
+def _refused(error: SubscriptionError) -> Response:
     message = redact(str(error))
     logger.info("request refused", status=error.status_code, error=message)
     if isinstance(error, RateLimitedError):
@@ -167,7 +155,7 @@ def _refused(error: SubscriptionError) -> Response[Any]:
 
 
 @app.exception_handler(AmbiguousPublishError)
-def _maybe_sent(error: AmbiguousPublishError) -> Response[Any]:
+def _maybe_sent(error: AmbiguousPublishError) -> Response:
     # No answer from SNS in time: the code may be on its way, and it was counted.
     logger.warning("SMS outcome unknown", error=redact(str(error)))
     return _error(
@@ -178,7 +166,7 @@ def _maybe_sent(error: AmbiguousPublishError) -> Response[Any]:
 
 
 @app.exception_handler(RetryableError)
-def _busy(error: RetryableError) -> Response[Any]:
+def _busy(error: RetryableError) -> Response:
     # Throttling or a 5xx that outlasted the SDK's retries; the flows are written to be
     # retried (a repeated subscribe or verify lands on the same record).
     logger.warning("dependency busy", error=redact(str(error)))
@@ -189,19 +177,20 @@ def _busy(error: RetryableError) -> Response[Any]:
     )
 
 
-def _client_ip() -> str:
-    return app.current_event.request_context.identity.source_ip or "unknown"
+def _client_ip(request: Request) -> str:
+    return request.source_ip or "unknown"
 
 
-def _credential() -> str:
-    authorization = app.current_event.headers.get("authorization") or ""
+def _credential(request: Request) -> str:
+    authorization = request.headers.get("authorization") or ""
     scheme, _, token = authorization.strip().partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
 @app.post(
     "/subscriptions",
-    status_code=202,
+    status=202,
+    body=SubscribeRequest,
     summary="Subscribe a phone number or an email address",
     description="SMS: sends a 6-digit code to the phone; nothing is subscribed until it is "
     "verified. Email: SNS emails a confirmation link per country; the response carries the "
@@ -210,35 +199,40 @@ def _credential() -> str:
     tags=["subscriptions"],
     operation_id="subscribe",
 )
-def subscribe(request: SubscribeRequest) -> SubscriptionView:
-    return bootstrap.subscription_service().subscribe(request, _client_ip())
+def subscribe(request: Request, body: SubscribeRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().subscribe(body, _client_ip(request))
 
 
 @app.post(
     "/subscriptions/<subscription_id>/verify",
+    body=VerifyRequest,
+    parameters=_BY_ID,
     summary="Verify a phone with its code: the subscription starts",
     responses=_doc(200, SubscriptionView, "Subscribed; manage token returned", 400, 404, 409, 423),
     tags=["subscriptions"],
     operation_id="verify",
 )
-def verify(subscription_id: SubscriptionId, request: VerifyRequest) -> SubscriptionView:
-    return bootstrap.subscription_service().verify(subscription_id, request.code)
+def verify(request: Request, subscription_id: str, body: VerifyRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().verify(subscription_id, body.code)
 
 
 @app.get(
     "/subscriptions/<subscription_id>",
+    parameters=_BY_ID,
     summary="Read a subscription (address masked)",
     responses=_doc(200, SubscriptionView, "The subscription", 401, 403, 404, 409),
     tags=["manage"],
     operation_id="read",
     security=_BEARER,
 )
-def read(subscription_id: SubscriptionId) -> SubscriptionView:
-    return bootstrap.subscription_service().read(subscription_id, _credential())
+def read(request: Request, subscription_id: str) -> SubscriptionView:
+    return bootstrap.subscription_service().read(subscription_id, _credential(request))
 
 
 @app.patch(
     "/subscriptions/<subscription_id>",
+    body=PreferencesRequest,
+    parameters=_BY_ID,
     summary="Change countries, language or minimum level",
     description="Subscribes to the new segments first, then leaves the old ones.",
     responses=_doc(200, SubscriptionView, "Changed", 401, 403, 404, 409, 429),
@@ -246,27 +240,29 @@ def read(subscription_id: SubscriptionId) -> SubscriptionView:
     operation_id="change",
     security=_BEARER,
 )
-def change(subscription_id: SubscriptionId, changes: PreferencesRequest) -> SubscriptionView:
+def change(request: Request, subscription_id: str, body: PreferencesRequest) -> SubscriptionView:
     return bootstrap.subscription_service().change(
-        subscription_id, _credential(), changes, _client_ip()
+        subscription_id, _credential(request), body, _client_ip(request)
     )
 
 
 @app.delete(
     "/subscriptions/<subscription_id>",
+    parameters=_BY_ID,
     summary="End a subscription and erase the address",
     responses=_doc(200, SubscriptionView, "Ended; the address is erased", 401, 403, 404, 409),
     tags=["manage"],
     operation_id="unsubscribe",
     security=_BEARER,
 )
-def unsubscribe(subscription_id: SubscriptionId) -> SubscriptionView:
-    return bootstrap.subscription_service().unsubscribe(subscription_id, _credential())
+def unsubscribe(request: Request, subscription_id: str) -> SubscriptionView:
+    return bootstrap.subscription_service().unsubscribe(subscription_id, _credential(request))
 
 
 @app.post(
     "/subscriptions/<subscription_id>/code",
-    status_code=202,
+    status=202,
+    parameters=_BY_ID,
     summary="Send a fresh code to the subscription's phone",
     description="Pending: resends the verification code. Active: a code to exchange for a "
     "new manage token (POST .../token).",
@@ -274,36 +270,40 @@ def unsubscribe(subscription_id: SubscriptionId) -> SubscriptionView:
     tags=["codes"],
     operation_id="send_code",
 )
-def send_code(subscription_id: SubscriptionId) -> CodeSent:
-    return bootstrap.subscription_service().send_code(subscription_id, _client_ip())
+def send_code(request: Request, subscription_id: str) -> CodeSent:
+    return bootstrap.subscription_service().send_code(subscription_id, _client_ip(request))
 
 
 @app.post(
     "/subscriptions/<subscription_id>/token",
+    body=VerifyRequest,
+    parameters=_BY_ID,
     summary="Exchange the code for a new manage token",
     responses=_doc(200, SubscriptionView, "New manage token", 400, 404, 409, 423),
     tags=["codes"],
     operation_id="exchange_code",
 )
-def exchange_code(subscription_id: SubscriptionId, request: VerifyRequest) -> SubscriptionView:
-    return bootstrap.subscription_service().exchange_code(subscription_id, request.code)
+def exchange_code(request: Request, subscription_id: str, body: VerifyRequest) -> SubscriptionView:
+    return bootstrap.subscription_service().exchange_code(subscription_id, body.code)
 
 
 @app.post(
     "/subscriptions/code",
-    status_code=202,
+    status=202,
+    body=PhoneRequest,
     summary="Send a code to a subscribed phone number (the subscription id is not needed)",
     description="Answers the same whether or not the number has a subscription.",
     responses=_doc(202, CodeSent, "Code sent if the number has a subscription", 429),
     tags=["codes"],
     operation_id="send_code_to_phone",
 )
-def send_code_to_phone(request: PhoneRequest) -> CodeSent:
-    return bootstrap.subscription_service().send_code_to_phone(request.address, _client_ip())
+def send_code_to_phone(request: Request, body: PhoneRequest) -> CodeSent:
+    return bootstrap.subscription_service().send_code_to_phone(body.address, _client_ip(request))
 
 
 @app.post(
     "/subscriptions/token",
+    body=PhoneCodeRequest,
     summary="Exchange the code sent to a phone number for its subscription's manage token",
     description="Rate limited per number and per client; answers a wrong code the same "
     "whether or not the number has a subscription.",
@@ -311,29 +311,29 @@ def send_code_to_phone(request: PhoneRequest) -> CodeSent:
     tags=["codes"],
     operation_id="exchange_code_for_phone",
 )
-def exchange_code_for_phone(request: PhoneCodeRequest) -> SubscriptionView:
+def exchange_code_for_phone(request: Request, body: PhoneCodeRequest) -> SubscriptionView:
     return bootstrap.subscription_service().exchange_code_for_phone(
-        request.address, request.code, _client_ip()
+        body.address, body.code, _client_ip(request)
     )
 
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of these routes, as checked in (openapi/citizen-api.json)."""
-    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer  # not at cold start
+    from consular_alerts.http_openapi import openapi_document as document  # not at cold start
 
-    document: dict[str, Any] = json.loads(
-        app.get_openapi_json_schema(
-            title=TITLE,
-            version=VERSION,
-            description=DESCRIPTION,
-            security_schemes={
-                "manageToken": HTTPBearer(
-                    description="The manage token, or the token of a signed link"
-                )
-            },
-        )
+    return document(
+        app.routes,
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        security_schemes={
+            "manageToken": {
+                "type": "http",
+                "description": "The manage token, or the token of a signed link",
+                "scheme": "bearer",
+            }
+        },
     )
-    return document
 
 
 def _refuse_early(event: dict[str, Any]) -> tuple[int, str] | None:
@@ -345,7 +345,7 @@ def _refuse_early(event: dict[str, Any]) -> tuple[int, str] | None:
         return 413, f"body: larger than {MAX_BODY} bytes"
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if body and media_type not in {"", content_types.APPLICATION_JSON}:
+    if body and media_type not in {"", JSON}:
         return 415, "content-type: send application/json"
     charset = charset_problem(headers.get("content-type", ""))
     if body and charset is not None:
@@ -370,12 +370,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         status, message = refused
         return {
             "statusCode": status,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "headers": {"Content-Type": JSON},
             "body": json.dumps({"error": message}),
             "isBase64Encoded": False,
         }
     return allow_site_origin(
-        app.resolve(event, context),
+        app.resolve(event),
         event.get("headers"),
         bootstrap.subscriptions_settings().public_base_url,
     )

@@ -4,6 +4,7 @@ and the OpenAPI document."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import threading
@@ -24,7 +25,7 @@ from consular_alerts.services.subscription_errors import (
 from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 from consular_alerts.services.subscriptions import SubscriptionService
 
-from alerts_cli.openapi import DOCUMENT, generate, render
+from alerts_cli.openapi import DOCUMENT, HANDLER, generate, render
 from alerts_local.stack import DeployedStack, load_sam
 from tests.conftest import EVENTS
 from tests.fakes import FakePhoneCodes, FakeRateLimiter, FakeSmsSender
@@ -233,6 +234,39 @@ def test_the_openapi_document_and_the_template_have_the_same_routes() -> None:
         (method.upper(), path) for path, ops in document["paths"].items() for method in ops
     }
     assert in_document == in_template
+
+
+def test_the_openapi_document_describes_every_route_of_the_handler() -> None:
+    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    assert document["openapi"].startswith("3.")
+    assert document["components"]["securitySchemes"]["manageToken"]["scheme"] == "bearer"
+    for route in handler_routes():
+        path = route.rule.replace("<", "{").replace(">", "}")
+        operation = document["paths"][path][route.method.lower()]
+        assert operation["operationId"] == route.handler.__name__
+        assert [p["name"] for p in operation.get("parameters", [])] == list(route.parameters)
+        if route.body is not None:
+            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            assert body == {"$ref": f"#/components/schemas/{route.body.__name__}"}
+        else:
+            assert "requestBody" not in operation
+        assert set(operation["responses"]) >= {str(route.status), "413", "415", "422", "503"}
+        for answer in operation["responses"].values():
+            ref = answer["content"]["application/json"]["schema"]["$ref"]
+            assert ref.removeprefix("#/components/schemas/") in schemas
+        assert ("security" in operation) == (route.method in {"GET", "PATCH", "DELETE"})
+
+
+def handler_routes() -> list[Any]:
+    spec = importlib.util.spec_from_file_location("citizen_api_routes", HANDLER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    routes: list[Any] = module.app.routes
+    assert len(routes) == 9
+    return routes
 
 
 @pytest.mark.parametrize(

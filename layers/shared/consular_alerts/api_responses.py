@@ -1,25 +1,21 @@
 """The publisher API's refusals, shared by its handlers (ingest, countries, delivery report):
 one JSON shape for an error, one for "busy, try again", one check that a route without
-query parameters got none. Imports only Powertools, so a handler's cold start pays nothing
+query parameters got none. Imports only the router, so a handler's cold start pays nothing
 for it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response, content_types
 
 from consular_alerts.errors import RequestError
+from consular_alerts.http_routes import Response
 
 
-def error_response(
-    status: int, message: str, *, headers: dict[str, str] | None = None
-) -> Response[dict[str, Any]]:
-    return Response(status, content_types.APPLICATION_JSON, {"error": message}, headers=headers)
+def error_response(status: int, message: str, *, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, {"error": message}, headers=headers)
 
 
-def busy_response(message: str) -> Response[dict[str, Any]]:
+def busy_response(message: str) -> Response:
     """503 with Retry-After: storage refused for now (throttled, unreachable)."""
     return error_response(503, message, headers={"Retry-After": "2"})
 

@@ -1,11 +1,7 @@
 """CORS for the site's pages, in a module of its own: every API response passes through it,
-so it must not load the models and parsers (README: performance).
-
-Not Powertools' CORSConfig, on purpose: it takes the allowed origin when the resolver is
-built, at import, and the site's origin comes with each request (the stage variable siteUrl,
-template.yaml); and the advisory read, which has no resolver, would import
-aws_lambda_powertools.event_handler for it: +235 ms of import (-X importtime, median of 9,
-against 1 ms for this module; the boto3 import alone took 590 ms on that machine)."""
+so it must not load the models and parsers (README: performance). The allowed origin comes
+with each request (the stage variable siteUrl, template.yaml), not from configuration read
+at import: hence a function applied to the router's answer, not a router option."""
 
 from __future__ import annotations
 
