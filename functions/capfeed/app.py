@@ -51,6 +51,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         changed = bootstrap.cap_feed_service().refresh()
         metrics.add_metric(name="CapFeedsRefreshed", unit=MetricUnit.Count, value=int(changed))
         return {"changed": changed}
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
     )

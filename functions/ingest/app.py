@@ -78,7 +78,7 @@ def post_advisory(request: Request) -> Response:
             publication,
             expected_version=options.expected_version,
             revert=options.revert,
-            published_by=_principal(),  # an exercise reaches staff only when an officer posts
+            published_by=_principal(request),  # an exercise reaches staff only if an officer posts
         )
         return Response(200, dry_run_json(preview))
 

@@ -48,5 +48,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     for field, metric in METRICS.items():
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=getattr(tally, field))
-    logger.info("receipts recorded", log_group=data.log_group, **tally.as_json())
+    logger.info("receipts recorded", extra={"log_group": data.log_group, **tally.as_json()})
     return tally.as_json()
