@@ -108,8 +108,8 @@ def _unique_countries(value: list[str] | None) -> list[str] | None:
 
 class SubscribeRequest(StrictModel):
     channel: Channel
-    # repr=False: an address never shows in a repr (Powertools logs the route's arguments at
-    # DEBUG, exceptions show reprs).
+    # repr=False: an address never shows in a repr (exceptions, debuggers and log lines
+    # show reprs).
     address: str = Field(
         min_length=3,
         max_length=254,
