@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from alerts_cli import corpus_command, normalize, render, replay
-from alerts_cli.commands import OneLineParser, register
+from alerts_cli.command_basics import OneLineParser
+from alerts_cli.commands import register
 from alerts_cli.errors import InputError
 from alerts_cli.repo import REPO_ROOT
 

@@ -17,7 +17,7 @@ from consular_alerts.adapters.dynamodb.staff import DynamoStaffDirectory
 from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.services.staff import StaffError, StaffService, describe
 
-from alerts_cli.commands import UsageError, session
+from alerts_cli.command_basics import UsageError, session
 
 _SUBSCRIPTION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -12,9 +12,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from alerts_cli import commands
 from alerts_cli.account import Clients, _email_identity
 from alerts_cli.cli import main
+from alerts_cli.command_basics import USAGE_ERROR
 from alerts_local.stack import DeployedStack
 
 REGISTRATION_COUNTRIES = ("KZ", "RU", "TR", "AE", "GB")  # sms_countries.json: registration
@@ -295,7 +295,7 @@ def test_bad_usage_is_one_line_and_exit_2(
 ) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(argv)
-    assert exit_.value.code == commands.USAGE_ERROR
+    assert exit_.value.code == USAGE_ERROR
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert message in err
