@@ -54,7 +54,8 @@ validate: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 # The template tests run cfn-lint, `sam validate --lint` and checkov too. Three workers on two
 # cores: much of a test's time is waiting (moto's server threads, the local stream pumps,
 # chromium), and on a 2-core machine the suite took 10 min 53 s with two workers, 6 min 29 s
-# with three (2026-12-03, idle machine). PYTEST_WORKERS overrides.
+# with three (2026-12-03, idle machine; in the two-worker run 73 tests failed on a bug fixed
+# before the other, three of them after a 30 s browser timeout). PYTEST_WORKERS overrides.
 PYTEST_WORKERS ?= 3
 test: lint typecheck $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov \
