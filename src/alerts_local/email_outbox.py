@@ -89,6 +89,12 @@ def _read(message_id: str, source: str, destinations: list[str], raw: str) -> Se
     )
 
 
+def email_queue_url(stack: DeployedStack) -> str:
+    """The stack's EmailDeliveryQueue as the local SQS addresses it."""
+    name = stack.resources["EmailDeliveryQueue"].rsplit("/", 1)[-1]
+    return str(stack.client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+
+
 class EmailPump:
     def __init__(
         self, stack: DeployedStack, functions: LocalFunctions, *, events: bool = True
@@ -97,9 +103,7 @@ class EmailPump:
         self._stack = stack
         self._functions = functions
         self._sqs = stack.client("sqs")
-        self._queue_url = self._sqs.get_queue_url(
-            QueueName=stack.resources["EmailDeliveryQueue"].rsplit("/", 1)[-1]
-        )["QueueUrl"]
+        self._queue_url = email_queue_url(stack)
         self._ses = ses_backends[DEFAULT_ACCOUNT_ID][stack.region]
         self._seen = len(self._ses.sent_messages)  # this stack's mail only
         self.sent: list[SentEmail] = []

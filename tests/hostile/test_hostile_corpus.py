@@ -26,6 +26,7 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from alerts_cli.cli import main
+from alerts_local.email_outbox import email_queue_url
 from alerts_local.lambdas import LocalFunctions, apply_environment
 from alerts_local.server import LocalRuntime, api_event, start
 from alerts_local.stack import DeployedStack, deploy, load_sam
@@ -82,13 +83,9 @@ def snapshot(stack: DeployedStack) -> dict[str, int]:
     counts["sns subscriptions"] = len(sns.subscriptions)
     counts["sns topics"] = len(sns.topics)
     counts["ses sent"] = len(ses_backends[DEFAULT_ACCOUNT_ID][stack.region].sent_messages)
-    sqs = stack.client("sqs")
-    email_queue = sqs.get_queue_url(
-        QueueName=stack.resources["EmailDeliveryQueue"].rsplit("/", 1)[-1]
-    )["QueueUrl"]
     counts["email queue"] = int(
-        sqs.get_queue_attributes(
-            QueueUrl=email_queue, AttributeNames=["ApproximateNumberOfMessages"]
+        stack.client("sqs").get_queue_attributes(
+            QueueUrl=email_queue_url(stack), AttributeNames=["ApproximateNumberOfMessages"]
         )["Attributes"]["ApproximateNumberOfMessages"]
     )
     return counts
