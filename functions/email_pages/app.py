@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.domain.citizens.email_pages import PAGE_HEADERS, page
 from consular_alerts.errors import RetryableError
-from consular_alerts.models.citizen import SUBSCRIPTION_ID_PATTERN
+from consular_alerts.models.identifiers import SUBSCRIPTION_ID_PATTERN
 from consular_alerts.observability import redacting_logger
 
 logger = redacting_logger()

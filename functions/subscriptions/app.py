@@ -1,17 +1,19 @@
 """Citizen API: subscribe, verify, read / change / end a subscription, codes when the token is
 lost.
 
-Requests and responses are the pydantic models in consular_alerts.models; the router
+Requests and responses are the pydantic models in consular_alerts.models.citizen; the router
 (consular_alerts.http_routes) validates requests against them, and the OpenAPI document is
 generated from its routes (checked in as openapi/citizen-api.json; `make openapi`
-regenerates it).
+regenerates it). The routes name their models rather than import them: pydantic and the
+models load with the first request, which builds only the models it uses (README:
+performance).
 """
 
 from __future__ import annotations
 
 import binascii
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
@@ -27,27 +29,26 @@ from consular_alerts.http_routes import (
     UnsupportedContentTypeError,
 )
 from consular_alerts.json_bodies import charset_problem, json_problem
-from consular_alerts.models.citizen import (
-    SUBSCRIPTION_ID_PATTERN,
-    CodeSent,
-    ErrorBody,
-    PhoneCodeRequest,
-    PhoneRequest,
-    PreferencesRequest,
-    SubscribeRequest,
-    SubscriptionView,
-    VerifyRequest,
-)
 from consular_alerts.observability import redacting_logger
 from consular_alerts.services.subscription_errors import (
     RateLimitedError,
     SubscriptionError,
     UnauthorizedError,
 )
-from pydantic import Field
+
+if TYPE_CHECKING:
+    from consular_alerts.models.citizen import (
+        CodeSent,
+        PhoneCodeRequest,
+        PhoneRequest,
+        PreferencesRequest,
+        SubscribeRequest,
+        SubscriptionView,
+        VerifyRequest,
+    )
 
 logger = redacting_logger()
-app = Router()
+app = Router(models="consular_alerts.models.citizen")
 MAX_BODY = 4096
 
 TITLE = "Consular alerts: citizen API"
@@ -69,10 +70,7 @@ level they choose.
   again); nothing is stored or sent when a request is refused.
 """
 
-SubscriptionId = Annotated[
-    str, Field(pattern=SUBSCRIPTION_ID_PATTERN, description="The subscription id (a UUID)")
-]
-_BY_ID = {"subscription_id": SubscriptionId}
+_BY_ID = {"subscription_id": "SubscriptionId"}
 _BEARER: list[dict[str, list[str]]] = [{"manageToken": []}]
 _ERRORS = {
     400: "Wrong or expired code",
@@ -88,10 +86,10 @@ _ERRORS = {
 }
 
 
-def _doc(status: int, model: type[Any], description: str, *errors: int) -> dict[int, Any]:
+def _doc(status: int, model: str, description: str, *errors: int) -> dict[int, Any]:
     responses: dict[int, dict[str, Any]] = {status: {"description": description, "model": model}}
     for code in (413, 415, *errors, 503):
-        responses[code] = {"description": _ERRORS[code], "model": ErrorBody}
+        responses[code] = {"description": _ERRORS[code], "model": "ErrorBody"}
     for code in {429, 503} & {*errors, 503}:
         responses[code]["headers"] = {
             "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
@@ -99,7 +97,16 @@ def _doc(status: int, model: type[Any], description: str, *errors: int) -> dict[
     return dict(responses)
 
 
-def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    status: int,
+    error: str,
+    headers: dict[str, str] | None = None,
+    **fields: Any,
+) -> Response:
+    """An ErrorBody (openapi: the documented error), `fields` its optional ones."""
+    from consular_alerts.models.citizen import ErrorBody  # with the first error, not at import
+
+    body = ErrorBody(error=error, **fields)
     return Response(status, body.model_dump(exclude_none=True), headers=headers)
 
 
@@ -130,7 +137,7 @@ def _invalid(error: RequestValidationError) -> Response:
 
 @app.exception_handler(UnsupportedContentTypeError)
 def _unsupported(error: UnsupportedContentTypeError) -> Response:
-    return _error(415, ErrorBody(error="content-type: send application/json"))
+    return _error(415, "content-type: send application/json")
 
 
 @app.exception_handler(UnicodeDecodeError, binascii.Error)
@@ -147,11 +154,13 @@ def _refused(error: SubscriptionError) -> Response:
         refusal = error.refusal
         return _error(
             429,
-            ErrorBody(error=message, limit=refusal.limit.value, retry_after=refusal.retry_after),
+            message,
             headers={"Retry-After": str(refusal.retry_after)},
+            limit=refusal.limit.value,
+            retry_after=refusal.retry_after,
         )
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthorizedError) else None
-    return _error(error.status_code, ErrorBody(error=message), headers)
+    return _error(error.status_code, message, headers)
 
 
 @app.exception_handler(AmbiguousPublishError)
@@ -160,7 +169,7 @@ def _maybe_sent(error: AmbiguousPublishError) -> Response:
     logger.warning("SMS outcome unknown", error=redact(str(error)))
     return _error(
         503,
-        ErrorBody(error="the code may still arrive; wait a minute before asking again"),
+        "the code may still arrive; wait a minute before asking again",
         headers={"Retry-After": "60"},
     )
 
@@ -172,7 +181,7 @@ def _busy(error: RetryableError) -> Response:
     logger.warning("dependency busy", error=redact(str(error)))
     return _error(
         503,
-        ErrorBody(error="the service is busy; try again in a few seconds"),
+        "the service is busy; try again in a few seconds",
         headers={"Retry-After": "5"},
     )
 
@@ -190,12 +199,12 @@ def _credential(request: Request) -> str:
 @app.post(
     "/subscriptions",
     status=202,
-    body=SubscribeRequest,
+    body="SubscribeRequest",
     summary="Subscribe a phone number or an email address",
     description="SMS: sends a 6-digit code to the phone; nothing is subscribed until it is "
     "verified. Email: SNS emails a confirmation link per country; the response carries the "
     "manage token.",
-    responses=_doc(202, SubscriptionView, "Code sent, or email pending confirmation", 409, 429),
+    responses=_doc(202, "SubscriptionView", "Code sent, or email pending confirmation", 409, 429),
     tags=["subscriptions"],
     operation_id="subscribe",
 )
@@ -205,10 +214,12 @@ def subscribe(request: Request, body: SubscribeRequest) -> SubscriptionView:
 
 @app.post(
     "/subscriptions/<subscription_id>/verify",
-    body=VerifyRequest,
+    body="VerifyRequest",
     parameters=_BY_ID,
     summary="Verify a phone with its code: the subscription starts",
-    responses=_doc(200, SubscriptionView, "Subscribed; manage token returned", 400, 404, 409, 423),
+    responses=_doc(
+        200, "SubscriptionView", "Subscribed; manage token returned", 400, 404, 409, 423
+    ),
     tags=["subscriptions"],
     operation_id="verify",
 )
@@ -220,7 +231,7 @@ def verify(request: Request, subscription_id: str, body: VerifyRequest) -> Subsc
     "/subscriptions/<subscription_id>",
     parameters=_BY_ID,
     summary="Read a subscription (address masked)",
-    responses=_doc(200, SubscriptionView, "The subscription", 401, 403, 404, 409),
+    responses=_doc(200, "SubscriptionView", "The subscription", 401, 403, 404, 409),
     tags=["manage"],
     operation_id="read",
     security=_BEARER,
@@ -231,11 +242,11 @@ def read(request: Request, subscription_id: str) -> SubscriptionView:
 
 @app.patch(
     "/subscriptions/<subscription_id>",
-    body=PreferencesRequest,
+    body="PreferencesRequest",
     parameters=_BY_ID,
     summary="Change countries, language or minimum level",
     description="Subscribes to the new segments first, then leaves the old ones.",
-    responses=_doc(200, SubscriptionView, "Changed", 401, 403, 404, 409, 429),
+    responses=_doc(200, "SubscriptionView", "Changed", 401, 403, 404, 409, 429),
     tags=["manage"],
     operation_id="change",
     security=_BEARER,
@@ -250,7 +261,7 @@ def change(request: Request, subscription_id: str, body: PreferencesRequest) -> 
     "/subscriptions/<subscription_id>",
     parameters=_BY_ID,
     summary="End a subscription and erase the address",
-    responses=_doc(200, SubscriptionView, "Ended; the address is erased", 401, 403, 404, 409),
+    responses=_doc(200, "SubscriptionView", "Ended; the address is erased", 401, 403, 404, 409),
     tags=["manage"],
     operation_id="unsubscribe",
     security=_BEARER,
@@ -266,7 +277,7 @@ def unsubscribe(request: Request, subscription_id: str) -> SubscriptionView:
     summary="Send a fresh code to the subscription's phone",
     description="Pending: resends the verification code. Active: a code to exchange for a "
     "new manage token (POST .../token).",
-    responses=_doc(202, CodeSent, "Code sent", 404, 409, 423, 429),
+    responses=_doc(202, "CodeSent", "Code sent", 404, 409, 423, 429),
     tags=["codes"],
     operation_id="send_code",
 )
@@ -276,10 +287,10 @@ def send_code(request: Request, subscription_id: str) -> CodeSent:
 
 @app.post(
     "/subscriptions/<subscription_id>/token",
-    body=VerifyRequest,
+    body="VerifyRequest",
     parameters=_BY_ID,
     summary="Exchange the code for a new manage token",
-    responses=_doc(200, SubscriptionView, "New manage token", 400, 404, 409, 423),
+    responses=_doc(200, "SubscriptionView", "New manage token", 400, 404, 409, 423),
     tags=["codes"],
     operation_id="exchange_code",
 )
@@ -290,10 +301,10 @@ def exchange_code(request: Request, subscription_id: str, body: VerifyRequest) -
 @app.post(
     "/subscriptions/code",
     status=202,
-    body=PhoneRequest,
+    body="PhoneRequest",
     summary="Send a code to a subscribed phone number (the subscription id is not needed)",
     description="Answers the same whether or not the number has a subscription.",
-    responses=_doc(202, CodeSent, "Code sent if the number has a subscription", 429),
+    responses=_doc(202, "CodeSent", "Code sent if the number has a subscription", 429),
     tags=["codes"],
     operation_id="send_code_to_phone",
 )
@@ -303,11 +314,11 @@ def send_code_to_phone(request: Request, body: PhoneRequest) -> CodeSent:
 
 @app.post(
     "/subscriptions/token",
-    body=PhoneCodeRequest,
+    body="PhoneCodeRequest",
     summary="Exchange the code sent to a phone number for its subscription's manage token",
     description="Rate limited per number and per client; answers a wrong code the same "
     "whether or not the number has a subscription.",
-    responses=_doc(200, SubscriptionView, "The subscription and a new manage token", 400, 429),
+    responses=_doc(200, "SubscriptionView", "The subscription and a new manage token", 400, 429),
     tags=["codes"],
     operation_id="exchange_code_for_phone",
 )

@@ -255,3 +255,31 @@ def test_the_openapi_document_has_every_route_with_its_schemas() -> None:
     assert {"Note", "Saved", "HTTPValidationError", "ValidationError"} <= set(schemas)
     assert schemas["Note"]["properties"]["text"]["maxLength"] == 10
     assert set(document["paths"]) == {"/notes/code", "/notes/{note_id}", "/raw/{anything}"}
+
+
+def test_models_named_by_a_route_are_found_in_the_routers_module_when_first_needed() -> None:
+    app = Router(models=__name__)  # this module: Note, Saved, Id
+
+    @app.post("/notes/<note_id>", status=201, body="Note", parameters={"note_id": "Id"})
+    def write(request: Request, note_id: str, body: Note) -> Saved:
+        return Saved(id=note_id, text=body.text)
+
+    route = app.routes[0]
+    assert route.body is Note
+    assert route.parameters["note_id"].validate_python(UUID) == UUID
+    saved = app.resolve(event("POST", f"/notes/{UUID}", json.dumps({"text": "hi"})))
+    assert (saved["statusCode"], json.loads(saved["body"])) == (201, {"id": UUID, "text": "hi"})
+    with pytest.raises(RequestValidationError) as refused:
+        app.resolve(event("POST", "/notes/not-an-id", json.dumps({"text": "x" * 11})))
+    assert [e["loc"] for e in refused.value.errors()] == [("path", "note_id"), ("body", "text")]
+
+
+def test_a_model_named_without_a_models_module_or_missing_from_it_is_an_error() -> None:
+    unnamed = Router()
+    unnamed.post("/a", body="Note")(lambda request, body: body)
+    with pytest.raises(LookupError, match="no models module"):
+        _ = unnamed.routes[0].body
+    wrong = Router(models=__name__)
+    wrong.post("/a", body="Nowhere")(lambda request, body: body)
+    with pytest.raises(AttributeError, match="Nowhere"):
+        _ = wrong.routes[0].body

@@ -53,7 +53,8 @@ def openapi_document(
     security_schemes: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The document; a route's `openapi` fields: summary, description, tags, operation_id,
-    security, responses ({status: {"description", "model", "headers"}})."""
+        security, responses ({status: {"description", "model", "headers"}}; a model may be given
+    by its name in the router's models module)."""
     routes = list(routes)
     models: dict[tuple[type[BaseModel], Literal["validation", "serialization"]], None] = {}
     for route in routes:
@@ -61,7 +62,7 @@ def openapi_document(
             models[(route.body, "validation")] = None
         for answer in route.openapi.get("responses", {}).values():
             if answer.get("model") is not None:
-                models[(answer["model"], "serialization")] = None
+                models[(route.model(answer["model"]), "serialization")] = None
     found, schemas = models_json_schema(list(models), ref_template=_REF)
     refs: Mapping[Any, Any] = found
     components = dict(sorted(schemas.get("$defs", {}).items()))
@@ -122,7 +123,7 @@ def _operation(route: Route, refs: Mapping[Any, Any]) -> dict[str, Any]:
         if answer.get("headers"):
             documented["headers"] = answer["headers"]
         if answer.get("model") is not None:
-            schema = refs[(answer["model"], "serialization")]
+            schema = refs[(route.model(answer["model"]), "serialization")]
             documented["content"] = {"application/json": {"schema": schema}}
         responses[str(status)] = documented
     operation["responses"] = responses

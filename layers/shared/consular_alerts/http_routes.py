@@ -5,13 +5,16 @@ turned into responses.
 Not Powertools' event handler: importing it loads every resolver it has (AppSync's with
 asyncio among them) and its OpenAPI machinery, a sixth to a third of the boto3 import again
 at each cold start (README: performance), for the few things used here. Standard library
-only at import; pydantic is used through the models a route names, and loaded by them.
+only at import. A route may name its models (`body="SubscribeRequest"`) in the router's
+models module instead of passing them: then pydantic, and that module, load when the first
+request needs them, and only the models that request uses are built (not the whole API's).
 The OpenAPI document is built from the same route table (consular_alerts.http_openapi).
 """
 
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -142,7 +145,18 @@ class Route:
     """One operation: its method and path, what it validates, its handler and its OpenAPI
     fields (summary, responses, ...: consular_alerts.http_openapi)."""
 
-    __slots__ = ("body", "handler", "method", "openapi", "parameters", "rule", "segments", "status")
+    __slots__ = (
+        "_adapters",
+        "_body",
+        "_kinds",
+        "handler",
+        "method",
+        "models",
+        "openapi",
+        "rule",
+        "segments",
+        "status",
+    )
 
     def __init__(
         self,
@@ -151,9 +165,10 @@ class Route:
         handler: Handler,
         *,
         status: int,
-        body: type[BaseModel] | None,
-        parameters: Mapping[str, TypeAdapter[Any]],
+        body: type[BaseModel] | str | None,
+        parameters: Mapping[str, Any],
         openapi: Mapping[str, Any],
+        models: str | None = None,
     ) -> None:
         self.method = method
         #: As written: "/subscriptions/<subscription_id>"; "<name>" is a path parameter.
@@ -161,11 +176,41 @@ class Route:
         self.segments = tuple(rule.split("/")[1:])  # "/" is ("",), as a request for "/" is
         self.handler = handler
         self.status = status
-        #: The request body's model (validated before the handler runs), or None.
-        self.body = body
-        #: Path parameter name -> its validator (a pattern, a description).
-        self.parameters = parameters
+        #: The module that a model given by name is looked up in (see model()).
+        self.models = models
+        self._body = body
+        self._kinds = dict(parameters)
+        self._adapters: dict[str, TypeAdapter[Any]] | None = None if self._kinds else {}
         self.openapi = openapi
+
+    def model(self, ref: Any) -> Any:
+        """`ref` itself, or the object of that name in the router's models module (imported
+        now: the first request that needs it pays for it, not every cold start)."""
+        if not isinstance(ref, str):
+            return ref
+        if self.models is None:
+            raise LookupError(f"{self.method} {self.rule}: {ref!r} named, but no models module")
+        return getattr(importlib.import_module(self.models), ref)
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        """The request body's model (validated before the handler runs), or None."""
+        if isinstance(self._body, str):
+            resolved: type[BaseModel] = self.model(self._body)
+            self._body = resolved
+            return resolved
+        return self._body
+
+    @property
+    def parameters(self) -> Mapping[str, TypeAdapter[Any]]:
+        """Path parameter name -> its validator (a pattern, a description)."""
+        if self._adapters is None:
+            from pydantic import TypeAdapter  # only routes that validate (with their models)
+
+            self._adapters = {
+                name: TypeAdapter(self.model(kind)) for name, kind in self._kinds.items()
+            }
+        return self._adapters
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
         """The path parameters when `segments` is this route's path, else None."""
@@ -188,8 +233,10 @@ class Router:
     """Routes by method and path; the first registered match wins, static paths before
     those with parameters. Unknown path: 404; known path, other method: 405."""
 
-    def __init__(self) -> None:
+    def __init__(self, models: str | None = None) -> None:
+        """`models`: the module where routes' models given by name are found."""
         self.routes: list[Route] = []
+        self.models = models
         self._error_handlers: dict[type[BaseException], Callable[[Any], Response]] = {}
 
     def route(
@@ -198,18 +245,14 @@ class Router:
         rule: str,
         *,
         status: int = 200,
-        body: type[BaseModel] | None = None,
+        body: type[BaseModel] | str | None = None,
         parameters: Mapping[str, Any] | None = None,
         **openapi: Any,
     ) -> Callable[[Handler], Handler]:
         """Registers `handler(request, **path_parameters[, body=model])`; it returns a
-        Response, or a model or dict sent as JSON with `status`. `parameters`: a path
-        parameter's pydantic type (Annotated[str, Field(pattern=...)]), validated."""
-        adapters = {}
-        if parameters:
-            from pydantic import TypeAdapter  # only routes that validate (with their models)
-
-            adapters = {name: TypeAdapter(kind) for name, kind in parameters.items()}
+        Response, or a model or dict sent as JSON with `status`. `body`: the request body's
+        model, or its name in the router's models module. `parameters`: a path parameter's
+        pydantic type (Annotated[str, Field(pattern=...)]) or its name there, validated."""
 
         def register(handler: Handler) -> Handler:
             route = Route(
@@ -218,8 +261,9 @@ class Router:
                 handler,
                 status=status,
                 body=body,
-                parameters=adapters,
+                parameters=parameters or {},
                 openapi=openapi,
+                models=self.models,
             )
             self.routes.append(route)
             return handler

@@ -16,15 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from consular_alerts.defaults import DEFAULT_POST_LEVEL, MINISTRY_COUNTRY, MINISTRY_SOURCE
 from consular_alerts.domain.citizens.limits import RateLimits
-from consular_alerts.domain.policy import NotifyPolicy
 
 if TYPE_CHECKING:  # the CAP writer (and pycountry) is for the CAP feed function only
     from consular_alerts.domain.alerts_out.cap_writer import CapAuthority
     from consular_alerts.domain.approval import ApprovalRules
+    from consular_alerts.domain.policy import NotifyPolicy
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # defer_build: a function reads one of these models; the others are never built.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     @classmethod
     def from_environment(cls) -> Self:
@@ -74,6 +75,9 @@ class _MessageSettings(_Settings):
         return tuple(self.fallback_languages.split(","))
 
     def notify_policy(self) -> NotifyPolicy:
+        # Imported here: it loads the advisory models, which the citizen API never needs.
+        from consular_alerts.domain.policy import NotifyPolicy
+
         return NotifyPolicy(
             notify_lowered_level=self.notify_lowered_level,
             notify_unmarked_updates=self.notify_unmarked_updates,

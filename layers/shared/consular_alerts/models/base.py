@@ -37,7 +37,11 @@ CITIZEN_LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # defer_build: a model's validator is built when first used, so a cold start builds the
+    # models its request needs (a citizen API request: two or three of its modules' dozens).
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True
+    )
 
 
 def _sane_date(value: Any) -> Any:

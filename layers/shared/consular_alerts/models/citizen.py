@@ -23,11 +23,14 @@ from consular_alerts.models.base import (
     KnownCountry,
     StrictModel,
 )
+from consular_alerts.models.identifiers import SUBSCRIPTION_ID_PATTERN
 
 # --- Citizens ---------------------------------------------------------------------------------
 
-#: A subscription id: a UUID (the only thing links and paths carry).
-SUBSCRIPTION_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+#: The citizen API's path parameter.
+SubscriptionId = Annotated[
+    str, Field(pattern=SUBSCRIPTION_ID_PATTERN, description="The subscription id (a UUID)")
+]
 _CODE_PATTERN = r"^\s*[0-9]{6}\s*$"
 
 
