@@ -88,6 +88,23 @@ def test_exercise_and_actual_never_replace_each_other(
     assert len(flow.publisher.outbox.deliveries) == deliveries
 
 
+@pytest.mark.parametrize(("first", "then"), [("exercise", "actual"), ("actual", "exercise")])
+def test_a_draft_in_between_does_not_let_exercise_and_actual_mix(
+    flow: EmailFlow, first: str, then: str
+) -> None:
+    source_id = f"via-{uuid.uuid4().hex[:8]}"
+    assert post(flow, advisory(source_id=source_id, status=first))[0] == 201
+    status, draft = post(flow, advisory(source_id=source_id, status="draft", level=3))
+    assert status == 201, draft
+    before = snapshot(flow.stack)
+    deliveries = len(flow.publisher.outbox.deliveries)
+    status, reply = post(flow, advisory(source_id=source_id, status=then, level=4))
+    assert status == 409, reply
+    assert f"status {then} cannot follow this advisory version 1" in reply["error"]
+    assert snapshot(flow.stack) == before
+    assert len(flow.publisher.outbox.deliveries) == deliveries
+
+
 def _subscriber(flow: EmailFlow, subscription_id: str) -> Any:
     repository = DynamoSubscriberRepository(
         flow.stack.client("dynamodb"), flow.stack.resources["SubscribersTable"]

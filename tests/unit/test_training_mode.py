@@ -219,6 +219,24 @@ def test_an_exercise_and_an_actual_version_never_follow_each_other(first: str, t
     assert repository.head(stored.advisory_id).version == 1  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("between", ["draft", "test", "system"])
+@pytest.mark.parametrize(("first", "then"), [("actual", "exercise"), ("exercise", "actual")])
+def test_a_version_sent_to_no_one_in_between_does_not_let_them_mix(
+    first: str, then: str, between: str
+) -> None:
+    repository = FakeAdvisoryRepository()
+    ingest = IngestService(repository, policy_for_tests(), FakeClock())
+    stored = ingest.ingest(a_draft(status=first), published_by=OFFICER).advisory
+    ingest.ingest(a_draft(status=between, level=3), published_by=OFFICER)
+    ingest.ingest(a_draft(status=between, level=4), published_by=OFFICER)
+    with pytest.raises(MixedStatusError, match=f"{then} cannot follow this advisory version 1"):
+        ingest.ingest(a_draft(status=then, level=2), published_by=OFFICER)
+    assert repository.head(stored.advisory_id).version == 3  # type: ignore[union-attr]
+    # The same kind again, after them: allowed.
+    again = ingest.ingest(a_draft(status=first, level=2), published_by=OFFICER)
+    assert again.advisory.version == 4
+
+
 def policy_for_tests() -> object:
     from consular_alerts.domain.publication import IngestPolicy
 

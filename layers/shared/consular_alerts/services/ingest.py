@@ -318,8 +318,10 @@ def refuse_mixed(
 ) -> None:
     """Training mode: an exercise never replaces, cancels or updates an actual advisory, nor
     the reverse (409, nothing stored): a rehearsal must not end a real alert, and a real
-    alert must not read as the continuation of a drill. Compared with the latest version of
-    the same advisory and of each advisory it references."""
+    alert must not read as the continuation of a drill. Compared with the latest exercise or
+    actual version of the same advisory and of each advisory it references: a draft or test
+    version in between (sent to no one) does not turn a drill's next version into a real
+    alert."""
     kinds = {Status.EXERCISE, Status.ACTUAL}
     if candidate.status not in kinds:
         return
@@ -328,7 +330,7 @@ def refuse_mixed(
         latest_head = head if advisory_id == candidate.advisory_id else repository.head(advisory_id)
         if latest_head is None:
             continue
-        latest = repository.get(advisory_id, latest_head.version)
+        latest = _latest_of(kinds, repository, advisory_id, latest_head.version)
         if latest is not None and latest.status in other:
             what = "this advisory" if advisory_id == candidate.advisory_id else advisory_id
             raise MixedStatusError(
@@ -338,3 +340,15 @@ def refuse_mixed(
                 "other; nothing stored. Post it under another advisory_id",
                 candidate.version - 1,  # the posted advisory's current version
             )
+
+
+def _latest_of(
+    kinds: set[Status], repository: AdvisoryRepository, advisory_id: str, version: int
+) -> Advisory | None:
+    """The newest version, at or below `version`, whose status is one of `kinds`. Usually
+    the latest itself (one read); a read per draft or test version stored after it."""
+    for earlier in range(version, 0, -1):
+        advisory = repository.get(advisory_id, earlier)
+        if advisory is not None and advisory.status in kinds:
+            return advisory
+    return None
