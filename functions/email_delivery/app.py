@@ -13,9 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from consular_alerts import bootstrap
 from consular_alerts.errors import RetryableError
-from consular_alerts.models.email_events import SegmentPublication
 from consular_alerts.observability import redacting_logger
-from pydantic import ValidationError
 
 logger = redacting_logger()
 metrics = Metrics()
@@ -24,6 +22,8 @@ metrics = Metrics()
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Loaded by the first batch, not by the import (README: performance).
+    from consular_alerts.models.email_events import SegmentPublication
     from consular_alerts.services.email_delivery import SegmentMail
 
     failures: list[dict[str, str]] = []
@@ -32,7 +32,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         try:
             envelope = json.loads(record["body"])
             publication = SegmentPublication.model_validate_json(envelope["Message"])
-        except (KeyError, TypeError, ValueError, ValidationError) as error:
+        except (KeyError, TypeError, ValueError) as error:  # pydantic's ValidationError too
             # Nothing a retry would fix: counted and dropped.
             logger.error("not a segment publication", problem=type(error).__name__)
             metrics.add_metric(name="EmailPublicationsUnreadable", unit=MetricUnit.Count, value=1)

@@ -3,6 +3,8 @@ on moto with the stack from template.yaml, asserted on moto's SES outbox and the
 
 from __future__ import annotations
 
+import json
+
 from alerts_local.stack import DeployedStack
 from tests.integration.email_flow import EmailFlow, table_items, unsubscribe_url
 
@@ -136,3 +138,27 @@ def test_a_permanent_bounce_ends_the_subscription_and_is_counted(stack: Deployed
     assert report["emails"]["delivered"] == 1
     (segment,) = [s for s in report["segments"] if s["segment"] == "KZ-ru-L1"]
     assert segment["email"]["delivered"] == 1
+
+
+def test_a_queue_message_that_is_not_a_segment_publication_is_dropped_and_sends_nothing(
+    stack: DeployedStack,
+) -> None:
+    flow = EmailFlow(stack)
+    flow.sign_up("dana@example.org", ["KZ"])
+    flow.confirm("dana@example.org")
+    sent = len(flow.sent_to("dana@example.org"))
+    unreadable = [
+        "not json",
+        json.dumps({"Subject": "no Message"}),
+        json.dumps({"Message": "{}"}),  # JSON, but not a publication: pydantic refuses it
+        json.dumps({"Message": json.dumps({"segment": "KZ-ru-L1", "subject": 3})}),
+    ]
+    event = {
+        "Records": [
+            {"messageId": f"m{i}", "body": body, "eventSource": "aws:sqs"}
+            for i, body in enumerate(unreadable)
+        ]
+    }
+    answer = flow.functions.invoke("EmailDeliveryFunction", event)
+    assert answer == {"batchItemFailures": []}  # nothing a retry would fix
+    assert len(flow.sent_to("dana@example.org")) == sent

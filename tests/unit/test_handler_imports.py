@@ -17,13 +17,8 @@ from tests.conftest import REPO_ROOT
 # Loaded by a request, never by an import: pydantic (and the models built with it), the
 # phone-number and country databases, the feed parser, the tracer.
 HEAVY = {"pydantic", "pydantic_core", "phonenumbers", "pycountry", "feedparser", "aws_xray_sdk"}
-# The queue worker that parses each message with a model before anything else; its first
-# batch pays for pydantic either way.
-LOADS_MODELS_AT_IMPORT = {"email_delivery"}
 HANDLERS = sorted(
-    path.name
-    for path in (REPO_ROOT / "functions").iterdir()
-    if (path / "app.py").exists() and path.name not in LOADS_MODELS_AT_IMPORT
+    path.name for path in (REPO_ROOT / "functions").iterdir() if (path / "app.py").exists()
 )
 
 
