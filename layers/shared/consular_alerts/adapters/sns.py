@@ -120,7 +120,7 @@ class SnsSegmentDirectory:
             TopicArn=self._topic(segment),
             Protocol=protocol,
             Endpoint=endpoint,
-            ReturnSubscriptionArn=True,  # also for pending email, so it can be removed later
+            ReturnSubscriptionArn=True,  # the ARN itself, even were it pending confirmation
         )
         return response["SubscriptionArn"]
 
