@@ -15,6 +15,7 @@ from consular_alerts.domain.citizens.limits import (
     counter_refusal,
 )
 from consular_alerts.domain.identity import short_reference
+from consular_alerts.domain.messages.email_letters import Letter
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.errors import PermanentError, RetryableError
@@ -27,7 +28,6 @@ from consular_alerts.services.ports import (
     DeadLetter,
     SentMessage,
     StoredFile,
-    SubscriptionState,
 )
 
 from tests.builders import NOW
@@ -218,10 +218,9 @@ class FakeSmsSender:
 @dataclass
 class FakeDirectory:
     """Segment topics in memory. Subscribing an endpoint twice to one topic returns the same
-    ARN, as SNS does; email subscriptions stay pending until `confirm_all`."""
+    ARN, as SNS does."""
 
     subscriptions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # arn -> seg
-    pending: set[str] = field(default_factory=set)
     filter_policies: dict[str, str] = field(default_factory=dict)  # never set by the service
     calls: list[str] = field(default_factory=list)  # "subscribe <seg>", "unsubscribe <seg>"
     topic_prefix: str = "arn:aws:sns:us-east-1:123456789012:test-seg-"
@@ -235,25 +234,12 @@ class FakeDirectory:
         self._serial += 1
         arn = f"{self.topic_prefix}{segment.name}:{self._serial:08d}-fake"
         self.subscriptions[arn] = (segment.name, protocol, endpoint)
-        if protocol == "email":
-            self.pending.add(arn)
         return arn
 
     def unsubscribe(self, subscription_arn: str) -> None:
         held = self.subscriptions.pop(subscription_arn, None)
-        self.pending.discard(subscription_arn)
         if held is not None:
             self.calls.append(f"unsubscribe {held[0]}")
-
-    def state(self, subscription_arn: str) -> SubscriptionState:
-        if subscription_arn not in self.subscriptions:
-            return SubscriptionState.GONE
-        if subscription_arn in self.pending:
-            return SubscriptionState.PENDING
-        return SubscriptionState.CONFIRMED
-
-    def confirm_all(self) -> None:
-        self.pending.clear()
 
     def segments(self, protocol: str | None = None) -> list[str]:
         return sorted(
@@ -267,7 +253,6 @@ class FakeDirectory:
 class FakeSubscriberRepository:
     records: dict[str, Subscriber] = field(default_factory=dict)
     interfere_times: int = 0  # simulate a concurrent writer winning the next replace
-    pending_reads: int = 0  # records the last pending_emails() handed out
     calls: list[str] = field(default_factory=list)  # the methods called, in order
 
     def create(self, subscriber: Subscriber) -> None:
@@ -308,21 +293,6 @@ class FakeSubscriberRepository:
         self.records[subscriber.subscriber_id] = counted
         return counted
 
-    def pending_index(self) -> list[str]:
-        """The sparse index as DynamoDB keeps it: the items (as stored, None attributes
-        left out) that carry pending_email_shard, by created_at."""
-        items = [s.model_dump(mode="json", exclude_none=True) for s in self.records.values()]
-        indexed = [item for item in items if "pending_email_shard" in item]
-        return [item["subscriber_id"] for item in sorted(indexed, key=lambda i: i["created_at"])]
-
-    def pending_emails(self) -> Iterator[Subscriber]:
-        self.pending_reads = 0
-        for subscriber_id in self.pending_index():
-            subscriber = self.records.get(subscriber_id)
-            if subscriber is not None and subscriber.pending_email_shard is not None:
-                self.pending_reads += 1
-                yield subscriber
-
     def find_live(self, lookup_hash: str) -> list[Subscriber]:
         self.calls.append("find_live")
         return [
@@ -330,6 +300,45 @@ class FakeSubscriberRepository:
             for s in self.records.values()
             if s.lookup_hash == lookup_hash and s.status in LIVE_STATUSES
         ]
+
+
+@dataclass
+class FakeEmailMembers:
+    """Segment memberships of confirmed email subscribers, in memory."""
+
+    repository: FakeSubscriberRepository
+    segments: dict[str, set[str]] = field(default_factory=dict)  # segment -> subscriber ids
+
+    def join(self, subscriber_id: str, segments: list[str]) -> None:
+        for segment in segments:
+            self.segments.setdefault(segment, set()).add(subscriber_id)
+
+    def leave(self, subscriber_id: str, segments: list[str]) -> None:
+        for segment in segments:
+            self.segments.get(segment, set()).discard(subscriber_id)
+
+    def members(self, segment: str) -> Iterator[list[str]]:
+        found = sorted(self.segments.get(segment, set()))
+        if found:
+            yield found
+
+    def subscribers(self, subscriber_ids: list[str]) -> list[Subscriber]:
+        return [self.repository.records[i] for i in subscriber_ids if i in self.repository.records]
+
+    def of(self, subscriber_id: str) -> list[str]:
+        """The segments this subscriber is a member of."""
+        return sorted(name for name, ids in self.segments.items() if subscriber_id in ids)
+
+
+@dataclass
+class FakeMailer:
+    """Letters as SES would take them: (to, letter, tags), in order."""
+
+    sent: list[tuple[str, Letter, dict[str, str]]] = field(default_factory=list)
+
+    def send(self, to: str, letter: Letter, tags: dict[str, str]) -> str:
+        self.sent.append((to, letter, tags))
+        return f"ses-{len(self.sent)}"
 
 
 @dataclass

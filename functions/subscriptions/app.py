@@ -202,9 +202,9 @@ def _credential(request: Request) -> str:
     body="SubscribeRequest",
     summary="Subscribe a phone number or an email address",
     description="SMS: sends a 6-digit code to the phone; nothing is subscribed until it is "
-    "verified. Email: SNS emails a confirmation link per country; the response carries the "
-    "manage token.",
-    responses=_doc(202, "SubscriptionView", "Code sent, or email pending confirmation", 409, 429),
+    "verified. Email: sends one confirmation email (through SES) whose link leads to the "
+    "ministry's confirmation page; the manage token comes on confirming there.",
+    responses=_doc(202, "SubscriptionView", "Code sent, or email pending confirmation", 429),
     tags=["subscriptions"],
     operation_id="subscribe",
 )
@@ -246,15 +246,13 @@ def read(request: Request, subscription_id: str) -> SubscriptionView:
     parameters=_BY_ID,
     summary="Change countries, language or minimum level",
     description="Subscribes to the new segments first, then leaves the old ones.",
-    responses=_doc(200, "SubscriptionView", "Changed", 401, 403, 404, 409, 429),
+    responses=_doc(200, "SubscriptionView", "Changed", 401, 403, 404, 409),
     tags=["manage"],
     operation_id="change",
     security=_BEARER,
 )
 def change(request: Request, subscription_id: str, body: PreferencesRequest) -> SubscriptionView:
-    return bootstrap.subscription_service().change(
-        subscription_id, _credential(request), body, _client_ip(request)
-    )
+    return bootstrap.subscription_service().change(subscription_id, _credential(request), body)
 
 
 @app.delete(
@@ -372,8 +370,6 @@ def _refuse_early(event: dict[str, Any]) -> tuple[int, str] | None:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if event.get("source") == "aws.events":  # the schedule in template.yaml
-        return bootstrap.subscription_service().refresh_pending_emails()
     logger.debug("request", method=event.get("httpMethod"), resource=event.get("resource"))
     bootstrap.use_site_of(event)  # links and CORS name the site
     refused = _refuse_early(event)

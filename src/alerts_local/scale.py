@@ -8,10 +8,11 @@ advisory depend on the segments the advisory reaches, never on the number of sub
 (docs/architecture.md, fact 1), and no subscription carries a filter policy.
 
 The first `via_service` citizens go through SubscriptionService with the real DynamoDB and
-SNS adapters (code by SMS, verification, the subscriptions it makes); the rest are subscribed
-to their segment topics directly with the same SNS adapter, which is all the fan-out sees and
-much faster on moto. Abuse limits are lifted: thousands of sign-ups from one process would
-trip them, by design.
+SNS adapters (code by SMS and verification, or the confirmation email's link; the
+subscriptions and email memberships it makes); the rest are subscribed directly with the same
+adapters (a phone to its segment topics; an address as a member of its segments, whose topics
+feed the email queue), which is all the fan-out sees and much faster on moto. Abuse limits
+are lifted: thousands of sign-ups from one process would trip them, by design.
 
 `make bench` (bench/fanout.py) runs it with 10, 1,000 and 10,000 citizens.
 """
@@ -25,14 +26,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
+from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
 from consular_alerts.adapters.dynamodb.phone_codes import DynamoPhoneCodes
 from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
 from consular_alerts.bootstrap import wire_subscription_service
 from consular_alerts.domain.citizens.limits import Budget, Refusal
+from consular_alerts.domain.messages.email_letters import Letter
 from consular_alerts.domain.segments import segments_for_subscriber
 from consular_alerts.models.citizen import SubscribeRequest
+from consular_alerts.services.email_subscriptions import EmailPolicy
 from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 from consular_alerts.services.subscriptions import SubscriptionService
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -102,6 +107,19 @@ class _CodeOutbox:
         return str(uuid.uuid4())
 
 
+class _ConfirmationOutbox:
+    """Stands in for SES: keeps the confirmation token last sent to each address."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+
+    def send(self, to: str, letter: Letter, tags: dict[str, str]) -> str:
+        found = re.search(r"/email/confirm/[0-9a-f-]{36}\?t=([^\s\"<&]+)", letter.text)
+        if found:
+            self.tokens[to] = unquote(found.group(1))
+        return str(uuid.uuid4())
+
+
 class _NoLimits:
     def acquire(self, budget: Budget, now: datetime) -> Refusal | None:
         return None
@@ -114,11 +132,13 @@ class _NoLimits:
 class ScaleResult:
     subscribers: int
     via_service: int
-    subscriptions: int
+    subscriptions: int  # SNS subscriptions on the segment topics (phones, the email queue)
     segments: int  # topics holding at least one subscription
     publishes: int  # SNS Publish calls the fan-out made for the advisory
     segments_reached: int  # segments the advisory was for (ledger entries)
-    recipients: int  # subscriptions on the topics published to: what SNS delivers
+    # Phones subscribed to the topics published to and email members of their segments:
+    # what SNS delivers by SMS and the email function sends.
+    recipients: int
     filter_policies: int
     max_subscriptions_per_topic: int
     fanout_invocations: int  # fan-out handler invocations for the advisory
@@ -134,7 +154,14 @@ class ScaleResult:
         )
 
 
-def _service(stack: DeployedStack, sms: _CodeOutbox) -> SubscriptionService:
+def _members(stack: DeployedStack) -> DynamoEmailMembers:
+    env = stack.functions["SubscriptionsFunction"].environment
+    return DynamoEmailMembers(stack.client("dynamodb"), env["SUBSCRIBERS_TABLE"])
+
+
+def _service(
+    stack: DeployedStack, sms: _CodeOutbox, mail: _ConfirmationOutbox
+) -> SubscriptionService:
     env = stack.functions["SubscriptionsFunction"].environment
     return wire_subscription_service(
         DynamoSubscriberRepository(stack.client("dynamodb"), env["SUBSCRIBERS_TABLE"]),
@@ -149,6 +176,9 @@ def _service(stack: DeployedStack, sms: _CodeOutbox) -> SubscriptionService:
         SubscriberKeys.from_secret(uuid.uuid4().hex.encode() * 2),
         lambda: datetime.now(UTC),
         phone_codes=DynamoPhoneCodes(stack.client("dynamodb"), env["RATE_LIMITS_TABLE"]),
+        members=_members(stack),
+        mailer=mail,
+        email_policy=EmailPolicy(queue_arn=env["EMAIL_QUEUE_ARN"]),
     )
 
 
@@ -163,8 +193,12 @@ def _directory(stack: DeployedStack) -> SnsSegmentDirectory:
 
 def subscribe_all(stack: DeployedStack, people: list[Citizen], via_service: int) -> None:
     sms = _CodeOutbox()
-    service = _service(stack, sms)
+    mail = _ConfirmationOutbox()
+    service = _service(stack, sms, mail)
     directory = _directory(stack)
+    members = _members(stack)
+    queue_arn = stack.functions["SubscriptionsFunction"].environment["EMAIL_QUEUE_ARN"]
+    feeding: set[str] = set()  # segment topics already subscribed by the email queue
     for n, citizen in enumerate(people):
         if n < via_service:
             request = SubscribeRequest(
@@ -177,11 +211,22 @@ def subscribe_all(stack: DeployedStack, people: list[Citizen], via_service: int)
             view = service.subscribe(request, client_ip=f"10.{n // 65536}.{n // 256 % 256}.1")
             if citizen.channel == "sms":
                 service.verify(view.subscription_id, sms.codes[citizen.address])
+            else:
+                token = mail.tokens[citizen.address]
+                service.email.confirm(view.subscription_id, token, act=True)
             continue
-        for segment in segments_for_subscriber(
+        segments = segments_for_subscriber(
             list(citizen.countries), citizen.language, citizen.min_level
-        ):
-            directory.subscribe(segment, citizen.channel, citizen.address)
+        )
+        if citizen.channel == "sms":
+            for segment in segments:
+                directory.subscribe(segment, "sms", citizen.address)
+            continue
+        members.join(f"scale-{n}", [segment.name for segment in segments])
+        for segment in segments:
+            if segment.name not in feeding:
+                directory.subscribe(segment, "sqs", queue_arn)
+                feeding.add(segment.name)
 
 
 def _post_seed(stack: DeployedStack, functions: LocalFunctions) -> tuple[int, int]:
@@ -213,15 +258,18 @@ def measure(
     backend = sns_backends[DEFAULT_ACCOUNT_ID][stack.region]
     prefix = f"{stack.name}-seg-"
     before = {arn: len(t.sent_notifications) for arn, t in backend.topics.items()}
+    members = _members(stack)
     invocations, calls = _post_seed(stack, functions)
     finished = time.perf_counter()
 
     topics = {arn: t for arn, t in backend.topics.items() if t.name.startswith(prefix)}
     per_topic: dict[str, int] = dict.fromkeys(topics, 0)
+    phones: dict[str, int] = dict.fromkeys(topics, 0)
     filter_policies = 0
     for subscription in list(backend.subscriptions.values()):
         if subscription.topic.arn in topics:
             per_topic[subscription.topic.arn] += 1
+            phones[subscription.topic.arn] += subscription.protocol == "sms"
             if subscription.attributes.get("FilterPolicy"):
                 filter_policies += 1
     published = {arn: len(t.sent_notifications) - before.get(arn, 0) for arn, t in topics.items()}
@@ -238,7 +286,11 @@ def measure(
         segments=sum(1 for count in per_topic.values() if count),
         publishes=sum(published.values()),
         segments_reached=int(ledger["Count"]),
-        recipients=sum(per_topic[arn] for arn, count in published.items() if count),
+        recipients=sum(
+            phones[arn] + members.count(topics[arn].name.removeprefix(prefix))
+            for arn, count in published.items()
+            if count
+        ),
         filter_policies=filter_policies,
         max_subscriptions_per_topic=max(per_topic.values(), default=0),
         fanout_invocations=invocations,

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
 from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
 from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory
 from consular_alerts.bootstrap import utc_now, wire_subscription_service
 from consular_alerts.models.citizen import Subscriber, SubscribeRequest, SubscriberStatus
+from consular_alerts.services.email_subscriptions import EmailPolicy
 from consular_alerts.services.subscription_errors import (
     ConflictError,
     LockedError,
@@ -28,7 +30,7 @@ from consular_alerts.services.subscriptions import SubscriptionService
 from alerts_cli.openapi import DOCUMENT, HANDLER, generate, render
 from alerts_local.stack import DeployedStack, load_sam
 from tests.conftest import EVENTS
-from tests.fakes import FakePhoneCodes, FakeRateLimiter, FakeSmsSender
+from tests.fakes import FakeMailer, FakePhoneCodes, FakeRateLimiter, FakeSmsSender
 from tests.integration.citizen_api import PHONE, Api
 
 
@@ -224,11 +226,8 @@ def test_the_checked_in_openapi_document_is_the_generated_one() -> None:
 def test_the_openapi_document_and_the_template_have_the_same_routes() -> None:
     sam = load_sam()
     events = sam["Resources"]["SubscriptionsFunction"]["Properties"]["Events"].values()
-    in_template = {
-        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
-        for e in events
-        if e["Type"] == "Api"  # the schedule that refreshes pending emails has no route
-    }
+    assert {e["Type"] for e in events} == {"Api"}  # routes only: no schedule
+    in_template = {(e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events}
     document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
     in_document = {
         (method.upper(), path) for path, ops in document["paths"].items() for method in ops
@@ -285,48 +284,6 @@ def test_the_sample_events_are_routes_the_handler_answers(api: Api, name: str) -
     assert 200 <= int(response["statusCode"]) < 500, response
 
 
-def test_the_schedule_leaves_email_sign_ups_through_ses_alone(api: Api) -> None:
-    status, reply, _ = api.call(
-        "POST",
-        "/subscriptions",
-        {"channel": "email", "address": "aigul@example.org", "countries": ["KZ"],
-         "language": "ky"},
-    )  # fmt: skip
-    assert status == 202
-    assert reply["status"] == "pending_confirmation"
-    scheduled = json.loads((EVENTS / "scheduled-poll.json").read_text("utf-8"))
-    # Confirmed on the ministry's page, never in SNS: nothing for the refresh to check.
-    counts = api.functions.invoke("SubscriptionsFunction", scheduled)
-    assert counts == {"checked": 0, "confirmed": 0, "pending": 0, "ended": 0}
-
-
-def _pending_index(stack: DeployedStack) -> list[str]:
-    response = stack.client("dynamodb").query(
-        TableName=stack.resources["SubscribersTable"],
-        IndexName=DynamoSubscriberRepository.PENDING_INDEX,
-        KeyConditionExpression="pending_email_shard = :p",
-        ExpressionAttributeValues={":p": {"S": "p"}},
-    )
-    return [item["subscriber_id"]["S"] for item in response["Items"]]
-
-
-def test_no_subscription_through_ses_is_in_the_pending_index(api: Api) -> None:
-    """The index is for SNS-era email subscriptions awaiting SNS's confirmation."""
-    api.subscribe_phone()  # active
-    unverified = {"channel": "sms", "address": "+77015550000", "countries": ["KZ"]}
-    assert api.call("POST", "/subscriptions", {**unverified, "language": "ru"})[0] == 202
-    email = {"channel": "email", "address": "dana@example.org", "countries": ["TR"]}
-    status, reply, _ = api.call("POST", "/subscriptions", {**email, "language": "en"})
-    assert status == 202
-    assert _pending_index(api.stack) == []
-    item = api.stack.client("dynamodb").get_item(
-        TableName=api.stack.resources["SubscribersTable"],
-        Key={"subscriber_id": {"S": reply["subscription_id"]}},
-    )["Item"]
-    assert item["status"]["S"] == "pending_confirmation"
-    assert "pending_email_shard" not in item
-
-
 # --- races against moto: the repository and SNS directory of the stack, driven directly ------
 
 
@@ -343,6 +300,9 @@ def _service(
         SubscriberKeys.from_secret(b"integration-tests-only-secret-0123456789"),
         utc_now,
         phone_codes=FakePhoneCodes(),
+        members=DynamoEmailMembers(stack.client("dynamodb"), env["SUBSCRIBERS_TABLE"]),
+        mailer=FakeMailer(),
+        email_policy=EmailPolicy(queue_arn=env["EMAIL_QUEUE_ARN"]),
     )
 
 

@@ -52,7 +52,6 @@ def test_the_subscriber_indexes_hold_no_address(sam: dict[str, Any]) -> None:
     assert sorted(index["IndexName"] for index in indexes) == [
         "ByLookupHash",
         "EmailSegmentMembers",
-        "PendingEmails",
         "StaffSubscribers",
     ]
     for index in indexes:  # no address, not even encrypted, copied into an index

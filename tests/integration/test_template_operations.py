@@ -48,7 +48,6 @@ def test_every_scheduled_function_has_bounded_async_retries_and_an_on_failure_qu
     }
     assert scheduled == {
         "FeedPollerFunction",
-        "SubscriptionsFunction",
         "CapFeedFunction",
         "DeliveryReportFunction",
         "IngestFunction",  # the approval sweep

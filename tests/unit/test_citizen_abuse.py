@@ -347,6 +347,8 @@ def test_the_refused_types_come_from_configuration() -> None:
         "segment_topic_arn_prefix": "arn:aws:sns:eu-central-1:123456789012:t-seg-",
         "rate_limits_table": "r",
         "link_signing_secret_arn": "arn",
+        "email_queue_arn": "arn:aws:sqs:eu-central-1:123456789012:t-email",
+        "email_sender_address": "alerts@example.org",
     }
     default = SubscriptionsSettings.model_validate(settings)
     assert "personal_number" in default.refused_phone_type_names()

@@ -4,7 +4,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from consular_alerts.bootstrap import wire_subscription_service
@@ -18,6 +18,7 @@ from consular_alerts.models.citizen import (
     SubscribeRequest,
     SubscriberStatus,
 )
+from consular_alerts.services.email_subscriptions import EmailPolicy, PageState
 from consular_alerts.services.subscription_errors import (
     ConflictError,
     ForbiddenError,
@@ -33,6 +34,8 @@ from consular_alerts.services.subscription_policy import SubscriberKeys, Subscri
 from tests.fakes import (
     FakeClock,
     FakeDirectory,
+    FakeEmailMembers,
+    FakeMailer,
     FakePhoneCodes,
     FakeRateLimiter,
     FakeSmsSender,
@@ -44,6 +47,7 @@ KZ_E164 = "+77710009998"
 RU_PHONE = "+7 912 345 6789"
 IP = "203.0.113.10"
 SECRET = b"not-the-real-secret-only-for-these-tests-0123456789"
+EMAIL_QUEUE = "arn:aws:sqs:us-east-1:123456789012:test-email"
 
 
 class World:
@@ -58,6 +62,8 @@ class World:
         self.sms = FakeSmsSender()
         self.limiter = FakeRateLimiter()
         self.phone_codes = FakePhoneCodes()
+        self.members = FakeEmailMembers(self.repository)
+        self.mailer = FakeMailer()
         self.keys = SubscriberKeys.from_secret(SECRET)
         self.service = wire_subscription_service(
             self.repository,
@@ -72,6 +78,9 @@ class World:
             self.keys,
             self.clock,
             phone_codes=self.phone_codes,
+            members=self.members,
+            mailer=self.mailer,
+            email_policy=EmailPolicy(queue_arn=EMAIL_QUEUE),
         )
 
     def subscribe_phone(self, phone: str = KZ_PHONE, ip: str = IP, **changes: object) -> str:
@@ -92,6 +101,7 @@ class World:
         return subscription_id, view.manage_token
 
     def subscribe_email(self, address: str = "aigul@example.org", **changes: object) -> str:
+        """Sign up (the confirmation letter goes out); the subscription id."""
         data: dict[str, object] = {
             "channel": "email",
             "address": address,
@@ -100,8 +110,25 @@ class World:
         }
         data.update(changes)
         view = self.service.subscribe(SubscribeRequest.model_validate(data), IP)
-        assert view.manage_token is not None
-        return view.manage_token
+        assert view.manage_token is None  # given only on confirming
+        return view.subscription_id
+
+    def confirmed_email(
+        self, address: str = "aigul@example.org", **changes: object
+    ) -> tuple[str, str]:
+        """Sign up and press the button of the confirmation page: (id, manage token)."""
+        subscription_id = self.subscribe_email(address, **changes)
+        outcome = self.service.email.confirm(subscription_id, self.confirm_token(), act=True)
+        assert outcome.state is PageState.DONE
+        assert outcome.manage_token is not None
+        return subscription_id, outcome.manage_token
+
+    def confirm_token(self) -> str:
+        found = re.search(
+            r"/email/confirm/[0-9a-f-]{36}\?t=([^\s<\"]+)", self.mailer.sent[-1][1].text
+        )
+        assert found is not None
+        return unquote(found.group(1))
 
     def last_code(self) -> str:
         found = re.search(r"\b(\d{6})\b", self.sms.sent[-1][1])
@@ -664,10 +691,10 @@ def test_codes_to_a_number_alone_are_rate_limited_too() -> None:
     _refused(world, Limit.PHONE, lambda: world.service.send_code_to_phone(KZ_PHONE, IP))
 
 
-# --- email ---------------------------------------------------------------------------------------
+# --- email (through SES) -------------------------------------------------------------------------
 
 
-def test_email_goes_through_sns_confirmation() -> None:
+def test_email_sign_up_sends_a_confirmation_letter_and_subscribes_nothing_yet() -> None:
     world = World()
     view = world.service.subscribe(
         SubscribeRequest(
@@ -676,134 +703,69 @@ def test_email_goes_through_sns_confirmation() -> None:
         IP,
     )
     assert view.status == "pending_confirmation"
-    assert view.manage_token
+    assert view.manage_token is None  # only on confirming: the address must be proven first
     assert view.address == "a***@e***.org"
-    assert list(world.directory.subscriptions.values()) == [
-        ("KZ-ky-L1", "email", "aigul@example.org")
-    ]
+    assert world.directory.subscriptions == {}
+    assert world.members.segments == {}
     assert world.sms.sent == []
+    ((to, letter, tags),) = world.mailer.sent
+    assert to == "aigul@example.org"
+    assert f"/email/confirm/{view.subscription_id}?t=" in letter.text
+    assert tags == {"kind": "confirmation", "subscriber": view.subscription_id}
     stored = world.repository.records[view.subscription_id]
     assert stored.expires_at == int(world.clock.now.timestamp()) + 3 * 24 * 3600
+    assert stored.subscription_arns == []
 
 
-def test_email_status_is_tracked_from_pending_to_confirmed() -> None:
+def test_confirming_an_email_joins_its_segments_and_the_queue_feeds_from_their_topics() -> None:
     world = World()
-    token = world.subscribe_email()
-    (subscription_id,) = world.repository.records
-    assert world.service.read(subscription_id, token).status == "pending_confirmation"
-    world.directory.confirm_all()  # the owner clicked the link in SNS's email
+    subscription_id, token = world.confirmed_email(countries=["KZ", "TR"])
     assert world.service.read(subscription_id, token).status == "active"
-    assert world.repository.records[subscription_id].expires_at is None
+    stored = world.repository.records[subscription_id]
+    assert stored.expires_at is None
+    assert stored.subscription_arns == []  # no SNS subscription of its own
+    assert world.members.of(subscription_id) == ["KZ-ky-L1", "TR-ky-L1"]
+    assert sorted(world.directory.subscriptions.values()) == [
+        ("KZ-ky-L1", "sqs", EMAIL_QUEUE),
+        ("TR-ky-L1", "sqs", EMAIL_QUEUE),
+    ]
+    assert len(world.mailer.sent) == 1  # the confirmation letter, nothing else
 
 
-def test_scheduled_refresh_activates_emails_confirmed_in_sns_without_any_api_call() -> None:
+def test_an_email_subscription_ends_through_the_api_and_leaves_its_segments() -> None:
     world = World()
-    world.subscribe_email("confirmed@example.org")
-    world.subscribe_email("waiting@example.org")
-    world.subscribe_email("gone@example.org")
-    by_address = {r.address: r.subscriber_id for r in world.repository.records.values()}
-    confirmed = set(world.repository.records[by_address["confirmed@example.org"]].subscription_arns)
-    gone = set(world.repository.records[by_address["gone@example.org"]].subscription_arns)
-    world.directory.pending -= confirmed  # its owner clicked SNS's confirmation link
-    for arn in gone:  # its owner used SNS's own unsubscribe link
-        world.directory.unsubscribe(arn)
-
-    counts = world.service.refresh_pending_emails()
-
-    assert counts == {"checked": 3, "confirmed": 1, "pending": 1, "ended": 1}
-    active = world.repository.records[by_address["confirmed@example.org"]]
-    assert active.status.value == "active"
-    assert active.expires_at is None  # the TTL no longer applies to a live subscription
-    waiting = world.repository.records[by_address["waiting@example.org"]]
-    assert waiting.status.value == "pending_confirmation"
-    assert waiting.expires_at is not None
-    ended = world.repository.records[by_address["gone@example.org"]]
-    assert (ended.status.value, ended.address) == ("unsubscribed", "")
-    assert world.service.refresh_pending_emails()["checked"] == 1  # only the one still waiting
+    subscription_id, token = world.confirmed_email()
+    other_id, _ = world.confirmed_email("dana@example.org")
+    view = world.service.unsubscribe(subscription_id, token)
+    assert view.status == "unsubscribed"
+    stored = world.repository.records[subscription_id]
+    assert (stored.address, stored.lookup_hash, stored.token_hash) == ("", None, "")
+    assert world.members.of(subscription_id) == []
+    assert world.members.of(other_id) == ["KZ-ky-L1"]
+    # The queue's subscription of the topic stays: it serves every address of the segment.
+    assert list(world.directory.subscriptions.values()) == [("KZ-ky-L1", "sqs", EMAIL_QUEUE)]
+    with pytest.raises(NotFoundError):
+        world.service.read(subscription_id, token)
 
 
-def _id_of(world: World, address: str) -> str:
-    (found,) = [r.subscriber_id for r in world.repository.records.values() if r.address == address]
-    return found
-
-
-def test_only_emails_awaiting_confirmation_are_in_the_pending_index() -> None:
+def test_confirming_a_second_sign_up_of_one_mailbox_replaces_the_first() -> None:
     world = World()
-    world.subscribe_phone("+77011234567")  # pending verification
-    world.verified_phone()  # active
-    tokens = {}
-    for name in ("waiting", "confirmed", "ended"):
-        tokens[name] = world.subscribe_email(f"{name}@example.org")
-        world.clock.advance(minutes=1)
-    waiting, confirmed, ended = (
-        _id_of(world, f"{name}@example.org") for name in ("waiting", "confirmed", "ended")
-    )
-    assert world.repository.pending_index() == [waiting, confirmed, ended]  # oldest first
-
-    world.directory.pending -= set(world.repository.records[confirmed].subscription_arns)
-    world.service.refresh_pending_emails()
-    world.service.unsubscribe(ended, tokens["ended"])
-    assert world.repository.pending_index() == [waiting]
-    for record in world.repository.records.values():
-        item = record.model_dump(mode="json", exclude_none=True)
-        assert ("pending_email_shard" in item) is (record.subscriber_id == waiting)
-
-    # A change that adds a topic to confirm puts an active email subscription back in it.
-    world.service.change(confirmed, tokens["confirmed"], PreferencesRequest(countries=["KZ", "TR"]))
-    assert world.repository.records[confirmed].status is SubscriberStatus.PENDING_CONFIRMATION
-    assert world.repository.pending_index() == [waiting, confirmed]
-
-
-def test_the_scheduled_refresh_stops_at_its_budget_and_the_next_run_goes_on() -> None:
-    world = World()
-    for name in ("first", "second", "third"):
-        world.subscribe_email(f"{name}@example.org")
-        world.clock.advance(minutes=1)
-    world.directory.confirm_all()
-    none = {"checked": 0, "confirmed": 0, "pending": 0, "ended": 0}
-
-    assert world.service.refresh_pending_emails(time_budget=timedelta(0)) == none
-    assert world.repository.pending_reads == 0  # nothing read once the time is spent
-
-    counts = world.service.refresh_pending_emails(max_records=2)
-    assert counts == {**none, "checked": 2, "confirmed": 2}
-    assert world.repository.pending_reads == 2  # stopped without reading on
-    statuses = {r.address: r.status.value for r in world.repository.records.values()}
-    assert statuses == {
-        "first@example.org": "active",  # the oldest first: nearest their TTL
-        "second@example.org": "active",
-        "third@example.org": "pending_confirmation",
-    }
-    assert world.service.refresh_pending_emails() == {**none, "checked": 1, "confirmed": 1}
-    assert world.repository.pending_index() == []
-
-
-def test_email_unsubscribed_with_snss_own_link_is_erased_on_next_read() -> None:
-    world = World()
-    token = world.subscribe_email()
-    (subscription_id,) = world.repository.records
-    for arn in list(world.directory.subscriptions):
-        world.directory.unsubscribe(arn)
-    assert world.service.read(subscription_id, token).status == "unsubscribed"
-    assert world.repository.records[subscription_id].address == ""
-
-
-def test_a_second_email_subscription_for_one_address_is_refused() -> None:
-    world = World()
-    world.subscribe_email()
-    with pytest.raises(ConflictError, match="already subscribed"):
-        world.subscribe_email("AIGUL@example.org ".strip().lower())
-    assert len(world.repository.records) == 1
+    first, _ = world.confirmed_email()
+    # The same answer as for a new address: a sign-up does not tell who is subscribed.
+    second, _ = world.confirmed_email("Aigul@example.org", countries=["TR"])
+    assert world.repository.records[first].status is SubscriberStatus.UNSUBSCRIBED
+    assert world.members.of(first) == []
+    assert world.members.of(second) == ["TR-ky-L1"]
 
 
 def test_email_cannot_be_verified_nor_get_codes() -> None:
     world = World()
-    world.subscribe_email()
-    (subscription_id,) = world.repository.records
-    with pytest.raises(ConflictError):
+    subscription_id = world.subscribe_email()
+    with pytest.raises(ConflictError, match="confirmation email"):
         world.service.verify(subscription_id, "123456")
     with pytest.raises(ConflictError):
         world.service.send_code(subscription_id, IP)
+    assert world.sms.sent == []
 
 
 def test_bad_email_is_refused() -> None:
@@ -815,19 +777,36 @@ def test_bad_email_is_refused() -> None:
             ),
             IP,
         )
+    assert world.repository.records == {}
+    assert world.mailer.sent == []
 
 
-def test_email_changes_that_add_topics_are_limited_like_subscriptions() -> None:
+def test_email_changes_move_memberships_and_send_nothing() -> None:
     world = World()
-    token = world.subscribe_email()  # 1 of 3 for this address
-    (subscription_id,) = world.repository.records
-    world.service.change(subscription_id, token, PreferencesRequest(countries=["KZ", "TR"]))
-    world.service.change(subscription_id, token, PreferencesRequest(countries=["KZ", "AE"]))
-    with pytest.raises(RateLimitedError, match="email"):
-        world.service.change(subscription_id, token, PreferencesRequest(countries=["KZ", "DE"]))
-    assert world.directory.segments() == ["AE-ky-L1", "KZ-ky-L1"]
-    # A change that adds no topic sends no email: not counted.
-    world.service.change(subscription_id, token, PreferencesRequest(countries=["KZ"]))
+    subscription_id, token = world.confirmed_email()
+    world.limiter.calls.clear()
+    view = world.service.change(
+        subscription_id, token, PreferencesRequest(countries=["TR", "AE"], min_level=2)
+    )
+    assert (view.status, view.countries) == ("active", ["TR", "AE"])
+    assert world.members.of(subscription_id) == ["AE-ky-L2", "TR-ky-L2"]
+    assert world.limiter.calls == []  # nothing is sent, so nothing is limited
+    assert len(world.mailer.sent) == 1  # still only the confirmation letter
+    assert world.directory.segments("email") == []  # never an SNS email subscription
+
+
+def test_a_pending_email_change_waits_for_the_confirmation_to_join() -> None:
+    world = World()
+    subscription_id = world.subscribe_email()
+    expires = world.clock.now.replace(year=2027)
+    link = world.keys.links.token(subscription_id, LinkPurpose.MANAGE, expires)
+    world.service.change(subscription_id, link, PreferencesRequest(countries=["TR"]))
+    assert world.members.segments == {}
+    stored = world.repository.records[subscription_id]
+    assert (stored.status, stored.countries) == (SubscriberStatus.PENDING_CONFIRMATION, ["TR"])
+    outcome = world.service.email.confirm(subscription_id, world.confirm_token(), act=True)
+    assert outcome.state is PageState.DONE
+    assert world.members.of(subscription_id) == ["TR-ky-L1"]
 
 
 def test_the_phone_number_route_answers_alike_even_when_codes_run_out() -> None:

@@ -295,11 +295,14 @@ def subscriptions_settings() -> SubscriptionsSettings:
 
 @_once
 def subscription_service() -> SubscriptionService:
+    from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
     from consular_alerts.adapters.dynamodb.phone_codes import DynamoPhoneCodes
     from consular_alerts.adapters.dynamodb.rate_limits import DynamoRateLimiter
     from consular_alerts.adapters.dynamodb.subscribers import DynamoSubscriberRepository
     from consular_alerts.adapters.secret_store import read_secret
+    from consular_alerts.adapters.ses import SesMailer
     from consular_alerts.adapters.sns import SegmentTopics, SnsSegmentDirectory, SnsSmsSender
+    from consular_alerts.services.email_subscriptions import EmailPolicy
     from consular_alerts.services.subscription_policy import SubscriberKeys, SubscriptionPolicy
 
     settings = subscriptions_settings()
@@ -326,30 +329,17 @@ def subscription_service() -> SubscriptionService:
         SubscriberKeys.from_secret(secret),
         utc_now,
         phone_codes=DynamoPhoneCodes(aws_clients.dynamodb(), settings.rate_limits_table),
-        **_email_ports(settings),
-    )
-
-
-def _email_ports(settings: SubscriptionsSettings) -> dict[str, Any]:
-    """The SES path's ports for the citizen API (none without an email queue)."""
-    if not settings.email_queue_arn:
-        return {}
-    from consular_alerts.adapters.dynamodb.email_members import DynamoEmailMembers
-    from consular_alerts.adapters.ses import SesMailer
-    from consular_alerts.services.email_subscriptions import EmailPolicy
-
-    return {
-        "members": DynamoEmailMembers(aws_clients.dynamodb(), settings.subscribers_table),
-        "mailer": SesMailer(
+        members=DynamoEmailMembers(aws_clients.dynamodb(), settings.subscribers_table),
+        mailer=SesMailer(
             aws_clients.client("sesv2"),
             settings.email_sender_address,
             settings.email_configuration_set,
             settings.email_sender_name,
         ),
-        "email_policy": EmailPolicy(
+        email_policy=EmailPolicy(
             queue_arn=settings.email_queue_arn, mailto=settings.email_unsubscribe_mailto
         ),
-    }
+    )
 
 
 def wire_subscription_service(
@@ -362,33 +352,27 @@ def wire_subscription_service(
     clock: Callable[[], datetime],
     *,
     phone_codes: PhoneCodeStore,
-    members: EmailMembers | None = None,
-    mailer: Mailer | None = None,
-    email_policy: EmailPolicy | None = None,
+    members: EmailMembers,
+    mailer: Mailer,
+    email_policy: EmailPolicy,
 ) -> SubscriptionService:
     """The subscription service and its one-time codes over these ports: the one place they
     are put together (the function's above; tests and `alerts scale` with their own ports).
-    With `members`, `mailer` and `email_policy`, email goes through SES."""
+    Email goes through SES: `members`, `mailer` and `email_policy` are its ports."""
+    from consular_alerts.services.email_subscriptions import EmailSubscriptionService
     from consular_alerts.services.one_time_codes import OneTimeCodes
     from consular_alerts.services.subscriptions import SubscriptionService
 
     codes = OneTimeCodes(repository, sms, limiter, policy, keys, phone_codes)
-    email = None
-    if members is not None and mailer is not None and email_policy is not None:
-        from consular_alerts.services.email_subscriptions import EmailSubscriptionService
-
-        email = EmailSubscriptionService(
-            repository, members, mailer, directory, codes, policy, email_policy, keys, clock
-        )
+    email = EmailSubscriptionService(
+        repository, members, mailer, directory, codes, policy, email_policy, keys, clock
+    )
     return SubscriptionService(repository, directory, sms, codes, policy, keys, clock, email)
 
 
 def email_subscription_service() -> EmailSubscriptionService:
-    """The email pages' service (confirm, unsubscribe): the citizen API's, SES path."""
-    service = subscription_service().email
-    if service is None:
-        raise RuntimeError("EMAIL_QUEUE_ARN is not set: email does not go through SES")
-    return service
+    """The email pages' service (confirm, unsubscribe): the citizen API's email path."""
+    return subscription_service().email
 
 
 @_once

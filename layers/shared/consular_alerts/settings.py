@@ -171,9 +171,9 @@ class SubscriptionsSettings(_Settings):
     subscriber_data_key_arn: str | None = None
     # Email through SES (services/email_subscriptions.py): the queue each segment topic with
     # email subscribers feeds, the ministry's verified sender, its configuration set (SES
-    # events), and an optional mailto for List-Unsubscribe. No queue: SNS email, as before.
-    email_queue_arn: str = ""
-    email_sender_address: str = ""
+    # events), and an optional mailto for List-Unsubscribe.
+    email_queue_arn: str
+    email_sender_address: str
     email_sender_name: str = ""
     email_configuration_set: str = ""
     email_unsubscribe_mailto: str = ""

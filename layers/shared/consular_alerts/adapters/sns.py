@@ -18,7 +18,6 @@ from consular_alerts.adapters.errors import classified, error_code, translate_er
 from consular_alerts.domain.messages.render import RenderedMessage
 from consular_alerts.domain.segments import Segment
 from consular_alerts.errors import AmbiguousPublishError, RetryableError
-from consular_alerts.services.ports import SubscriptionState
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -121,7 +120,7 @@ class SnsSegmentDirectory:
             TopicArn=self._topic(segment),
             Protocol=protocol,
             Endpoint=endpoint,
-            ReturnSubscriptionArn=True,  # also for pending email, so it can be removed later
+            ReturnSubscriptionArn=True,  # the ARN itself, even were it pending confirmation
         )
         return response["SubscriptionArn"]
 
@@ -132,20 +131,6 @@ class SnsSegmentDirectory:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in {"NotFound", "NotFoundException"}:
                 raise
-
-    @translate_errors("SNS subscription state")
-    def state(self, subscription_arn: str) -> SubscriptionState:
-        try:
-            attributes = self._client.get_subscription_attributes(SubscriptionArn=subscription_arn)[
-                "Attributes"
-            ]
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"NotFound", "NotFoundException"}:
-                return SubscriptionState.GONE
-            raise
-        if attributes.get("PendingConfirmation") == "true":
-            return SubscriptionState.PENDING
-        return SubscriptionState.CONFIRMED
 
 
 class EmailMemberCount(Protocol):

@@ -184,9 +184,6 @@ class SubscriberStatus(StrEnum):
 LIVE_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.PENDING_CONFIRMATION})
 # The one partition of the staff index: a ministry's staff, a few hundred items at most.
 STAFF_SHARD = "staff"
-# The one partition of the pending-email index: a few thousand items at most (pending emails
-# expire in days), far below what one partition takes.
-PENDING_EMAIL_SHARD = "p"
 
 
 class Subscriber(BaseModel):
@@ -234,19 +231,6 @@ class Subscriber(BaseModel):
         """Key of the sparse index of live staff subscriptions (the fan-out of an exercise
         reads it): stored only while flagged and active, gone from the item otherwise."""
         return STAFF_SHARD if self.staff and self.status is SubscriberStatus.ACTIVE else None
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def pending_email_shard(self) -> str | None:
-        """Key of the sparse index of email subscriptions awaiting SNS confirmation (the
-        scheduled refresh reads it): stored only while pending, gone from the item otherwise."""
-        if (
-            self.channel is Channel.EMAIL
-            and self.status is SubscriberStatus.PENDING_CONFIRMATION
-            and self.subscription_arns  # SNS-era records only: SES ones are confirmed here
-        ):
-            return PENDING_EMAIL_SHARD
-        return None
 
 
 # --- Citizen API responses ----------------------------------------------------------------------

@@ -267,7 +267,6 @@ class EmailSubscriptionService:
     def _confirmable(self, subscriber: Subscriber, token: str) -> bool:
         return (
             subscriber.status is SubscriberStatus.PENDING_CONFIRMATION
-            and not subscriber.subscription_arns
             and bool(subscriber.code_hash)
             and subscriber.code_expires_at is not None
             and subscriber.code_expires_at > self._clock()

@@ -116,8 +116,8 @@ class OneTimeCodes:
             raise
 
     def spend_email(self, address: str, client_ip: str, now: datetime) -> None:
-        """Spend the budget of SNS confirmation emails to `address` (an email subscription,
-        or new countries for one)."""
+        """Spend the budget of confirmation emails to `address` (its mailbox: an email
+        sign-up)."""
         budget = email_budget(
             self.policy.limits,
             email_key=self._hash("email", address, 32),

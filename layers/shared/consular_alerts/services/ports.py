@@ -187,20 +187,12 @@ class SmsSender(Protocol):
     def send_sms(self, phone_number: str, text: str, sender_id: str) -> str: ...
 
 
-class SubscriptionState(StrEnum):
-    CONFIRMED = "confirmed"
-    PENDING = "pending"  # email: the owner has not confirmed yet
-    GONE = "gone"  # unsubscribed (e.g. with the link SNS adds to each email) or expired
-
-
 class SegmentDirectory(Protocol):
     def subscribe(self, segment: Segment, protocol: str, endpoint: str) -> str:
         """Subscribe an endpoint to the segment's topic (creating it); the subscription ARN."""
         ...
 
     def unsubscribe(self, subscription_arn: str) -> None: ...
-
-    def state(self, subscription_arn: str) -> SubscriptionState: ...
 
 
 class RateLimiter(Protocol):
@@ -252,11 +244,6 @@ class SubscriberRepository(Protocol):
         `attempts` (and to `revision`) if the stored record still has the status and the code
         of `subscriber` and fewer than `max_attempts` attempts. The record as stored after,
         or None when refused (attempts used up, or a new code or status meanwhile)."""
-        ...
-
-    def pending_emails(self) -> Iterator[Subscriber]:
-        """Email subscriptions still pending SNS confirmation, oldest first, read lazily from
-        a sparse index (never a scan): the caller may stop at any point."""
         ...
 
 

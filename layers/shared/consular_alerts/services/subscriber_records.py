@@ -1,7 +1,7 @@
 """A subscriber record: made, revised, erased, and shown to its owner.
 
 Every write of a record is its next revision, conditional on the status and revision it was
-read with: a concurrent write (a second tap, the scheduled refresh) makes the later one fail
+read with: a concurrent write (a second tap, SES feedback) makes the later one fail
 instead of undoing the earlier. Addresses are shown masked only.
 """
 

@@ -19,15 +19,10 @@ class SubscriptionPolicy:
     code_ttl: timedelta = timedelta(minutes=10)
     max_attempts: int = 5
     pending_ttl: timedelta = timedelta(days=1)  # an unverified phone number is kept a day
-    # SNS keeps an unconfirmed email subscription about as long, then deletes it.
-    email_pending_ttl: timedelta = timedelta(days=3)
     limits: RateLimits = field(default_factory=RateLimits)
     base_url: str = "https://alerts.mfa.gov.kg"
     link_ttl: timedelta = timedelta(days=366)
     welcome_sms: bool = True
-    # The scheduled refresh of pending emails stops starting records after this long (the
-    # function times out at 15 s); the oldest go first, the rest wait for the next run.
-    refresh_time_budget: timedelta = timedelta(seconds=10)
     # Phone number types refused (domain/citizens/phones.PHONE_TYPES names).
     refused_phone_types: frozenset[str] = DEFAULT_REFUSED_TYPES
 

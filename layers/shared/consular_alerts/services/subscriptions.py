@@ -18,13 +18,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
-from consular_alerts.domain.citizens.email_addresses import EMAIL
 from consular_alerts.domain.citizens.links import LinkPurpose
 from consular_alerts.domain.citizens.phones import AcceptedPhone, PhoneRejectedError, accept_phone
 from consular_alerts.domain.citizens.privacy import keyed_digest, mask_address
@@ -49,7 +47,6 @@ from consular_alerts.services.ports import (
     SegmentDirectory,
     SmsSender,
     SubscriberRepository,
-    SubscriptionState,
 )
 from consular_alerts.services.subscriber_records import (
     erased,
@@ -89,12 +86,10 @@ class SubscriptionService:
         policy: SubscriptionPolicy,
         keys: SubscriberKeys,
         clock: Callable[[], datetime],
-        email: EmailSubscriptionService | None = None,
+        email: EmailSubscriptionService,
     ) -> None:
         self._repository = repository
-        # Email through SES (services/email_subscriptions.py); None: the SNS email
-        # subscriptions of before, for records that still have them.
-        self._email = email
+        self._email = email  # email goes through SES (services/email_subscriptions.py)
         self._directory = directory
         self._sms = sms  # the welcome SMS; codes go through `codes`
         self._codes = codes
@@ -103,8 +98,8 @@ class SubscriptionService:
         self._clock = clock
 
     @property
-    def email(self) -> EmailSubscriptionService | None:
-        """The SES path's service (the email pages use it), if email goes through SES."""
+    def email(self) -> EmailSubscriptionService:
+        """The email path's service (the email pages use it)."""
         return self._email
 
     # --- subscribing -------------------------------------------------------------------------
@@ -112,7 +107,7 @@ class SubscriptionService:
     def subscribe(self, request: SubscribeRequest, client_ip: str) -> SubscriptionView:
         if request.channel is Channel.SMS:
             return self._subscribe_phone(request, client_ip)
-        return self._subscribe_email(request, client_ip)
+        return self._email.subscribe(request, client_ip)
 
     def _subscribe_phone(self, request: SubscribeRequest, client_ip: str) -> SubscriptionView:
         now = self._clock()
@@ -135,55 +130,12 @@ class SubscriptionService:
         )
         return view(subscriber, message="Enter the code sent by SMS to verify.")
 
-    def _subscribe_email(self, request: SubscribeRequest, client_ip: str) -> SubscriptionView:
-        if self._email is not None:
-            return self._email.subscribe(request, client_ip)
-        now = self._clock()
-        address = request.address.strip()
-        if not EMAIL.match(address):
-            raise InvalidRequestError("address: not an email address")
-        self._codes.spend_email(address, client_ip, now)
-        lookup = self._lookup_hash(address)
-        if self._repository.find_live(lookup):
-            raise ConflictError(
-                "address: already subscribed; change or end that subscription with its manage "
-                "token or link, or with the unsubscribe link in any of its emails"
-            )
-        subscriber = new_subscriber(
-            request,
-            address,
-            now,
-            status=SubscriberStatus.PENDING_CONFIRMATION,
-            expires=now + self._policy.email_pending_ttl,
-            audit_key=self._keys.audit,
-        )
-        # SNS itself asks the owner to confirm each subscription (pending until then).
-        arns = [
-            self._directory.subscribe(segment, "email", address)
-            for segment in self._segments(subscriber)
-        ]
-        token, token_hash = self._codes.issue_token(subscriber.subscriber_id)
-        subscriber = subscriber.model_copy(
-            update={"subscription_arns": arns, "lookup_hash": lookup, "token_hash": token_hash}
-        )
-        self._repository.create(subscriber)
-        logger.info(
-            "email subscription pending confirmation",
-            subscriber_id=subscriber.subscriber_id,
-            address=mask_address(address),
-            topics=len(arns),
-        )
-        return view(
-            subscriber,
-            manage_token=token,
-            manage_link=self._codes.link(subscriber.subscriber_id, LinkPurpose.MANAGE, now),
-            message="Confirm with the link in the email(s) from AWS Notifications.",
-        )
-
     def verify(self, subscription_id: str, code: str) -> SubscriptionView:
         subscriber = self._get(subscription_id)
         if subscriber.channel is Channel.EMAIL:
-            raise ConflictError("nothing to verify: email is confirmed with the link SNS sends")
+            raise ConflictError(
+                "nothing to verify: email is confirmed with the link in its confirmation email"
+            )
         if subscriber.status is SubscriberStatus.LOCKED:
             raise LockedError("too many wrong codes: subscribe again to get a new code")
         if subscriber.status is not SubscriberStatus.PENDING_VERIFICATION:
@@ -245,22 +197,15 @@ class SubscriptionService:
     # --- the owner manages ---------------------------------------------------------------------
 
     def read(self, subscription_id: str, credential: str) -> SubscriptionView:
-        subscriber = self._authorized(subscription_id, credential, LinkPurpose.MANAGE)
-        if subscriber.channel is Channel.EMAIL and subscriber.subscription_arns:
-            subscriber = self._refresh_email(subscriber)
-        return view(subscriber)
+        return view(self._authorized(subscription_id, credential, LinkPurpose.MANAGE))
 
     def change(
-        self,
-        subscription_id: str,
-        credential: str,
-        changes: PreferencesRequest,
-        client_ip: str = "",
+        self, subscription_id: str, credential: str, changes: PreferencesRequest
     ) -> SubscriptionView:
         subscriber = self._authorized(subscription_id, credential, LinkPurpose.MANAGE)
         if subscriber.status not in LIVE_STATUSES:
             raise ConflictError(f"nothing to change: subscription is {subscriber.status.value}")
-        if self._email is not None and self._through_ses(subscriber):
+        if subscriber.channel is Channel.EMAIL:
             return self._email.change(subscriber, changes)
         countries = changes.countries if changes.countries is not None else subscriber.countries
         language = changes.language if changes.language is not None else subscriber.language
@@ -270,28 +215,18 @@ class SubscriptionService:
         wanted = {segment.name for segment in target}
 
         # The new subscriptions first, the old ones after: no moment without coverage.
-        protocol = subscriber.channel.value
-        new_segments = [segment for segment in target if segment.name not in held]
-        if subscriber.channel is Channel.EMAIL and new_segments:
-            # SNS emails a confirmation per new topic: limited like an email subscription.
-            self._codes.spend_email(subscriber.address, client_ip, self._clock())
         added = {
-            segment.name: self._directory.subscribe(segment, protocol, subscriber.address)
-            for segment in new_segments
+            segment.name: self._directory.subscribe(segment, "sms", subscriber.address)
+            for segment in target
+            if segment.name not in held
         }
         arns = [held.get(segment.name) or added[segment.name] for segment in target]
-        status = subscriber.status
-        if subscriber.channel is Channel.EMAIL and any(
-            self._directory.state(arn) is SubscriptionState.PENDING for arn in added.values()
-        ):
-            status = SubscriberStatus.PENDING_CONFIRMATION  # SNS asks to confirm new topics
         changed = revised(
             subscriber,
             countries=list(countries),
             language=language,
             min_level=min_level,
             subscription_arns=arns,
-            status=status,
         )
         if not self._repository.replace(changed, subscriber.status):
             # A concurrent change (a second tap) may have won with the very same ARNs.
@@ -306,14 +241,11 @@ class SubscriptionService:
             added=sorted(added),
             removed=sorted(set(held) - wanted),
         )
-        message = "Preferences changed."
-        if status is SubscriberStatus.PENDING_CONFIRMATION:
-            message += " Confirm the new countries with the link in the email(s) from AWS."
-        return view(changed, message=message)
+        return view(changed, message="Preferences changed.")
 
     def unsubscribe(self, subscription_id: str, credential: str) -> SubscriptionView:
         subscriber = self._authorized(subscription_id, credential, LinkPurpose.UNSUBSCRIBE)
-        if self._email is not None and self._through_ses(subscriber):
+        if subscriber.channel is Channel.EMAIL:
             ended = self._email.end(subscriber, "unsubscribed")
         else:
             ended = self._end(subscriber, "unsubscribed", keep=set(), now=self._clock())
@@ -397,72 +329,6 @@ class SubscriptionService:
         self._codes.authorize(subscriber, credential, need, self._clock())
         return subscriber
 
-    def refresh_pending_emails(
-        self, *, time_budget: timedelta | None = None, max_records: int | None = None
-    ) -> dict[str, int]:
-        """Scheduled: an SNS email subscription (made before email moved to SES) is confirmed
-        in SNS, never through this API, so its pending record is checked against SNS before
-        its TTL would erase a live subscription.
-
-        Reads only the pending records (a sparse index), oldest first, and starts no record
-        once `time_budget` (default: the policy's) is spent or `max_records` are checked: the
-        rest waits for the next run, and the invocation ends well within its timeout."""
-        budget = self._policy.refresh_time_budget if time_budget is None else time_budget
-        deadline = time.monotonic() + budget.total_seconds()
-        counts = {"checked": 0, "confirmed": 0, "pending": 0, "ended": 0}
-        pending = iter(self._repository.pending_emails())
-        while True:
-            if time.monotonic() >= deadline or (
-                max_records is not None and counts["checked"] >= max_records
-            ):
-                logger.warning(
-                    "pending email refresh stopped early; the rest waits for the next run",
-                    extra={"counts": counts},
-                )
-                break
-            subscriber = next(pending, None)
-            if subscriber is None:
-                break
-            counts["checked"] += 1
-            try:
-                refreshed = self._refresh_email(subscriber)
-            except ConflictError:
-                continue  # changed meanwhile through the API: that path refreshed it
-            if refreshed.status is SubscriberStatus.ACTIVE:
-                counts["confirmed"] += 1
-            elif refreshed.status is SubscriberStatus.UNSUBSCRIBED:
-                counts["ended"] += 1
-            else:
-                counts["pending"] += 1
-        logger.info("pending email subscriptions refreshed", extra={"counts": counts})
-        return counts
-
-    def _refresh_email(self, subscriber: Subscriber) -> Subscriber:
-        """Email status from SNS: confirmed, still pending, or removed by the owner with the
-        unsubscribe link SNS adds to every email. Records sent through SES hold no SNS
-        subscription: nothing to refresh."""
-        if not subscriber.subscription_arns:
-            return subscriber
-        states = {arn: self._directory.state(arn) for arn in subscriber.subscription_arns}
-        kept = [arn for arn, state in states.items() if state is not SubscriptionState.GONE]
-        if not kept:
-            return self._end(subscriber, "removed in SNS", keep=set(), now=self._clock())
-        confirmed = all(states[arn] is SubscriptionState.CONFIRMED for arn in kept)
-        status = SubscriberStatus.ACTIVE if confirmed else SubscriberStatus.PENDING_CONFIRMATION
-        if status is subscriber.status and kept == subscriber.subscription_arns:
-            return subscriber
-        updated = revised(
-            subscriber,
-            status=status,
-            subscription_arns=kept,
-            expires_at=None if confirmed else subscriber.expires_at,
-        )
-        save(self._repository, updated, subscriber.status)
-        logger.info(
-            "email subscription refreshed", subscriber_id=subscriber.subscriber_id, status=status
-        )
-        return updated
-
     def _undo_subscribe(
         self, subscription_id: str, added: Iterable[str], held: Iterable[str] = ()
     ) -> None:
@@ -511,11 +377,6 @@ class SubscriptionService:
         if subscriber is None or subscriber.status is SubscriberStatus.UNSUBSCRIBED:
             raise NotFoundError("no such subscription")
         return subscriber
-
-    @staticmethod
-    def _through_ses(subscriber: Subscriber) -> bool:
-        """An email subscription of the SES path (no SNS subscription behind it)."""
-        return subscriber.channel is Channel.EMAIL and not subscriber.subscription_arns
 
     @staticmethod
     def _segments(subscriber: Subscriber) -> list[Segment]:

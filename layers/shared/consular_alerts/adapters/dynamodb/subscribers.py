@@ -3,19 +3,13 @@ revision), found by address through a sparse index of live subscriptions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from consular_alerts.adapters.dynamodb.items import condition_failed, from_item, to_item
 from consular_alerts.adapters.errors import translate_errors
-from consular_alerts.models.citizen import (
-    LIVE_STATUSES,
-    PENDING_EMAIL_SHARD,
-    Subscriber,
-    SubscriberStatus,
-)
+from consular_alerts.models.citizen import LIVE_STATUSES, Subscriber, SubscriberStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -27,8 +21,6 @@ _NO_SUBSCRIBER = "none"
 
 class DynamoSubscriberRepository:
     LOOKUP_INDEX = "ByLookupHash"  # sparse: only live subscriptions carry lookup_hash
-    # Sparse: only emails awaiting SNS confirmation carry pending_email_shard (models/citizen.py).
-    PENDING_INDEX = "PendingEmails"
 
     def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
@@ -105,28 +97,6 @@ class DynamoSubscriberRepository:
                 return None
             raise
         return Subscriber.model_validate(from_item(response["Attributes"]))
-
-    def pending_emails(self, page_size: int = 100) -> Iterator[Subscriber]:
-        # Only the pending records, oldest first (nearest their TTL): a caller that stops
-        # early has read no more than the pages it used.
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": self.PENDING_INDEX,
-            "KeyConditionExpression": "pending_email_shard = :p",
-            "ExpressionAttributeValues": {":p": {"S": PENDING_EMAIL_SHARD}},
-            "ScanIndexForward": True,
-            "Limit": page_size,
-        }
-        while True:
-            response = self._client.query(**request)
-            for item in response.get("Items", []):
-                # The index is eventually consistent: read each record itself.
-                subscriber = self.get(item["subscriber_id"]["S"])
-                if subscriber is not None and subscriber.pending_email_shard is not None:
-                    yield subscriber
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     @translate_errors("DynamoDB subscriber lookup")
     def find_live(self, lookup_hash: str) -> list[Subscriber]:

@@ -175,7 +175,7 @@ def code_check_budget(
 
 
 def email_budget(limits: RateLimits, *, email_key: str, client_key: str, now: datetime) -> Budget:
-    """An email subscription makes SNS send confirmation emails: per address and per client."""
+    """An email sign-up sends a confirmation email: per mailbox and per client."""
     return Budget(
         counters=(
             _counter(Limit.EMAIL, email_key, limits.per_phone, now),
