@@ -62,6 +62,8 @@ _SUBSCRIPTION_SETTINGS = {
     "RATE_LIMITS_TABLE": "rate-limits",
     "SEGMENT_TOPIC_ARN_PREFIX": "arn:aws:sns:us-east-1:123456789012:bench-seg",
     "LINK_SIGNING_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench",
+    "EMAIL_QUEUE_ARN": "arn:aws:sqs:us-east-1:123456789012:bench-email",
+    "EMAIL_SENDER_ADDRESS": "alerts@example.org",
 }
 FIRST_REQUESTS: dict[str, tuple[dict[str, object], dict[str, str], int]] = {
     # A subscription without its address: 422 from the route's model.
