@@ -37,11 +37,12 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 import zipfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from bench.common import REPO_ROOT, Figure, Report, median, ratio_text
+from bench.common import REPO_ROOT, Figure, Report, interleaved, median, paired_ratio, ratio_text
 
 BUILD = REPO_ROOT / ".aws-sam" / "build"
 FUNCTIONS = {
@@ -120,8 +121,7 @@ def _environment(paths: list[Path], service: str) -> dict[str, str]:
     return env
 
 
-def _seconds(code: str, env: dict[str, str], cwd: Path, *arguments: str) -> float:
-    start = time.perf_counter()
+def _run(code: str, env: dict[str, str], cwd: Path, *arguments: str) -> None:
     subprocess.run(
         [sys.executable, "-S", "-c", code, *arguments],
         env=env,
@@ -129,7 +129,24 @@ def _seconds(code: str, env: dict[str, str], cwd: Path, *arguments: str) -> floa
         cwd=cwd,
         stdout=subprocess.DEVNULL,  # the handler's log lines
     )
-    return time.perf_counter() - start
+
+
+def _beside_floor(
+    commands: dict[str, Callable[[], object]], floor: Callable[[], object], rounds: int
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """Each command timed right after a floor run, in every round (common.interleaved; its
+    untimed first round warms the file system cache, no bytecode being written): per
+    command the median ratio to the floor beside it and its median seconds, and the
+    floor's median seconds."""
+    contenders: dict[str, Callable[[], object]] = {}
+    for name, command in commands.items():
+        contenders[f"floor before {name}"] = floor
+        contenders[name] = command
+    times = interleaved(contenders, rounds)
+    ratios = {name: paired_ratio(times, name, f"floor before {name}") for name in commands}
+    seconds = {name: median(times[name]) for name in commands}
+    floors = [t for name in commands for t in times[f"floor before {name}"]]
+    return ratios, seconds, median(floors)
 
 
 def _runtime(into: Path) -> Path:
@@ -246,21 +263,13 @@ def _measure(report: Report, rounds: int, build: Path, runtime: Path, scratch: P
         name: _environment([build / logical_id, layer / "python", runtime], name)
         for name, logical_id in FUNCTIONS.items()
     }
-    for name in FUNCTIONS:  # warm the file system cache (no bytecode is written)
-        _seconds("import app", envs[name], empty)
-    _seconds("import boto3", floor_env, empty)
-    ratios: dict[str, list[float]] = {name: [] for name in FUNCTIONS}
-    floors: list[float] = []
-    absolute: dict[str, list[float]] = {name: [] for name in FUNCTIONS}
-    for _ in range(rounds):
-        for name in FUNCTIONS:
-            floor = _seconds("import boto3", floor_env, empty)
-            handler = _seconds("import app", envs[name], empty)
-            floors.append(floor)
-            absolute[name].append(handler)
-            ratios[name].append(handler / floor)
+    ratios, seconds, floor = _beside_floor(
+        {name: partial(_run, "import app", envs[name], empty) for name in FUNCTIONS},
+        partial(_run, "import boto3", floor_env, empty),
+        rounds,
+    )
     for name in FUNCTIONS:
-        measured = median(ratios[name])
+        measured = ratios[name]
         heavy = sorted(
             m
             for m in imported_modules(envs[name], empty)
@@ -274,9 +283,8 @@ def _measure(report: Report, rounds: int, build: Path, runtime: Path, scratch: P
                 ratio_text(measured),
                 f"≤ {TARGET}x",
                 measured <= TARGET,
-                f"median {median(absolute[name]) * 1000:.0f} ms vs floor "
-                f"{median(floors) * 1000:.0f} ms; heavy modules loaded at import: "
-                f"{', '.join(heavy) or 'none'}",
+                f"median {seconds[name] * 1000:.0f} ms vs floor {floor * 1000:.0f} ms; "
+                f"heavy modules loaded at import: {', '.join(heavy) or 'none'}",
             )
         )
 
@@ -288,33 +296,28 @@ def _measure_first_requests(
     empty = scratch / "cwd"
     print("Import + a first request answered before any AWS call / boto3-only import")
     floor_env = _environment([runtime], "floor")
-    runs: dict[str, tuple[dict[str, str], str, str]] = {}
+    commands: dict[str, Callable[[], object]] = {}
     for name, (event, settings, answer) in FIRST_REQUESTS.items():
         paths = [build / FUNCTIONS[name], layer / "python", runtime]
-        runs[name] = ({**_environment(paths, name), **settings}, json.dumps(event), str(answer))
-        _seconds(_FIRST_REQUEST_CODE, runs[name][0], empty, *runs[name][1:])  # answers right?
-    ratios: dict[str, list[float]] = {name: [] for name in runs}
-    absolute: dict[str, list[float]] = {name: [] for name in runs}
-    floors: list[float] = []
-    for _ in range(rounds):
-        for name, (env, event_text, status) in runs.items():
-            floor = _seconds("import boto3", floor_env, empty)
-            handler = _seconds(_FIRST_REQUEST_CODE, env, empty, event_text, status)
-            floors.append(floor)
-            absolute[name].append(handler)
-            ratios[name].append(handler / floor)
-    for name in runs:
+        env = {**_environment(paths, name), **settings}
+        # The code exits non-zero unless the handler answers `answer`: checked every run.
+        commands[name] = partial(
+            _run, _FIRST_REQUEST_CODE, env, empty, json.dumps(event), str(answer)
+        )
+    ratios, seconds, floor = _beside_floor(
+        commands, partial(_run, "import boto3", floor_env, empty), rounds
+    )
+    for name, (event, _, answer) in FIRST_REQUESTS.items():
         report.add(
             Figure(
                 "cold start",
                 f"import + first request {name} / boto3 floor",
-                ratio_text(median(ratios[name])),
+                ratio_text(ratios[name]),
                 "none (what Init leaves out)",
                 None,
-                f"median {median(absolute[name]) * 1000:.0f} ms vs floor "
-                f"{median(floors) * 1000:.0f} ms; the request: "
-                f"{FIRST_REQUESTS[name][0]['httpMethod']} {FIRST_REQUESTS[name][0]['path']}, "
-                f"answered {FIRST_REQUESTS[name][2]} before any AWS call",
+                f"median {seconds[name] * 1000:.0f} ms vs floor {floor * 1000:.0f} ms; the "
+                f"request: {event['httpMethod']} {event['path']}, answered {answer} before "
+                "any AWS call",
             )
         )
 
